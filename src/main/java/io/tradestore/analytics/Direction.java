@@ -1,0 +1,8 @@
+package io.tradestore.analytics;
+
+/** Price direction, predicted or observed. */
+public enum Direction {
+    UP,
+    DOWN,
+    FLAT
+}

@@ -1,0 +1,6 @@
+package io.tradestore.trading;
+
+public enum OrderSide {
+    BUY,
+    SELL
+}
