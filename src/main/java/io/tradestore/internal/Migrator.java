@@ -1,0 +1,72 @@
+package io.tradestore.internal;
+
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.RollbackCommandStep;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.UpdateCountCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+import liquibase.ui.LoggerUIService;
+
+import java.sql.Connection;
+import java.util.Map;
+
+/**
+ * Applies the changelog packaged in the jar ({@value #CHANGELOG}, the same path the Maven plugin uses, so both
+ * record identical changeset ids and neither re-applies what the other did). Output goes to the logger, never
+ * to standard out. The connection is left open; the caller owns it.
+ */
+public final class Migrator {
+    public static final String CHANGELOG = "db-changelog/changelog-master.yaml";
+
+    private Migrator() {
+    }
+
+    /** Applies every pending changeset. */
+    public static void update(Connection connection) {
+        run(connection, UpdateCommandStep.COMMAND_NAME, Map.of(
+                "changelogFile", CHANGELOG,
+                "showSummaryOutput", "LOG"));
+    }
+
+    /** Applies the next {@code count} pending changesets (tests use it to inspect the schema after each one). */
+    public static void updateCount(Connection connection, int count) {
+        run(connection, UpdateCountCommandStep.COMMAND_NAME, Map.of(
+                "changelogFile", CHANGELOG,
+                "count", count,
+                "showSummaryOutput", "LOG"));
+    }
+
+    /** Rolls back every changeset applied after {@code tag} (e.g. "v1"). */
+    public static void rollbackToTag(Connection connection, String tag) {
+        run(connection, RollbackCommandStep.COMMAND_NAME, Map.of(
+                "changelogFile", CHANGELOG,
+                "tag", tag));
+    }
+
+    // Argument names as the liquibase CLI spells them; the typed constants moved between 4.x releases.
+    private static void run(Connection connection, String[] command, Map<String, Object> arguments) {
+        try {
+            Database database = DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            Map<String, Object> scope = Map.of(
+                    Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrator.class.getClassLoader()),
+                    Scope.Attr.ui.name(), new LoggerUIService(),
+                    Scope.Attr.logService.name(), new Slf4jLogService(),
+                    // A library embedded in a trading backend must never phone home.
+                    "liquibase.analytics.enabled", false);
+            Scope.child(scope, () -> {
+                CommandScope commandScope = new CommandScope(command)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database);
+                arguments.forEach(commandScope::addArgumentValue);
+                commandScope.execute();
+            });
+        } catch (Exception e) {
+            throw new MigrationFailedException(String.join(" ", command), e);
+        }
+    }
+}
