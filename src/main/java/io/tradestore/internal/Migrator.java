@@ -1,5 +1,6 @@
 package io.tradestore.internal;
 
+import io.tradestore.SchemaVersionException;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCommandStep;
@@ -66,7 +67,7 @@ public final class Migrator {
                 commandScope.execute();
             });
         } catch (Exception e) {
-            throw new MigrationFailedException(String.join(" ", command), e);
+            throw new SchemaVersionException("liquibase " + String.join(" ", command) + " failed: " + e.getMessage(), e);
         }
     }
 }
