@@ -1,0 +1,263 @@
+package io.tradestore;
+
+import io.tradestore.internal.Engine;
+import io.tradestore.internal.PostgresEngine;
+import io.tradestore.internal.SchemaGate;
+import io.tradestore.internal.SqlErrors;
+import io.tradestore.internal.SqliteEngine;
+import io.tradestore.internal.Tx;
+import org.jooq.Configuration;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The entry point: a migrated database behind pooled connections, used only through units of work.
+ *
+ * <pre>{@code
+ * try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(Path.of("data/tradestore.db")))) {
+ *     long id = store.inTransaction(uow -> uow.positions().open(...).id());
+ *     List<Position> open = store.read(uow -> uow.positions().open());
+ * }
+ * }</pre>
+ *
+ * <p><b>Units of work.</b> Each call runs its function inside exactly one transaction: it commits when the
+ * function returns and rolls back when it throws, rethrowing the exception (a failed rollback is attached to it
+ * as suppressed). The {@link UnitOfWork} and its DAOs are valid only inside the call and only on its thread.
+ *
+ * <p><b>Retries.</b> A write unit that fails because the database is busy (SQLite locked by another process;
+ * PostgreSQL serialization failure or deadlock) is rolled back and run again, up to
+ * {@link TradestoreConfig#withRetryAttempts} times with jittered exponential backoff, then fails with
+ * {@link BusyException}. The function may therefore run more than once: it must not have side effects outside
+ * the database (send the order to the exchange after the unit commits, not inside it).
+ *
+ * <p><b>Nesting.</b> A write unit started inside another write unit on the same thread becomes a savepoint:
+ * if it throws, only its own writes are undone and the exception propagates to the outer function, which may
+ * catch it and carry on. A read unit inside any unit joins it (and sees its uncommitted writes). A write unit
+ * inside a read unit is refused. Retries apply to the outermost unit only.
+ *
+ * <p>Thread-safe; open one per database and share it.
+ */
+public final class Tradestore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Tradestore.class);
+    private static final long BACKOFF_BASE_MILLIS = 5;
+    private static final long BACKOFF_CAP_MILLIS = 1_000;
+
+    private final TradestoreConfig config;
+    private final Engine engine;
+    private final int schemaVersion;
+    private final Configuration jooq;
+    private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Tradestore(TradestoreConfig config, Engine engine, int schemaVersion) {
+        this.config = config;
+        this.engine = engine;
+        this.schemaVersion = schemaVersion;
+        this.jooq = new DefaultConfiguration()
+                .set(engine.dialect())
+                .set(new Settings().withExecuteLogging(false))
+                .set(new DefaultExecuteListenerProvider(SqlErrors.INSTANCE));
+    }
+
+    /**
+     * Opens the database: checks its schema version against this build (migrating an older one when
+     * auto-migrate is on; refusing a newer one or one that is not a tradestore database, without writing to
+     * it), then opens the connection pools.
+     *
+     * @throws SchemaVersionException if the database cannot be used by this build
+     */
+    public static Tradestore open(TradestoreConfig config) {
+        Objects.requireNonNull(config, "config");
+        int version = SchemaGate.prepare(config);
+        Engine engine = config.engine() == TradestoreConfig.Engine.SQLITE
+                ? new SqliteEngine(config) : new PostgresEngine(config);
+        log.info("opened {} at schema version {}", config, version);
+        return new Tradestore(config, engine, version);
+    }
+
+    /** Runs {@code work} in one read-write transaction and returns its result. */
+    public <T> T inTransaction(Function<UnitOfWork, T> work) {
+        return run(work, true);
+    }
+
+    /** Runs {@code work} in one read-write transaction. */
+    public void useTransaction(Consumer<UnitOfWork> work) {
+        Objects.requireNonNull(work, "work");
+        run(uow -> {
+            work.accept(uow);
+            return null;
+        }, true);
+    }
+
+    /**
+     * Runs {@code work} in one read-only transaction that sees a single committed snapshot; any DAO write inside
+     * it throws {@link IllegalStateException}. On SQLite it runs on a reader connection, concurrently with writes.
+     */
+    public <T> T read(Function<UnitOfWork, T> work) {
+        return run(work, false);
+    }
+
+    public TradestoreConfig config() {
+        return config;
+    }
+
+    /** The schema version of the open database (equal to the build's). */
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+
+    public Clock clock() {
+        return config.clock();
+    }
+
+    /** Closes the pools; on SQLite, first checkpoints the WAL into the database file. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            engine.close();
+            log.info("closed {}", config);
+        }
+    }
+
+    /** For tests of the connection setup. */
+    Engine engine() {
+        return engine;
+    }
+
+    private <T> T run(Function<UnitOfWork, T> work, boolean write) {
+        Objects.requireNonNull(work, "work");
+        if (closed.get()) {
+            throw new IllegalStateException("this Tradestore is closed");
+        }
+        UnitOfWork outer = current.get();
+        if (outer != null) {
+            return nested(outer, work, write);
+        }
+        if (!write) {
+            return once(work, false);
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(work, true);
+            } catch (BusyException e) {
+                if (!retryable(e)) {
+                    throw e;
+                }
+                if (attempt > config.retryAttempts()) {
+                    throw new BusyException("unit of work failed after " + attempt + " attempt(s) because the database"
+                            + " stayed busy; nothing was written. " + e.getMessage() + " [" + engine.describe() + "]",
+                            e.sqlState(), e);
+                }
+                long pause = backoffMillis(attempt);
+                log.debug("database busy on attempt {}, retrying in {} ms: {}", attempt, pause, e.getMessage());
+                sleep(pause);
+            }
+        }
+    }
+
+    private <T> T once(Function<UnitOfWork, T> work, boolean write) {
+        Connection c;
+        try {
+            c = write ? engine.beginWrite() : engine.beginRead();
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e);
+        }
+        Tx tx = new Tx(DSL.using(jooq.derive(c)), config.clock(), write);
+        UnitOfWork uow = new UnitOfWork(tx, c, 0);
+        current.set(uow);
+        boolean committed = false;
+        try {
+            T result = work.apply(uow);
+            try {
+                engine.commit(c);
+            } catch (SQLException e) {
+                throw SqlErrors.translate(e);
+            }
+            committed = true;
+            return result;
+        } catch (RuntimeException | Error e) {
+            if (!committed) {
+                try {
+                    engine.rollback(c);
+                } catch (SQLException | RuntimeException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+            }
+            throw e;
+        } finally {
+            tx.end();
+            current.remove();
+            engine.release(c, write);
+        }
+    }
+
+    private <T> T nested(UnitOfWork outer, Function<UnitOfWork, T> work, boolean write) {
+        if (write && !outer.tx().writable()) {
+            throw new IllegalStateException("a write unit of work cannot start inside a read unit (store.read);"
+                    + " start the write unit first and read inside it");
+        }
+        Connection c = outer.connection();
+        Tx tx = new Tx(outer.tx().dsl(), config.clock(), write);
+        UnitOfWork inner = new UnitOfWork(tx, c, outer.depth() + 1);
+        String savepoint = "tradestore_sp_" + inner.depth();
+        current.set(inner);
+        try {
+            if (write) {
+                engine.savepoint(c, savepoint);
+            }
+            T result = work.apply(inner);
+            if (write) {
+                engine.releaseSavepoint(c, savepoint);
+            }
+            return result;
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e);
+        } catch (RuntimeException | Error e) {
+            if (write) {
+                try {
+                    engine.rollbackToSavepoint(c, savepoint);
+                } catch (SQLException | RuntimeException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                }
+            }
+            throw e;
+        } finally {
+            tx.end();
+            current.set(outer);
+        }
+    }
+
+    /** Only failures the database reported as busy are worth a retry; a timed-out wait for the writer is not. */
+    private static boolean retryable(BusyException e) {
+        SQLException sql = e.sqlException();
+        return sql != null && SqlErrors.isBusy(sql);
+    }
+
+    /** Full jitter: uniformly random in [0, min(cap, base * 2^attempt)]. */
+    static long backoffMillis(int attempt) {
+        long ceiling = Math.min(BACKOFF_CAP_MILLIS, BACKOFF_BASE_MILLIS << Math.min(attempt, 20));
+        return ThreadLocalRandom.current().nextLong(ceiling + 1);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BusyException("interrupted while backing off before a retry", "40001", e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.tradestore;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to open a {@link Tradestore}. Immutable: every {@code with...} method validates its value at once (naming
+ * the option and the limit) and returns a new config.
+ *
+ * <pre>{@code
+ * TradestoreConfig config = TradestoreConfig.sqlite(Path.of("data/tradestore.db"))
+ *         .withPoolSize(4)
+ *         .withBusyTimeout(Duration.ofSeconds(5));
+ * }</pre>
+ */
+public final class TradestoreConfig {
+    public enum Engine { SQLITE, POSTGRES }
+
+    public static final int MAX_POOL_SIZE = 64;
+    public static final int MAX_RETRY_ATTEMPTS = 20;
+    public static final Duration MAX_BUSY_TIMEOUT = Duration.ofMinutes(10);
+
+    private final Engine engine;
+    private final Path file;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final int poolSize;
+    private final Duration busyTimeout;
+    private final boolean autoMigrate;
+    private final int retryAttempts;
+    private final boolean readOnly;
+    private final Clock clock;
+
+    private TradestoreConfig(Engine engine, Path file, String jdbcUrl, String user, String password, int poolSize,
+                             Duration busyTimeout, boolean autoMigrate, int retryAttempts, boolean readOnly,
+                             Clock clock) {
+        this.engine = engine;
+        this.file = file;
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.poolSize = poolSize;
+        this.busyTimeout = busyTimeout;
+        this.autoMigrate = autoMigrate;
+        this.retryAttempts = retryAttempts;
+        this.readOnly = readOnly;
+        this.clock = clock;
+    }
+
+    /**
+     * An embedded SQLite database in {@code file} (e.g. {@code data/tradestore.db}); missing parent directories
+     * are created. Defaults: 4 reader connections plus the one writer, busy timeout 5 s, auto-migrate on,
+     * 5 retries, read-write, the system UTC clock.
+     */
+    public static TradestoreConfig sqlite(Path file) {
+        Objects.requireNonNull(file, "file");
+        if (file.toString().isBlank()) {
+            throw new ValidationException("file", "must be a path to a database file", file);
+        }
+        return new TradestoreConfig(Engine.SQLITE, file, null, null, null, 4, Duration.ofSeconds(5), true, 5,
+                false, Clock.systemUTC());
+    }
+
+    /**
+     * A PostgreSQL database, e.g. {@code jdbc:postgresql://127.0.0.1:5432/trading}. Defaults: 10 pooled
+     * connections, busy timeout 5 s, auto-migrate on, 5 retries, read-write, the system UTC clock.
+     */
+    public static TradestoreConfig postgres(String jdbcUrl, String user, String password) {
+        if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new ValidationException("jdbcUrl", "must start with jdbc:postgresql:", jdbcUrl);
+        }
+        if (user == null || user.isBlank()) {
+            throw new ValidationException("user", "must not be blank", user);
+        }
+        return new TradestoreConfig(Engine.POSTGRES, null, jdbcUrl, user, password, 10, Duration.ofSeconds(5), true,
+                5, false, Clock.systemUTC());
+    }
+
+    /** SQLite: number of read-only reader connections (the writer is always one). PostgreSQL: pool size. 1–64. */
+    public TradestoreConfig withPoolSize(int poolSize) {
+        if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+            throw new ValidationException("poolSize", "must be between 1 and " + MAX_POOL_SIZE, poolSize);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock);
+    }
+
+    /**
+     * How long a unit of work waits for its turn to write (another unit in this process, or a lock held by
+     * another process) and for a pooled connection, before it fails with {@link BusyException}. 0–10 min.
+     */
+    public TradestoreConfig withBusyTimeout(Duration busyTimeout) {
+        if (busyTimeout == null || busyTimeout.isNegative() || busyTimeout.compareTo(MAX_BUSY_TIMEOUT) > 0) {
+            throw new ValidationException("busyTimeout", "must be between 0 and " + MAX_BUSY_TIMEOUT, busyTimeout);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock);
+    }
+
+    /**
+     * Whether {@link Tradestore#open} applies pending migrations (from the changelog packaged in the jar). Turn
+     * it off where migrations are a deployment step ({@code mvn liquibase:update}); open then fails on an
+     * outdated database instead.
+     */
+    public TradestoreConfig withAutoMigrate(boolean autoMigrate) {
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock);
+    }
+
+    /**
+     * How many times a write unit of work that failed because the database was busy is run again, with
+     * jittered exponential backoff, before {@link BusyException}. 0–20.
+     */
+    public TradestoreConfig withRetryAttempts(int retryAttempts) {
+        if (retryAttempts < 0 || retryAttempts > MAX_RETRY_ATTEMPTS) {
+            throw new ValidationException("retryAttempts", "must be between 0 and " + MAX_RETRY_ATTEMPTS, retryAttempts);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock);
+    }
+
+    /** Open for reading only: no writer, no migration; write units fail. For dashboards and the CLI. */
+    public TradestoreConfig withReadOnly(boolean readOnly) {
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock);
+    }
+
+    /** The clock behind created_at/updated_at, pattern-cache expiry and {@link UnitOfWork#now()}. For tests. */
+    public TradestoreConfig withClock(Clock clock) {
+        if (clock == null) {
+            throw new ValidationException("clock", "must not be null", null);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock);
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The SQLite file, or null for PostgreSQL. */
+    public Path file() {
+        return file;
+    }
+
+    /** The PostgreSQL JDBC URL, or null for SQLite. */
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
+
+    public Duration busyTimeout() {
+        return busyTimeout;
+    }
+
+    public boolean autoMigrate() {
+        return autoMigrate;
+    }
+
+    public int retryAttempts() {
+        return retryAttempts;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Never prints the password. */
+    @Override
+    public String toString() {
+        return "TradestoreConfig[" + (engine == Engine.SQLITE ? "sqlite " + file : "postgres " + jdbcUrl + " as " + user)
+                + ", poolSize=" + poolSize + ", busyTimeout=" + busyTimeout + ", autoMigrate=" + autoMigrate
+                + ", retryAttempts=" + retryAttempts + ", readOnly=" + readOnly + "]";
+    }
+}

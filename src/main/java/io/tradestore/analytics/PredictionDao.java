@@ -1,0 +1,12 @@
+package io.tradestore.analytics;
+
+import io.tradestore.internal.Tx;
+
+/** Obtain from {@link io.tradestore.UnitOfWork}; bound to that unit's transaction. */
+public final class PredictionDao {
+    private final Tx tx;
+
+    public PredictionDao(Tx tx) {
+        this.tx = tx;
+    }
+}

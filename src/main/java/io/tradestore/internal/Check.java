@@ -1,0 +1,153 @@
+package io.tradestore.internal;
+
+import io.tradestore.ValidationException;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/**
+ * Validation run before any SQL. Every method names the field (as {@code table.column} where there is one),
+ * states the rule, returns the value unchanged when it passes and throws {@link ValidationException} when it
+ * does not. The same rules are CHECK constraints in the changelog; these give the caller a clear message
+ * instead of a database error.
+ */
+public final class Check {
+    /** Exchange symbols: BTCUSDT, BTC-PERP, BTC/USDT, ES.FUT, BRK.B. No spaces, quotes or control characters. */
+    private static final Pattern SYMBOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}");
+    public static final int SYMBOL_MAX = 32;
+    private static final BigDecimal ONE = BigDecimal.ONE;
+
+    private Check() {
+    }
+
+    public static <T> T notNull(String field, T value) {
+        if (value == null) {
+            throw new ValidationException(field, "must not be null", null);
+        }
+        return value;
+    }
+
+    public static String symbol(String field, String value) {
+        notNull(field, value);
+        if (!SYMBOL.matcher(value).matches()) {
+            throw new ValidationException(field, "must be 1-" + SYMBOL_MAX + " characters of A-Z, a-z, 0-9 and . _ : / -,"
+                    + " starting with a letter or digit", value);
+        }
+        return value;
+    }
+
+    /** Free text: not blank, at most {@code max} characters, no control characters. */
+    public static String text(String field, String value, int max) {
+        notNull(field, value);
+        if (value.isBlank()) {
+            throw new ValidationException(field, "must not be blank", value);
+        }
+        if (value.length() > max) {
+            throw new ValidationException(field, "must be at most " + max + " characters", value);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new ValidationException(field, "must not contain control characters", value);
+            }
+        }
+        return value;
+    }
+
+    public static String optionalText(String field, String value, int max) {
+        return value == null ? null : text(field, value, max);
+    }
+
+    /** Any value that fits the exact decimal storage (scale 8, 64-bit). */
+    public static BigDecimal decimal(String field, BigDecimal value) {
+        Fixed8.toUnscaled(field, value);
+        return value;
+    }
+
+    public static BigDecimal optionalDecimal(String field, BigDecimal value) {
+        return value == null ? null : decimal(field, value);
+    }
+
+    /** Prices and quantities: strictly positive. */
+    public static BigDecimal positive(String field, BigDecimal value) {
+        decimal(field, value);
+        if (value.signum() <= 0) {
+            throw new ValidationException(field, "must be > 0", value);
+        }
+        return value;
+    }
+
+    public static BigDecimal optionalPositive(String field, BigDecimal value) {
+        return value == null ? null : positive(field, value);
+    }
+
+    public static BigDecimal nonNegative(String field, BigDecimal value) {
+        decimal(field, value);
+        if (value.signum() < 0) {
+            throw new ValidationException(field, "must be >= 0", value);
+        }
+        return value;
+    }
+
+    /** Confidences and scores: within [0, 1]. */
+    public static BigDecimal unitInterval(String field, BigDecimal value) {
+        decimal(field, value);
+        if (value.signum() < 0 || value.compareTo(ONE) > 0) {
+            throw new ValidationException(field, "must be within [0, 1]", value);
+        }
+        return value;
+    }
+
+    public static BigDecimal optionalUnitInterval(String field, BigDecimal value) {
+        return value == null ? null : unitInterval(field, value);
+    }
+
+    /** Sentiment: within [-1, 1]. */
+    public static BigDecimal signedUnitInterval(String field, BigDecimal value) {
+        decimal(field, value);
+        if (value.abs().compareTo(ONE) > 0) {
+            throw new ValidationException(field, "must be within [-1, 1]", value);
+        }
+        return value;
+    }
+
+    public static BigDecimal optionalSignedUnitInterval(String field, BigDecimal value) {
+        return value == null ? null : signedUnitInterval(field, value);
+    }
+
+    public static Instant timestamp(String field, Instant value) {
+        EpochMicros.toMicros(field, value);
+        return value;
+    }
+
+    public static Instant optionalTimestamp(String field, Instant value) {
+        return value == null ? null : timestamp(field, value);
+    }
+
+    public static long nonNegative(String field, long value) {
+        if (value < 0) {
+            throw new ValidationException(field, "must be >= 0", value);
+        }
+        return value;
+    }
+
+    public static long positive(String field, long value) {
+        if (value <= 0) {
+            throw new ValidationException(field, "must be > 0", value);
+        }
+        return value;
+    }
+
+    /** {@code later} must not be before {@code earlier}. */
+    public static void notBefore(String field, Instant later, String earlierField, Instant earlier) {
+        if (later.isBefore(earlier)) {
+            throw new ValidationException(field, "must not be before " + earlierField + " (" + earlier + ")", later);
+        }
+    }
+
+    public static void that(boolean rule, String field, String description, Object value) {
+        if (!rule) {
+            throw new ValidationException(field, description, value);
+        }
+    }
+}

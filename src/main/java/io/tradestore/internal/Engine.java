@@ -1,0 +1,54 @@
+package io.tradestore.internal;
+
+import org.jooq.SQLDialect;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Where connections come from and how a transaction starts and ends on one kind of database. Savepoints use the
+ * SQL both databases share, so they live here.
+ */
+public abstract class Engine implements AutoCloseable {
+
+    public abstract SQLDialect dialect();
+
+    /** A connection inside a new write transaction; the caller must {@link #release} it. */
+    public abstract Connection beginWrite() throws SQLException;
+
+    /** A connection inside a new read-only transaction that sees one committed snapshot. */
+    public abstract Connection beginRead() throws SQLException;
+
+    public abstract void commit(Connection c) throws SQLException;
+
+    public abstract void rollback(Connection c) throws SQLException;
+
+    /** Returns the connection to its pool (and the write turn, for a writer). Never throws. */
+    public abstract void release(Connection c, boolean write);
+
+    /** Pool and lock state for error messages. */
+    public abstract String describe();
+
+    @Override
+    public abstract void close();
+
+    public void savepoint(Connection c, String name) throws SQLException {
+        execute(c, "SAVEPOINT " + name);
+    }
+
+    public void releaseSavepoint(Connection c, String name) throws SQLException {
+        execute(c, "RELEASE SAVEPOINT " + name);
+    }
+
+    public void rollbackToSavepoint(Connection c, String name) throws SQLException {
+        execute(c, "ROLLBACK TO SAVEPOINT " + name);
+        execute(c, "RELEASE SAVEPOINT " + name);
+    }
+
+    static void execute(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.tradestore.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.tradestore.TradestoreConfig;
+import org.jooq.SQLDialect;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * PostgreSQL: one HikariCP pool. Write units run SERIALIZABLE, so they behave as if run one at a time as on
+ * SQLite, and a serialization failure (40001) or deadlock (40P01) makes the whole unit run again. Read units
+ * run REPEATABLE READ, READ ONLY: one snapshot for the whole unit, like a SQLite reader. Unqualified table
+ * names resolve through search_path (table names are unique across the three schemas).
+ */
+public final class PostgresEngine extends Engine {
+    private static final Logger log = LoggerFactory.getLogger(PostgresEngine.class);
+    public static final String SEARCH_PATH = "trading,market,analytics,public";
+
+    private final HikariDataSource pool;
+
+    public PostgresEngine(TradestoreConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("tradestore-postgres");
+        hikari.setJdbcUrl(config.jdbcUrl());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setConnectionTimeout(Math.max(250, config.busyTimeout().toMillis()));
+        hikari.setAutoCommit(false);
+        hikari.addDataSourceProperty("currentSchema", SEARCH_PATH);
+        hikari.addDataSourceProperty("ApplicationName", "tradestore");
+        this.pool = new HikariDataSource(hikari);
+    }
+
+    @Override
+    public SQLDialect dialect() {
+        return SQLDialect.POSTGRES;
+    }
+
+    @Override
+    public Connection beginWrite() throws SQLException {
+        return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE");
+    }
+
+    @Override
+    public Connection beginRead() throws SQLException {
+        return begin("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    }
+
+    private Connection begin(String characteristics) throws SQLException {
+        Connection c = pool.getConnection();
+        try {
+            execute(c, characteristics);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            release(c, false);
+            throw e;
+        }
+    }
+
+    @Override
+    public void commit(Connection c) throws SQLException {
+        c.commit();
+    }
+
+    @Override
+    public void rollback(Connection c) throws SQLException {
+        c.rollback();
+    }
+
+    @Override
+    public void release(Connection c, boolean write) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (SQLException e) {
+            log.warn("returning a connection to the pool failed", e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        var bean = pool.getHikariPoolMXBean();
+        return "postgres pool " + bean.getActiveConnections() + " active / " + bean.getTotalConnections()
+                + " total, " + bean.getThreadsAwaitingConnection() + " waiting";
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,169 @@
+package io.tradestore.internal;
+
+import io.tradestore.SchemaVersionException;
+import io.tradestore.TradestoreConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Decides, before any pool opens, whether a database may be used by this build: it inspects through a separate
+ * read-only look (nothing is written to a database that is not tradestore's), migrates an older schema when
+ * auto-migrate is on, and refuses a newer one.
+ */
+public final class SchemaGate {
+    private static final Logger log = LoggerFactory.getLogger(SchemaGate.class);
+    private static final String VERSION_RESOURCE = "schema-version.properties";
+
+    private SchemaGate() {
+    }
+
+    /** The schema version the generated classes were built from (recorded by the build; see README). */
+    public static int buildVersion() {
+        try (InputStream in = SchemaGate.class.getResourceAsStream(VERSION_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("io/tradestore/internal/" + VERSION_RESOURCE + " is missing from the"
+                        + " classpath; build with Maven (mvn verify), which records the schema version during codegen");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return Integer.parseInt(p.getProperty("schema.version").trim());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the build's schema version from " + VERSION_RESOURCE, e);
+        }
+    }
+
+    /** Brings the database to the build's version or throws {@link SchemaVersionException}; returns the version. */
+    public static int prepare(TradestoreConfig config) {
+        int build = buildVersion();
+        String where = config.engine() == TradestoreConfig.Engine.SQLITE ? config.file().toString() : config.jdbcUrl();
+        int found = config.engine() == TradestoreConfig.Engine.SQLITE ? inspectSqlite(config) : inspectPostgres(config);
+        if (found > build) {
+            throw new SchemaVersionException("database schema " + found + " is newer than this build's " + build
+                    + " (" + where + "); upgrade tradestore, or roll the database back with"
+                    + " mvn liquibase:rollback -Dliquibase.rollbackTag=v" + build);
+        }
+        if (found < build) {
+            if (!config.autoMigrate() || config.readOnly()) {
+                throw new SchemaVersionException("database schema " + found + " is older than this build's " + build
+                        + " (" + where + "); run mvn liquibase:update -Dliquibase.url=" + liquibaseUrl(config)
+                        + (config.readOnly() ? "" : ", or open with TradestoreConfig.withAutoMigrate(true)"));
+            }
+            log.info("migrating {} from schema {} to {}", where, found, build);
+            try (Connection c = migrationConnection(config)) {
+                Migrator.update(c);
+            } catch (SQLException e) {
+                throw new SchemaVersionException("cannot open " + where + " to migrate it: " + e.getMessage(), e);
+            }
+            found = config.engine() == TradestoreConfig.Engine.SQLITE ? inspectSqlite(config) : inspectPostgres(config);
+            if (found != build) {
+                throw new SchemaVersionException("migration of " + where + " ended at schema " + found
+                        + ", expected " + build + "; the changelog and the generated classes disagree");
+            }
+        }
+        return found;
+    }
+
+    private static String liquibaseUrl(TradestoreConfig config) {
+        return config.engine() == TradestoreConfig.Engine.SQLITE
+                ? "jdbc:sqlite:" + config.file() : config.jdbcUrl() + " -Dliquibase.username=" + config.user();
+    }
+
+    /** 0 for an empty or missing database, else MAX(schema_versions.version). */
+    private static int inspectSqlite(TradestoreConfig config) {
+        Path file = config.file();
+        if (!Files.exists(file) || sizeOf(file) == 0) {
+            if (config.readOnly()) {
+                throw new SchemaVersionException("no database at " + file + " to open read-only");
+            }
+            createParent(file);
+            return 0;
+        }
+        SQLiteConfig look = new SQLiteConfig();
+        look.setReadOnly(true);
+        try (Connection c = look.createConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+            List<String> tables = strings(c, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+            return versionOf(c, tables, file.toString());
+        } catch (SQLException e) {
+            throw new SchemaVersionException(file + " cannot be read as a SQLite database (" + e.getMessage()
+                    + "); refusing to open it", e);
+        }
+    }
+
+    private static int inspectPostgres(TradestoreConfig config) {
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password())) {
+            List<String> tables = strings(c, "SELECT table_name FROM information_schema.tables WHERE table_schema ="
+                    + " current_schema() AND table_name IN ('schema_versions', 'databasechangelog')"
+                    + " UNION ALL SELECT table_schema || '.' || table_name FROM information_schema.tables"
+                    + " WHERE table_schema IN ('trading', 'market', 'analytics')");
+            return versionOf(c, tables, config.jdbcUrl());
+        } catch (SQLException e) {
+            throw new SchemaVersionException("cannot inspect " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int versionOf(Connection c, List<String> tables, String where) throws SQLException {
+        if (tables.isEmpty()) {
+            return 0;
+        }
+        if (!tables.contains("schema_versions")) {
+            throw new SchemaVersionException(where + " is not a tradestore database: it has tables "
+                    + tables.subList(0, Math.min(5, tables.size())) + " but no schema_versions table;"
+                    + " refusing to write to it. Point tradestore at a new file or an empty database.");
+        }
+        List<String> max = strings(c, "SELECT COALESCE(MAX(version), 0) FROM schema_versions");
+        return Integer.parseInt(max.get(0));
+    }
+
+    private static Connection migrationConnection(TradestoreConfig config) throws SQLException {
+        if (config.engine() == TradestoreConfig.Engine.SQLITE) {
+            SQLiteConfig c = new SQLiteConfig();
+            c.enforceForeignKeys(true);
+            c.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, config.busyTimeout().toMillis()));
+            return c.createConnection("jdbc:sqlite:" + config.file().toAbsolutePath());
+        }
+        // No search_path here: Liquibase keeps its tables and schema_versions in the default schema, exactly as
+        // mvn liquibase:update does, so the two never disagree about what was applied.
+        return DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+    }
+
+    private static List<String> strings(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new SchemaVersionException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void createParent(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new SchemaVersionException("cannot create the directory " + parent + " for " + file, e);
+        }
+    }
+}

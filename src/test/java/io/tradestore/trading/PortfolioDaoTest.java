@@ -1,0 +1,112 @@
+package io.tradestore.trading;
+
+import io.tradestore.ConflictException;
+import io.tradestore.Tradestore;
+import io.tradestore.ValidationException;
+import io.tradestore.testing.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PortfolioDaoTest {
+    @TempDir
+    Path dir;
+    Tradestore store;
+
+    @BeforeEach
+    void open() {
+        store = Stores.open(dir);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void recordedSnapshotComesBackExactlyWithItsId() {
+        PortfolioSnapshot stored = store.inTransaction(uow -> uow.portfolio().record(snapshot(T0, "10000.12345678")));
+        assertThat(stored.id()).isPositive();
+        assertThat(stored.cash()).isEqualByComparingTo("10000.12345678");
+        assertThat(stored.takenAt()).isEqualTo(T0);
+        Optional<PortfolioSnapshot> latest = store.read(uow -> uow.portfolio().latest());
+        assertThat(latest).contains(stored);
+    }
+
+    @Test
+    void latestIsTheMostRecentlyTakenSnapshotNotTheLastInserted() {
+        store.useTransaction(uow -> {
+            uow.portfolio().record(snapshot(T0.plusSeconds(60), "2"));
+            uow.portfolio().record(snapshot(T0, "1"));
+        });
+        PortfolioSnapshot latest = store.read(uow -> uow.portfolio().latest()).orElseThrow();
+        assertThat(latest.cash()).isEqualByComparingTo("2");
+    }
+
+    @Test
+    void latestOfAnEmptyPortfolioIsEmpty() {
+        Optional<PortfolioSnapshot> latest = store.read(uow -> uow.portfolio().latest());
+        assertThat(latest).isEmpty();
+    }
+
+    @Test
+    void rangeIsHalfOpenAndOrderedByTime() {
+        store.useTransaction(uow -> {
+            for (int i = 4; i >= 0; i--) {
+                uow.portfolio().record(snapshot(T0.plus(Duration.ofMinutes(i)), Integer.toString(i)));
+            }
+        });
+        List<PortfolioSnapshot> range = store.read(uow -> uow.portfolio().range(T0.plusSeconds(60), T0.plusSeconds(180)));
+        assertThat(range).extracting(PortfolioSnapshot::takenAt)
+                .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
+    }
+
+    @Test
+    void aSecondSnapshotAtTheSameInstantIsAConflictAndRollsBackTheUnit() {
+        store.useTransaction(uow -> uow.portfolio().record(snapshot(T0, "1")));
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.portfolio().record(snapshot(T0.plusSeconds(1), "2"));
+            uow.portfolio().record(snapshot(T0, "3"));
+        })).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("already exists")
+                .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"));
+        List<PortfolioSnapshot> kept = store.read(uow -> uow.portfolio().range(T0, T0.plusSeconds(10)));
+        assertThat(kept).hasSize(1);
+    }
+
+    @Test
+    void invalidSnapshotsAreRejectedBeforeAnySql() {
+        assertThatThrownBy(() -> snapshot(T0, "0.123456789"))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("portfolio_snapshots.cash:");
+        assertThatThrownBy(() -> new NewPortfolioSnapshot(T0, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO,
+                BigDecimal.ZERO, -1)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("portfolio_snapshots.open_position_count: must be >= 0");
+        assertThatThrownBy(() -> snapshot(Instant.parse("1969-12-31T23:59:59Z"), "1"))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("portfolio_snapshots.taken_at:");
+        assertThatThrownBy(() -> store.read(uow -> uow.portfolio().range(null, T0)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("from: must not be null");
+    }
+
+    @Test
+    void recordingInsideAReadUnitIsRefused() {
+        assertThatThrownBy(() -> store.read(uow -> uow.portfolio().record(snapshot(T0, "1"))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit of work");
+    }
+
+    static NewPortfolioSnapshot snapshot(Instant at, String cash) {
+        return new NewPortfolioSnapshot(at, new BigDecimal(cash), new BigDecimal(cash), BigDecimal.ZERO,
+                BigDecimal.ZERO, 0);
+    }
+}
