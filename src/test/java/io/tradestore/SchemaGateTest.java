@@ -1,0 +1,127 @@
+package io.tradestore;
+
+import io.tradestore.internal.Migrator;
+import io.tradestore.internal.SchemaGate;
+import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.Stores;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Tradestore.open compares the database's schema version with the build's before it opens any pool. */
+class SchemaGateTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theBuildKnowsTheSchemaVersionItsClassesWereGeneratedFor() throws Exception {
+        try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir))) {
+            String max = SqliteFiles.rows(c, "SELECT MAX(version) FROM schema_versions").get(0).get(0);
+            assertThat(SchemaGate.buildVersion()).isEqualTo(Integer.parseInt(max));
+        }
+    }
+
+    @Test
+    void openingANewFileInANewDirectoryCreatesAndMigratesIt() {
+        Path file = dir.resolve("nested/deeper/tradestore.db");
+        try (Tradestore store = Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file))) {
+            assertThat(store.schemaVersion()).isEqualTo(SchemaGate.buildVersion());
+        }
+        assertThat(file).exists();
+    }
+
+    @Test
+    void anOlderDatabaseIsMigratedWhenAutoMigrateIsOn() throws Exception {
+        Path file = olderDatabase();
+        try (Tradestore store = Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file))) {
+            assertThat(store.schemaVersion()).isEqualTo(SchemaGate.buildVersion());
+        }
+    }
+
+    @Test
+    void anOlderDatabaseIsRefusedWithBothVersionsAndTheCommandWhenAutoMigrateIsOff() throws Exception {
+        Path file = olderDatabase();
+        byte[] before = Files.readAllBytes(file);
+        assertThatThrownBy(() -> Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file).withAutoMigrate(false)))
+                .isInstanceOf(SchemaVersionException.class)
+                .hasMessageContaining("database schema 1 is older than this build's " + SchemaGate.buildVersion())
+                .hasMessageContaining("mvn liquibase:update -Dliquibase.url=jdbc:sqlite:");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void aNewerDatabaseIsRefused() throws Exception {
+        Path file = SqliteFiles.migrated(dir);
+        int newer = SchemaGate.buildVersion() + 1;
+        try (Connection c = SqliteFiles.open(file); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO schema_versions VALUES (" + newer + ", 'from the future', 'v" + newer + "', 0)");
+        }
+        assertThatThrownBy(() -> Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file)))
+                .isInstanceOf(SchemaVersionException.class)
+                .hasMessageContaining("database schema " + newer + " is newer than this build's " + SchemaGate.buildVersion());
+    }
+
+    @Test
+    void aForeignSqliteDatabaseIsRefusedAndNotWrittenTo() throws Exception {
+        Path file = dir.resolve("other-app.db");
+        try (Connection c = SqliteFiles.open(file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE trades (id INTEGER PRIMARY KEY, price REAL)");
+            st.execute("INSERT INTO trades (price) VALUES (1.5)");
+        }
+        byte[] before = Files.readAllBytes(file);
+        assertThatThrownBy(() -> Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file)))
+                .isInstanceOf(SchemaVersionException.class)
+                .hasMessageContaining("is not a tradestore database")
+                .hasMessageContaining("trades");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+        assertThat(dir.resolve("other-app.db-wal")).doesNotExist();
+    }
+
+    @Test
+    void aFileThatIsNotSqliteIsRefusedAndNotWrittenTo() throws Exception {
+        Path file = dir.resolve("notes.db");
+        Files.writeString(file, "these are my trading notes, not a database\n".repeat(200));
+        byte[] before = Files.readAllBytes(file);
+        assertThatThrownBy(() -> Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file)))
+                .isInstanceOf(SchemaVersionException.class).hasMessageContaining("refusing to open it");
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    @Test
+    void readOnlyOpeningOfAMissingFileFailsWithoutCreatingIt() {
+        Path file = dir.resolve("missing.db");
+        assertThatThrownBy(() -> Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file).withReadOnly(true)))
+                .isInstanceOf(SchemaVersionException.class).hasMessageContaining("no database at");
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void reopeningAnUpToDateDatabaseAppliesNothing() throws Exception {
+        Path file = Stores.config(dir).file();
+        Tradestore.open(Stores.config(dir)).close();
+        List<List<String>> log;
+        try (Connection c = SqliteFiles.open(file)) {
+            log = SqliteFiles.rows(c, "SELECT id, dateexecuted FROM DATABASECHANGELOG ORDER BY id");
+        }
+        Tradestore.open(Stores.config(dir)).close();
+        try (Connection c = SqliteFiles.open(file)) {
+            assertThat(SqliteFiles.rows(c, "SELECT id, dateexecuted FROM DATABASECHANGELOG ORDER BY id")).isEqualTo(log);
+        }
+    }
+
+    private Path olderDatabase() throws Exception {
+        Path file = SqliteFiles.migrated(dir);
+        try (Connection c = SqliteFiles.open(file)) {
+            Migrator.rollbackToTag(c, "v1");
+        }
+        return file;
+    }
+}
