@@ -29,8 +29,13 @@ public final class Migrator {
 
     /** Applies every pending changeset. */
     public static void update(Connection connection) {
+        update(connection, CHANGELOG);
+    }
+
+    /** Applies every pending changeset of another changelog on the classpath (tests inject faulty ones). */
+    public static void update(Connection connection, String changelog) {
         run(connection, UpdateCommandStep.COMMAND_NAME, Map.of(
-                "changelogFile", CHANGELOG,
+                "changelogFile", changelog,
                 "showSummaryOutput", "LOG"));
     }
 

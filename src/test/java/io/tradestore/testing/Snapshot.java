@@ -1,0 +1,62 @@
+package io.tradestore.testing;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a user could observe in a SQLite database: every row of every table (Liquibase's bookkeeping
+ * included) in primary-key order, and the AUTOINCREMENT counters in sqlite_sequence. Two equal snapshots mean
+ * the database is exactly as it was. Read through its own connection, which sees committed state only.
+ */
+public record Snapshot(Map<String, List<List<String>>> tables) {
+
+    public static Snapshot of(Path file) {
+        try (Connection c = SqliteFiles.open(file)) {
+            return of(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot snapshot " + file, e);
+        }
+    }
+
+    public static Snapshot of(Connection c) throws SQLException {
+        Map<String, List<List<String>>> tables = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>(SqliteFiles.rows(c, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                + " ORDER BY name").stream().map(r -> r.get(0)).toList());
+        for (String table : names) {
+            // ORDER BY every column: a total order without knowing each table's key.
+            int columns = SqliteFiles.rows(c, "SELECT COUNT(*) FROM pragma_table_info('" + table + "')").stream()
+                    .mapToInt(r -> Integer.parseInt(r.get(0))).findFirst().orElse(0);
+            StringBuilder order = new StringBuilder();
+            for (int i = 1; i <= columns; i++) {
+                order.append(i == 1 ? "" : ", ").append(i);
+            }
+            tables.put(table, SqliteFiles.rows(c, "SELECT * FROM \"" + table + "\" ORDER BY " + order));
+        }
+        return new Snapshot(tables);
+    }
+
+    public int rows(String table) {
+        return tables.getOrDefault(table, List.of()).size();
+    }
+
+    /** Only the tables that differ, for readable assertion failures. */
+    public Map<String, String> differencesFrom(Snapshot other) {
+        Map<String, String> diff = new LinkedHashMap<>();
+        for (String table : tables.keySet()) {
+            List<List<String>> mine = tables.get(table);
+            List<List<String>> theirs = other.tables.getOrDefault(table, List.of());
+            if (!mine.equals(theirs)) {
+                diff.put(table, mine.size() + " rows here vs " + theirs.size() + " there; first here: "
+                        + (mine.isEmpty() ? "-" : mine.get(mine.size() - 1)) + ", there: "
+                        + (theirs.isEmpty() ? "-" : theirs.get(theirs.size() - 1)));
+            }
+        }
+        other.tables.keySet().stream().filter(t -> !tables.containsKey(t)).forEach(t -> diff.put(t, "missing here"));
+        return diff;
+    }
+}
