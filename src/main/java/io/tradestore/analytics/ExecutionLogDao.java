@@ -1,12 +1,71 @@
 package io.tradestore.analytics;
 
+import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.db.tables.records.TradeExecutionLogRecord;
 
-/** Obtain from {@link io.tradestore.UnitOfWork}; bound to that unit's transaction. */
+import java.time.Instant;
+import java.util.List;
+
+import static io.tradestore.internal.db.Tables.TRADE_EXECUTION_LOG;
+
+/**
+ * analytics.trade_execution_log: an append-only log, so there is no update or delete. Obtain from
+ * {@link io.tradestore.UnitOfWork#executionLog()}.
+ */
 public final class ExecutionLogDao {
     private final Tx tx;
 
     public ExecutionLogDao(Tx tx) {
         this.tx = tx;
+    }
+
+    /**
+     * Appends an event and returns it as stored.
+     *
+     * @throws ForeignKeyViolationException if orderId is given but no such order is stored
+     */
+    public ExecutionEvent record(NewExecutionEvent e) {
+        Check.notNull("event", e);
+        var db = tx.dslForWrite("executionLog().record");
+        try {
+            return map(db.insertInto(TRADE_EXECUTION_LOG)
+                    .set(TRADE_EXECUTION_LOG.ORDER_ID, e.orderId())
+                    .set(TRADE_EXECUTION_LOG.CLIENT_ORDER_ID, e.clientOrderId())
+                    .set(TRADE_EXECUTION_LOG.EVENT, e.event())
+                    .set(TRADE_EXECUTION_LOG.LATENCY_MICROS, e.latencyMicros())
+                    .set(TRADE_EXECUTION_LOG.LOGGED_AT, e.loggedAt())
+                    .set(TRADE_EXECUTION_LOG.DETAILS, e.details())
+                    .returning()
+                    .fetchSingle());
+        } catch (ForeignKeyViolationException fk) {
+            throw new ForeignKeyViolationException("order " + e.orderId() + " does not exist"
+                    + " (trade_execution_log.order_id, event " + e.event() + " of client order " + e.clientOrderId()
+                    + "); log events of orders not stored in this database with a null orderId", fk.sqlState(), fk);
+        }
+    }
+
+    /** Every event of one client order id, in the order they were logged (ties by id). */
+    public List<ExecutionEvent> forClientOrderId(String clientOrderId) {
+        Check.text("clientOrderId", clientOrderId, 64);
+        return tx.dsl().selectFrom(TRADE_EXECUTION_LOG)
+                .where(TRADE_EXECUTION_LOG.CLIENT_ORDER_ID.eq(clientOrderId))
+                .orderBy(TRADE_EXECUTION_LOG.LOGGED_AT, TRADE_EXECUTION_LOG.ID)
+                .fetch(ExecutionLogDao::map);
+    }
+
+    /** Events with {@code from <= logged_at < to}, in the order they were logged (ties by id). */
+    public List<ExecutionEvent> between(Instant from, Instant to) {
+        Window.check(from, to);
+        return tx.dsl().selectFrom(TRADE_EXECUTION_LOG)
+                .where(TRADE_EXECUTION_LOG.LOGGED_AT.ge(from), TRADE_EXECUTION_LOG.LOGGED_AT.lt(to))
+                .orderBy(TRADE_EXECUTION_LOG.LOGGED_AT, TRADE_EXECUTION_LOG.ID)
+                .fetch(ExecutionLogDao::map);
+    }
+
+    static ExecutionEvent map(TradeExecutionLogRecord r) {
+        return new ExecutionEvent(r.getId(), r.getOrderId(), r.getClientOrderId(), r.getEvent(),
+                r.getLatencyMicros(), r.getLoggedAt(), r.getDetails());
     }
 }

@@ -1,12 +1,90 @@
 package io.tradestore.analytics;
 
+import io.tradestore.ConflictException;
+import io.tradestore.NotFoundException;
+import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.db.tables.records.OutcomesRecord;
 
-/** Obtain from {@link io.tradestore.UnitOfWork}; bound to that unit's transaction. */
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static io.tradestore.internal.db.Tables.OUTCOMES;
+import static io.tradestore.internal.db.Tables.PREDICTIONS;
+
+/** analytics.outcomes: at most one per prediction. Obtain from {@link io.tradestore.UnitOfWork#outcomes()}. */
 public final class OutcomeDao {
     private final Tx tx;
 
     public OutcomeDao(Tx tx) {
         this.tx = tx;
+    }
+
+    /**
+     * Records the outcome of a prediction and returns it as stored, with createdAt from the store's clock.
+     *
+     * @throws NotFoundException                  if the prediction does not exist
+     * @throws io.tradestore.ValidationException if evaluationTimestamp is before the prediction's timestamp
+     * @throws ConflictException                  if the prediction already has an outcome
+     */
+    public Outcome record(NewOutcome o) {
+        Check.notNull("outcome", o);
+        var db = tx.dslForWrite("outcomes().record");
+        // One lookup answers all three questions (exists? when? already evaluated?) before the insert, so the
+        // caller gets a precise error instead of a foreign key, CHECK or unique violation from the database.
+        var prediction = db.select(PREDICTIONS.PREDICTION_TIMESTAMP, OUTCOMES.ID)
+                .from(PREDICTIONS)
+                .leftJoin(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
+                .where(PREDICTIONS.ID.eq(o.predictionId()))
+                .fetchOptional()
+                .orElseThrow(() -> new NotFoundException("prediction " + o.predictionId() + " does not exist;"
+                        + " record the prediction before its outcome"));
+        Check.notBefore("outcomes.evaluation_timestamp", o.evaluationTimestamp(),
+                "the prediction_timestamp of prediction " + o.predictionId(), prediction.value1());
+        if (prediction.value2() != null) {
+            throw new ConflictException(alreadyEvaluated(o.predictionId(), prediction.value2()));
+        }
+        try {
+            return map(db.insertInto(OUTCOMES)
+                    .set(OUTCOMES.PREDICTION_ID, o.predictionId())
+                    .set(OUTCOMES.EVALUATION_TIMESTAMP, o.evaluationTimestamp())
+                    .set(OUTCOMES.ACTUAL_RETURN, o.actualReturn())
+                    .set(OUTCOMES.ACTUAL_DIRECTION, o.actualDirection())
+                    .set(OUTCOMES.EXIT_PRICE, o.exitPrice())
+                    .set(OUTCOMES.CORRECT, o.correct())
+                    .set(OUTCOMES.CREATED_AT, tx.now())
+                    .returning()
+                    .fetchSingle());
+        } catch (ConflictException e) {
+            // A concurrent unit (PostgreSQL) recorded an outcome for it after our lookup.
+            throw new ConflictException(alreadyEvaluated(o.predictionId(), null), e.sqlState(), e);
+        }
+    }
+
+    /** The outcome of prediction {@code predictionId}, if it has been evaluated. */
+    public Optional<Outcome> forPrediction(long predictionId) {
+        return tx.dsl().selectFrom(OUTCOMES).where(OUTCOMES.PREDICTION_ID.eq(predictionId))
+                .fetchOptional(OutcomeDao::map);
+    }
+
+    /** Outcomes with {@code from <= evaluation_timestamp < to}, in evaluation order (ties by id). */
+    public List<Outcome> evaluatedBetween(Instant from, Instant to) {
+        Window.check(from, to);
+        return tx.dsl().selectFrom(OUTCOMES)
+                .where(OUTCOMES.EVALUATION_TIMESTAMP.ge(from), OUTCOMES.EVALUATION_TIMESTAMP.lt(to))
+                .orderBy(OUTCOMES.EVALUATION_TIMESTAMP, OUTCOMES.ID)
+                .fetch(OutcomeDao::map);
+    }
+
+    private static String alreadyEvaluated(long predictionId, Long outcomeId) {
+        return "prediction " + predictionId + " already has an outcome"
+                + (outcomeId == null ? "" : " (outcome " + outcomeId + ")")
+                + "; a prediction has at most one outcome";
+    }
+
+    static Outcome map(OutcomesRecord r) {
+        return new Outcome(r.getId(), r.getPredictionId(), r.getEvaluationTimestamp(), r.getActualReturn(),
+                r.getActualDirection(), r.getExitPrice(), r.getCorrect(), r.getCreatedAt());
     }
 }

@@ -1,12 +1,200 @@
 package io.tradestore.analytics;
 
+import io.tradestore.ConflictException;
+import io.tradestore.internal.Check;
+import io.tradestore.internal.EpochMicros;
+import io.tradestore.internal.Fixed8;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.db.tables.records.PredictionsRecord;
+import org.jooq.Condition;
+import org.jooq.Field;
+import org.jooq.Record3;
+import org.jooq.Record4;
+import org.jooq.ResultQuery;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
-/** Obtain from {@link io.tradestore.UnitOfWork}; bound to that unit's transaction. */
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import static io.tradestore.internal.db.Tables.OUTCOMES;
+import static io.tradestore.internal.db.Tables.PREDICTIONS;
+
+/**
+ * analytics.predictions, and the accuracy of predictions measured against their outcomes. Obtain from
+ * {@link io.tradestore.UnitOfWork#predictions()}.
+ */
 public final class PredictionDao {
+    private static final int MODEL_VERSION_MAX = 64;
+    private static final Field<Integer> EVALUATED = DSL.count();
+    private static final Field<Integer> CORRECT = DSL.count().filterWhere(OUTCOMES.CORRECT.isTrue());
+    /** Sum of the stored integers (value x 10^8), not of converted values: exact in SQL on both databases. */
+    private static final Field<BigDecimal> RETURN_SUM = DSL.sum(OUTCOMES.ACTUAL_RETURN.coerce(SQLDataType.BIGINT));
+
     private final Tx tx;
 
     public PredictionDao(Tx tx) {
         this.tx = tx;
+    }
+
+    /**
+     * Records a prediction and returns it as stored, with createdAt from the store's clock.
+     *
+     * @throws ConflictException if a prediction for the same symbol and prediction timestamp exists; the
+     *                           message names both and the existing prediction's id
+     */
+    public Prediction record(NewPrediction p) {
+        Check.notNull("prediction", p);
+        var db = tx.dslForWrite("predictions().record");
+        // Looked up first rather than read after a failed insert: on PostgreSQL a failed statement aborts the
+        // transaction, so the existing row could no longer be named. (ON CONFLICT DO NOTHING is no way out either:
+        // jOOQ emulates RETURNING on SQLite with last_insert_rowid(), which then returns an unrelated row.)
+        Optional<Long> existing = db.select(PREDICTIONS.ID).from(PREDICTIONS)
+                .where(PREDICTIONS.SYMBOL.eq(p.symbol()), PREDICTIONS.PREDICTION_TIMESTAMP.eq(p.predictionTimestamp()))
+                .fetchOptional(PREDICTIONS.ID);
+        if (existing.isPresent()) {
+            throw new ConflictException(duplicate(p, existing.get()));
+        }
+        try {
+            return map(db.insertInto(PREDICTIONS)
+                    .set(PREDICTIONS.SYMBOL, p.symbol())
+                    .set(PREDICTIONS.PREDICTION_TIMESTAMP, p.predictionTimestamp())
+                    .set(PREDICTIONS.ACTION, p.action())
+                    .set(PREDICTIONS.CONFIDENCE, p.confidence())
+                    .set(PREDICTIONS.DIRECTION, p.direction())
+                    .set(PREDICTIONS.MAGNITUDE, p.magnitude())
+                    .set(PREDICTIONS.FEATURE_VECTOR, p.featureVector())
+                    .set(PREDICTIONS.MODEL_VERSION, p.modelVersion())
+                    .set(PREDICTIONS.ENTRY_PRICE, p.entryPrice())
+                    .set(PREDICTIONS.MARKET_CONTEXT, p.marketContext())
+                    .set(PREDICTIONS.CREATED_AT, tx.now())
+                    .returning()
+                    .fetchSingle());
+        } catch (ConflictException e) {
+            // A concurrent unit (PostgreSQL) recorded it after our lookup; its id is not visible to us.
+            throw new ConflictException(duplicate(p, null), e.sqlState(), e);
+        }
+    }
+
+    private static String duplicate(NewPrediction p, Long existingId) {
+        return "a prediction for " + p.symbol() + " at " + p.predictionTimestamp() + " already exists"
+                + (existingId == null ? "" : " (prediction " + existingId + ")")
+                + "; predictions are keyed by (symbol, prediction_timestamp)";
+    }
+
+    public Optional<Prediction> find(long id) {
+        return tx.dsl().selectFrom(PREDICTIONS).where(PREDICTIONS.ID.eq(id)).fetchOptional(PredictionDao::map);
+    }
+
+    /** Predictions for {@code symbol} with {@code from <= prediction_timestamp < to}, oldest first. */
+    public List<Prediction> bySymbol(String symbol, Instant from, Instant to) {
+        Check.symbol("symbol", symbol);
+        Window.check(from, to);
+        return tx.dsl().selectFrom(PREDICTIONS)
+                .where(PREDICTIONS.SYMBOL.eq(symbol),
+                        PREDICTIONS.PREDICTION_TIMESTAMP.ge(from), PREDICTIONS.PREDICTION_TIMESTAMP.lt(to))
+                .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP)
+                .fetch(PredictionDao::map);
+    }
+
+    /**
+     * Predictions still without an outcome whose prediction_timestamp is at least {@code horizon} before the
+     * store's clock, i.e. those whose outcome is due. Oldest first (ties by id), so a worker that evaluates them
+     * in batches makes progress from the back of the queue.
+     */
+    public List<Prediction> awaitingOutcome(Duration horizon) {
+        return awaitingOutcome(horizon, Integer.MAX_VALUE);
+    }
+
+    /** The oldest {@code limit} of {@link #awaitingOutcome(Duration)}. */
+    public List<Prediction> awaitingOutcome(Duration horizon, int limit) {
+        Check.notNull("horizon", horizon);
+        Check.that(!horizon.isNegative(), "horizon", "must not be negative", horizon);
+        Check.positive("limit", limit);
+        var db = tx.dsl();
+        Instant now = tx.now();
+        if (horizon.compareTo(Duration.between(EpochMicros.MIN, now)) > 0) {
+            return List.of(); // the cutoff lies before the epoch: nothing stored can be that old
+        }
+        // Stored timestamps are whole microseconds, so flooring a finer cutoff keeps "<=" exact.
+        Instant cutoff = now.minus(horizon).truncatedTo(ChronoUnit.MICROS);
+        return db.selectFrom(PREDICTIONS)
+                .where(PREDICTIONS.PREDICTION_TIMESTAMP.le(cutoff))
+                .andNotExists(DSL.selectOne().from(OUTCOMES).where(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID)))
+                .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.ID)
+                .limit(limit)
+                .fetch(PredictionDao::map);
+    }
+
+    /**
+     * Accuracy of one model version over the predictions made in {@code [from, to)} (by prediction_timestamp).
+     * Only predictions with an outcome count; see {@link Accuracy} for the exact arithmetic.
+     */
+    public Accuracy accuracyByModel(String modelVersion, Instant from, Instant to) {
+        Check.text("modelVersion", modelVersion, MODEL_VERSION_MAX);
+        Window.check(from, to);
+        return accuracy(PREDICTIONS.MODEL_VERSION.eq(modelVersion), from, to);
+    }
+
+    /** Accuracy of all predictions for {@code symbol} made in {@code [from, to)}, whatever the model. */
+    public Accuracy accuracyBySymbol(String symbol, Instant from, Instant to) {
+        Check.symbol("symbol", symbol);
+        Window.check(from, to);
+        return accuracy(PREDICTIONS.SYMBOL.eq(symbol), from, to);
+    }
+
+    /**
+     * {@link #accuracyByModel} for every model version with at least one evaluated prediction made in
+     * {@code [from, to)}, ordered by model version.
+     */
+    public List<ModelAccuracy> accuracyPerModel(Instant from, Instant to) {
+        Window.check(from, to);
+        return tx.dsl().select(PREDICTIONS.MODEL_VERSION, EVALUATED, CORRECT, RETURN_SUM)
+                .from(PREDICTIONS)
+                .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
+                .where(inWindow(from, to))
+                .groupBy(PREDICTIONS.MODEL_VERSION)
+                .orderBy(PREDICTIONS.MODEL_VERSION)
+                .fetch(PredictionDao::modelAccuracy);
+    }
+
+    private Accuracy accuracy(Condition subject, Instant from, Instant to) {
+        Record3<Integer, Integer, BigDecimal> r = tx.dsl().select(EVALUATED, CORRECT, RETURN_SUM)
+                .from(PREDICTIONS)
+                .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
+                .where(subject, inWindow(from, to))
+                .fetchSingle();
+        return accuracy(r.value1(), r.value2(), r.value3());
+    }
+
+    private static Condition inWindow(Instant from, Instant to) {
+        return PREDICTIONS.PREDICTION_TIMESTAMP.ge(from).and(PREDICTIONS.PREDICTION_TIMESTAMP.lt(to));
+    }
+
+    private static ModelAccuracy modelAccuracy(Record4<String, Integer, Integer, BigDecimal> r) {
+        return new ModelAccuracy(r.value1(), accuracy(r.value2(), r.value3(), r.value4()));
+    }
+
+    /** The one place hitRate and meanReturn are rounded: exact quotients, half-even to scale 8. */
+    static Accuracy accuracy(long evaluated, long correct, BigDecimal unscaledReturnSum) {
+        if (evaluated == 0) {
+            return new Accuracy(0, 0, null, null);
+        }
+        BigDecimal n = BigDecimal.valueOf(evaluated);
+        BigDecimal hitRate = BigDecimal.valueOf(correct).divide(n, Fixed8.SCALE, RoundingMode.HALF_EVEN);
+        BigDecimal returnSum = new BigDecimal(unscaledReturnSum.toBigIntegerExact(), Fixed8.SCALE);
+        BigDecimal meanReturn = returnSum.divide(n, Fixed8.SCALE, RoundingMode.HALF_EVEN);
+        return new Accuracy(evaluated, correct, hitRate, meanReturn);
+    }
+
+    static Prediction map(PredictionsRecord r) {
+        return new Prediction(r.getId(), r.getSymbol(), r.getPredictionTimestamp(), r.getAction(), r.getConfidence(),
+                r.getDirection(), r.getMagnitude(), r.getFeatureVector(), r.getModelVersion(), r.getEntryPrice(),
+                r.getMarketContext(), r.getCreatedAt());
     }
 }

@@ -1,0 +1,27 @@
+package io.tradestore.analytics;
+
+import java.math.BigDecimal;
+
+/**
+ * How a set of evaluated predictions (those with an outcome) turned out.
+ *
+ * <p>{@code hitRate} is correct / evaluated and {@code meanReturn} the mean of the outcomes' actual_return
+ * (a fraction: 0.0125 = 1.25%). Both are computed exactly from the stored values and rounded once, half-even,
+ * to scale 8, so the same rows always give the same digits on every database. With nothing evaluated both are
+ * null: "no data" is not a hit rate of 0.
+ */
+public record Accuracy(long evaluated, long correct, BigDecimal hitRate, BigDecimal meanReturn) {
+    public Accuracy {
+        if (evaluated < 0 || correct < 0 || correct > evaluated) {
+            throw new IllegalArgumentException("need 0 <= correct <= evaluated, got " + correct + " of " + evaluated);
+        }
+        if ((evaluated == 0) != (hitRate == null) || (evaluated == 0) != (meanReturn == null)) {
+            throw new IllegalArgumentException("hitRate and meanReturn are null exactly when nothing was evaluated");
+        }
+    }
+
+    /** True when no prediction in the window had an outcome. */
+    public boolean isEmpty() {
+        return evaluated == 0;
+    }
+}

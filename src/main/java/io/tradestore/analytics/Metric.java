@@ -1,0 +1,10 @@
+package io.tradestore.analytics;
+
+import io.tradestore.Json;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** A recorded metric value, exact at scale 8; dimensions is {@code {}} when none were given. */
+public record Metric(long id, String name, BigDecimal value, Instant computedAt, Json dimensions) {
+}

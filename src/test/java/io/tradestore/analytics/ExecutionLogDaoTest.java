@@ -1,0 +1,166 @@
+package io.tradestore.analytics;
+
+import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.Json;
+import io.tradestore.Tradestore;
+import io.tradestore.ValidationException;
+import io.tradestore.internal.EpochMicros;
+import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.List;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ExecutionLogDaoTest {
+    static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
+
+    @TempDir
+    Path dir;
+    Tradestore store;
+
+    @BeforeEach
+    void open() {
+        store = Stores.open(dir);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void recordedEventComesBackWithItsOrderLatencyAndDetails() throws Exception {
+        long orderId = storeOrder("c-1");
+        NewExecutionEvent sent = new NewExecutionEvent(orderId, "c-1", "SENT", 1_250L, T0.plusNanos(3_000),
+                Json.of("{\"venue\":\"binance\"}"));
+        ExecutionEvent stored = store.inTransaction(uow -> uow.executionLog().record(sent));
+
+        assertThat(stored).isEqualTo(new ExecutionEvent(stored.id(), orderId, "c-1", "SENT", 1_250L,
+                T0.plusNanos(3_000), Json.of("{\"venue\":\"binance\"}")));
+        assertThat(stored.id()).isPositive();
+        List<ExecutionEvent> logged = store.read(uow -> uow.executionLog().forClientOrderId("c-1"));
+        assertThat(logged).containsExactly(stored);
+    }
+
+    @Test
+    void eventsOfOrdersNotStoredHereAreLoggedByClientOrderIdAlone() {
+        ExecutionEvent stored = store.inTransaction(uow -> uow.executionLog().record(
+                new NewExecutionEvent(null, "elsewhere-7", "REJECTED_BY_RISK", 0L, T0, null)));
+        ExecutionEvent noLatency = store.inTransaction(uow -> uow.executionLog().record(
+                new NewExecutionEvent(null, "elsewhere-7", "DROPPED", null, T0.plusSeconds(1), null)));
+
+        assertThat(stored.orderId()).isNull();
+        assertThat(stored.latencyMicros()).isZero();
+        assertThat(stored.details()).isNull();
+        assertThat(noLatency.latencyMicros()).isNull();
+        List<ExecutionEvent> logged = store.read(uow -> uow.executionLog().forClientOrderId("elsewhere-7"));
+        assertThat(logged).containsExactly(stored, noLatency);
+    }
+
+    @Test
+    void anEventForAnUnknownOrderIsAForeignKeyViolation() {
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.executionLog().record(event(null, "c-9", "NEW", T0));
+            uow.executionLog().record(event(999L, "c-9", "SENT", T0.plusSeconds(1)));
+        })).isInstanceOf(ForeignKeyViolationException.class)
+                .hasMessageStartingWith("order 999 does not exist (trade_execution_log.order_id")
+                .hasMessageContaining("client order c-9")
+                .satisfies(e -> assertThat(((ForeignKeyViolationException) e).sqlState()).isEqualTo("23503"))
+                .hasCauseInstanceOf(ForeignKeyViolationException.class);
+        List<ExecutionEvent> all = store.read(uow -> uow.executionLog().between(Instant.EPOCH, FAR));
+        assertThat(all).isEmpty();
+    }
+
+    @Test
+    void forClientOrderIdListsOnlyThatOrdersEventsInTimeOrderTiesInLoggingOrder() {
+        store.useTransaction(uow -> {
+            uow.executionLog().record(event(null, "c-1", "FILLED", T0.plusSeconds(2)));
+            uow.executionLog().record(event(null, "c-1", "SENT", T0));
+            uow.executionLog().record(event(null, "c-2", "SENT", T0.plusSeconds(1)));
+            uow.executionLog().record(event(null, "c-1", "ACK", T0.plusSeconds(1)));
+            uow.executionLog().record(event(null, "c-1", "PARTIAL", T0.plusSeconds(1)));
+        });
+        List<ExecutionEvent> c1 = store.read(uow -> uow.executionLog().forClientOrderId("c-1"));
+        assertThat(c1).extracting(ExecutionEvent::event).containsExactly("SENT", "ACK", "PARTIAL", "FILLED");
+        List<ExecutionEvent> none = store.read(uow -> uow.executionLog().forClientOrderId("c-3"));
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void betweenIsHalfOpenAndInTimeOrder() {
+        store.useTransaction(uow -> {
+            for (int i = 4; i >= 0; i--) {
+                uow.executionLog().record(event(null, "c-" + i, "SENT", T0.plusSeconds(i)));
+            }
+        });
+        List<ExecutionEvent> window = store.read(uow -> uow.executionLog().between(T0.plusSeconds(1), T0.plusSeconds(3)));
+        assertThat(window).extracting(ExecutionEvent::clientOrderId).containsExactly("c-1", "c-2");
+    }
+
+    @Test
+    void invalidEventsAreRejectedBeforeAnySql() {
+        assertThatThrownBy(() -> event(0L, "c-1", "SENT", T0)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.order_id: must be > 0");
+        assertThatThrownBy(() -> event(null, "", "SENT", T0)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.client_order_id: must not be blank");
+        assertThatThrownBy(() -> event(null, "c".repeat(65), "SENT", T0)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.client_order_id: must be at most 64 characters");
+        assertThatThrownBy(() -> event(null, "c-1", null, T0)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.event: must not be null");
+        assertThatThrownBy(() -> event(null, "c-1", "e".repeat(65), T0)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.event: must be at most 64 characters");
+        assertThatThrownBy(() -> new NewExecutionEvent(null, "c-1", "SENT", -1L, T0, null))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.latency_micros: must be >= 0");
+        assertThatThrownBy(() -> event(null, "c-1", "SENT", null)).isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("trade_execution_log.logged_at: must not be null");
+        assertThatThrownBy(() -> store.read(uow -> uow.executionLog().forClientOrderId(" ")))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("clientOrderId: must not be blank");
+        assertThatThrownBy(() -> store.read(uow -> uow.executionLog().between(T0, T0.minusNanos(1_000))))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
+    }
+
+    @Test
+    void recordingInsideAReadUnitIsRefused() {
+        assertThatThrownBy(() -> store.read(uow -> uow.executionLog().record(event(null, "c-1", "SENT", T0))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("executionLog().record")
+                .hasMessageContaining("read-only unit of work");
+    }
+
+    static NewExecutionEvent event(Long orderId, String clientOrderId, String event, Instant at) {
+        return new NewExecutionEvent(orderId, clientOrderId, event, 100L, at, null);
+    }
+
+    /**
+     * A minimal NEW market order written with plain JDBC next to the open store: the order DAO is not this
+     * test's subject, and the execution log only needs a row its foreign key can reference.
+     */
+    private long storeOrder(String clientOrderId) throws Exception {
+        long at = EpochMicros.toMicros("created_at", T0);
+        try (Connection c = SqliteFiles.open(Stores.config(dir).file());
+             PreparedStatement st = c.prepareStatement("INSERT INTO orders (client_order_id, symbol, side, order_type,"
+                     + " status, quantity, created_at, updated_at) VALUES (?, 'BTCUSDT', 'BUY', 'MARKET', 'NEW',"
+                     + " 150000000, ?, ?) RETURNING id")) {
+            st.setString(1, clientOrderId);
+            st.setLong(2, at);
+            st.setLong(3, at);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.tradestore.analytics;
+
+import io.tradestore.ConflictException;
+import io.tradestore.NotFoundException;
+import io.tradestore.Tradestore;
+import io.tradestore.ValidationException;
+import io.tradestore.testing.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static io.tradestore.analytics.PredictionDaoTest.prediction;
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class OutcomeDaoTest {
+    static final Instant NOW = T0.plus(Duration.ofDays(1));
+    static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
+
+    @TempDir
+    Path dir;
+    Tradestore store;
+    long predictionId;
+
+    @BeforeEach
+    void open() {
+        store = Stores.open(dir, Stores.fixed(NOW));
+        predictionId = store.inTransaction(uow -> uow.predictions().record(prediction("BTCUSDT", T0, "m1")).id());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void recordedOutcomeComesBackExactlyAndIsFoundByItsPrediction() {
+        Instant at = T0.plus(Duration.ofMinutes(30));
+        Outcome stored = store.inTransaction(uow -> uow.outcomes().record(new NewOutcome(predictionId, at,
+                new BigDecimal("-0.01234567"), Direction.DOWN, new BigDecimal("98.76543299"), false)));
+
+        assertThat(stored.id()).isPositive();
+        assertThat(stored.predictionId()).isEqualTo(predictionId);
+        assertThat(stored.evaluationTimestamp()).isEqualTo(at);
+        assertThat(stored.actualReturn()).isEqualByComparingTo("-0.01234567");
+        assertThat(stored.actualDirection()).isEqualTo(Direction.DOWN);
+        assertThat(stored.exitPrice()).isEqualByComparingTo("98.76543299");
+        assertThat(stored.correct()).isFalse();
+        assertThat(stored.createdAt()).isEqualTo(NOW);
+        Optional<Outcome> found = store.read(uow -> uow.outcomes().forPrediction(predictionId));
+        assertThat(found).contains(stored);
+    }
+
+    @Test
+    void aPredictionWithoutAnOutcomeHasNone() {
+        Optional<Outcome> found = store.read(uow -> uow.outcomes().forPrediction(predictionId));
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void anOutcomeForAnUnknownPredictionIsNotFound() {
+        long unknown = predictionId + 41;
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.outcomes().record(outcome(unknown, T0, "0.01", true))))
+                .isInstanceOf(NotFoundException.class)
+                .hasMessageStartingWith("prediction " + unknown + " does not exist");
+        assertThat(allOutcomes()).isEmpty();
+    }
+
+    @Test
+    void aSecondOutcomeForTheSamePredictionIsAConflict() {
+        Outcome first = store.inTransaction(uow -> uow.outcomes().record(outcome(predictionId, T0, "0.01", true)));
+
+        assertThatThrownBy(() -> store.useTransaction(uow ->
+                uow.outcomes().record(outcome(predictionId, T0.plusSeconds(1), "-0.02", false))))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("prediction " + predictionId + " already has an outcome (outcome " + first.id() + ")")
+                .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"));
+        assertThat(allOutcomes()).containsExactly(first);
+    }
+
+    @Test
+    void anOutcomeEvaluatedBeforeItsPredictionWasMadeIsInvalid() {
+        assertThatThrownBy(() -> store.useTransaction(uow ->
+                uow.outcomes().record(outcome(predictionId, T0.minusNanos(1_000), "0.01", true))))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("outcomes.evaluation_timestamp: must not be before the prediction_timestamp"
+                        + " of prediction " + predictionId + " (" + T0 + ")");
+        assertThat(allOutcomes()).isEmpty();
+
+        Outcome sameInstant = store.inTransaction(uow -> uow.outcomes().record(outcome(predictionId, T0, "0", true)));
+        assertThat(sameInstant.evaluationTimestamp()).isEqualTo(T0);
+    }
+
+    @Test
+    void evaluatedBetweenIsHalfOpenAndInEvaluationOrder() {
+        store.useTransaction(uow -> {
+            for (int i = 4; i >= 0; i--) {
+                long id = uow.predictions().record(prediction("S" + i, T0, "m1")).id();
+                uow.outcomes().record(outcome(id, T0.plus(Duration.ofMinutes(i)), "0.0" + i, true));
+            }
+        });
+        List<Outcome> window = store.read(uow -> uow.outcomes().evaluatedBetween(T0.plusSeconds(60), T0.plusSeconds(180)));
+        assertThat(window).extracting(Outcome::evaluationTimestamp)
+                .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
+    }
+
+    @Test
+    void invalidOutcomesAreRejectedBeforeAnySql() {
+        BigDecimal one = BigDecimal.ONE;
+        assertThatThrownBy(() -> new NewOutcome(0, T0, one, Direction.UP, one, true))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("outcomes.prediction_id: must be > 0");
+        assertThatThrownBy(() -> new NewOutcome(1, null, one, Direction.UP, one, true))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("outcomes.evaluation_timestamp: must not be null");
+        assertThatThrownBy(() -> new NewOutcome(1, T0, new BigDecimal("0.000000001"), Direction.UP, one, true))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("outcomes.actual_return: has more than 8 decimal places");
+        assertThatThrownBy(() -> new NewOutcome(1, T0, one, null, one, true))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("outcomes.actual_direction: must not be null");
+        assertThatThrownBy(() -> new NewOutcome(1, T0, one, Direction.UP, new BigDecimal("-1"), true))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("outcomes.exit_price: must be > 0");
+        assertThatThrownBy(() -> store.read(uow -> uow.outcomes().evaluatedBetween(FAR, T0)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
+    }
+
+    @Test
+    void recordingInsideAReadUnitIsRefused() {
+        assertThatThrownBy(() -> store.read(uow -> uow.outcomes().record(outcome(predictionId, T0, "0", true))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("outcomes().record")
+                .hasMessageContaining("read-only unit of work");
+    }
+
+    private List<Outcome> allOutcomes() {
+        return store.read(uow -> uow.outcomes().evaluatedBetween(Instant.EPOCH, FAR));
+    }
+
+    /** An outcome at {@code at} with the given return; direction and exit price are consistent with it. */
+    static NewOutcome outcome(long predictionId, Instant at, String actualReturn, boolean correct) {
+        BigDecimal r = new BigDecimal(actualReturn);
+        return new NewOutcome(predictionId, at, r, r.signum() > 0 ? Direction.UP : r.signum() < 0 ? Direction.DOWN
+                : Direction.FLAT, new BigDecimal("100"), correct);
+    }
+}
