@@ -97,7 +97,7 @@ class OrderDaoTest {
                 .forPosition(position.id()));
         clock.advance(Duration.ofSeconds(5));
         // the same order, with decimals written at another scale
-        Order again = place(NewOrder.limit("c-42", SYMBOL, OrderSide.BUY, dec("1.50000000"), dec("100.0"))
+        Order again = place(NewOrder.limit("c-42", SYMBOL, OrderSide.BUY, dec("1.5000"), dec("100.0"))
                 .forPosition(position.id()));
 
         assertThat(again).isEqualTo(first);
