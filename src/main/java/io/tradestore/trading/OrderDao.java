@@ -1,12 +1,293 @@
 package io.tradestore.trading;
 
+import io.tradestore.ConflictException;
+import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.InvalidStateTransitionException;
+import io.tradestore.NotFoundException;
+import io.tradestore.OptimisticLockException;
+import io.tradestore.ValidationException;
+import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.db.tables.records.OrderFillsRecord;
+import io.tradestore.internal.db.tables.records.OrdersRecord;
+import org.jooq.DSLContext;
+import org.jooq.Record2;
+import org.jooq.UpdateSetMoreStep;
 
-/** Obtain from {@link io.tradestore.UnitOfWork}; bound to that unit's transaction. */
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import static io.tradestore.internal.db.Tables.ORDERS;
+import static io.tradestore.internal.db.Tables.ORDER_FILLS;
+
+/**
+ * trading.orders and trading.order_fills. Obtain from {@link io.tradestore.UnitOfWork#orders()}.
+ *
+ * <p>Every change is a conditional {@code UPDATE ... WHERE id = ? AND version = ?}; the order row read beforehand
+ * only decides whether to try. A concurrent change (possible on PostgreSQL) therefore fails with
+ * {@link OptimisticLockException} and writes nothing, never overwrites the other change.
+ */
 public final class OrderDao {
     private final Tx tx;
 
     public OrderDao(Tx tx) {
         this.tx = tx;
+    }
+
+    /**
+     * Places an order, idempotently: if an order with the same client order id exists with the same parameters
+     * (position, symbol, side, type, quantity, prices; decimals compared by value), returns that order, whatever its
+     * status, and writes nothing. A retried request thus never creates a second order.
+     *
+     * @throws ConflictException            if the client order id is taken by an order with other parameters
+     * @throws ForeignKeyViolationException if positionId names no position
+     */
+    public Order place(NewOrder o) {
+        Check.notNull("order", o);
+        var db = tx.dslForWrite("orders().place");
+        OrdersRecord existing = db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(o.clientOrderId())).fetchOne();
+        if (existing != null) {
+            List<String> differences = differences(existing, o);
+            if (!differences.isEmpty()) {
+                throw new ConflictException("client order id \"" + o.clientOrderId() + "\" is already used by order "
+                        + existing.getId() + " with different parameters: " + String.join(", ", differences)
+                        + "; a client order id names exactly one order");
+            }
+            return map(existing);
+        }
+        Instant now = tx.now();
+        try {
+            return map(db.insertInto(ORDERS)
+                    .set(ORDERS.CLIENT_ORDER_ID, o.clientOrderId())
+                    .set(ORDERS.POSITION_ID, o.positionId())
+                    .set(ORDERS.SYMBOL, o.symbol())
+                    .set(ORDERS.SIDE, o.side())
+                    .set(ORDERS.ORDER_TYPE, o.type())
+                    .set(ORDERS.STATUS, OrderStatus.NEW)
+                    .set(ORDERS.QUANTITY, o.quantity())
+                    .set(ORDERS.LIMIT_PRICE, o.limitPrice())
+                    .set(ORDERS.STOP_PRICE, o.stopPrice())
+                    .set(ORDERS.FILLED_QUANTITY, BigDecimal.ZERO)
+                    .set(ORDERS.CREATED_AT, now)
+                    .set(ORDERS.UPDATED_AT, now)
+                    .set(ORDERS.VERSION, 0L)
+                    .returning()
+                    .fetchSingle());
+        } catch (ForeignKeyViolationException e) {
+            throw new ForeignKeyViolationException("cannot place order \"" + o.clientOrderId()
+                    + "\": orders.position_id " + o.positionId() + " names no position", e.sqlState(), e);
+        } catch (ConflictException e) {
+            // Only a concurrent unit of work can get here: the lookup above found no order with this id.
+            throw new ConflictException("order \"" + o.clientOrderId() + "\" was placed concurrently by another unit"
+                    + " of work; place it again to receive that order", e.sqlState(), e);
+        }
+    }
+
+    /**
+     * Records one execution of the order: a new order_fills row, filled_quantity increased, average_fill_price
+     * recomputed as sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to scale 8),
+     * status PARTIALLY_FILLED or FILLED, last_fill_at the latest fill time (fills may be reported out of order).
+     * The fee does not enter the average price.
+     *
+     * @throws NotFoundException                if there is no such order
+     * @throws InvalidStateTransitionException if the order is not open (FILLED, CANCELLED or REJECTED)
+     * @throws ValidationException             on invalid arguments, a quantity above the remaining quantity, or a
+     *                                         fill time before the order was created
+     * @throws OptimisticLockException          if the order changed concurrently
+     */
+    public Order fill(long orderId, BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
+        Check.positive("order_fills.quantity", quantity);
+        Check.positive("order_fills.price", price);
+        Check.nonNegative("order_fills.fee", fee);
+        Check.timestamp("order_fills.filled_at", filledAt);
+        var db = tx.dslForWrite("orders().fill");
+        OrdersRecord order = load(db, orderId);
+        BigDecimal filled = order.getFilledQuantity().add(quantity);
+        OrderStatus target = filled.compareTo(order.getQuantity()) >= 0
+                ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
+        requireTransition(order, target, "fill");
+        BigDecimal remaining = order.getQuantity().subtract(order.getFilledQuantity());
+        Check.that(quantity.compareTo(remaining) <= 0, "order_fills.quantity", "must not exceed the remaining quantity "
+                + remaining.toPlainString() + " of order \"" + order.getClientOrderId() + "\" ("
+                + order.getFilledQuantity().toPlainString() + " of " + order.getQuantity().toPlainString()
+                + " filled)", quantity);
+        Check.notBefore("order_fills.filled_at", filledAt, "orders.created_at", order.getCreatedAt());
+
+        Instant lastFillAt = order.getLastFillAt() == null || filledAt.isAfter(order.getLastFillAt())
+                ? filledAt : order.getLastFillAt();
+        Order updated = conditionalUpdate(db, order, db.update(ORDERS)
+                .set(ORDERS.STATUS, target)
+                .set(ORDERS.FILLED_QUANTITY, filled)
+                .set(ORDERS.AVERAGE_FILL_PRICE, averagePrice(db, orderId, quantity, price))
+                .set(ORDERS.LAST_FILL_AT, lastFillAt));
+        // Inserted only once the order row has accepted the change, so a failed version check leaves no fill behind.
+        db.insertInto(ORDER_FILLS)
+                .set(ORDER_FILLS.ORDER_ID, orderId)
+                .set(ORDER_FILLS.QUANTITY, quantity)
+                .set(ORDER_FILLS.PRICE, price)
+                .set(ORDER_FILLS.FEE, fee)
+                .set(ORDER_FILLS.FILLED_AT, filledAt)
+                .execute();
+        return updated;
+    }
+
+    /**
+     * Cancels an open order; what was filled stays filled.
+     *
+     * @throws NotFoundException                if there is no such order
+     * @throws InvalidStateTransitionException if the order is FILLED, CANCELLED or REJECTED
+     */
+    public Order cancel(long orderId) {
+        var db = tx.dslForWrite("orders().cancel");
+        OrdersRecord order = load(db, orderId);
+        requireTransition(order, OrderStatus.CANCELLED, "cancel");
+        return conditionalUpdate(db, order, db.update(ORDERS).set(ORDERS.STATUS, OrderStatus.CANCELLED));
+    }
+
+    /**
+     * Marks a NEW order as rejected by the venue.
+     *
+     * @param reason why (1-256 characters, no control characters)
+     * @throws NotFoundException                if there is no such order
+     * @throws InvalidStateTransitionException if the order is not NEW
+     */
+    public Order reject(long orderId, String reason) {
+        Check.text("orders.reject_reason", reason, 256);
+        var db = tx.dslForWrite("orders().reject");
+        OrdersRecord order = load(db, orderId);
+        requireTransition(order, OrderStatus.REJECTED, "reject");
+        return conditionalUpdate(db, order, db.update(ORDERS)
+                .set(ORDERS.STATUS, OrderStatus.REJECTED)
+                .set(ORDERS.REJECT_REASON, reason));
+    }
+
+    public Optional<Order> find(long id) {
+        return tx.dsl().selectFrom(ORDERS).where(ORDERS.ID.eq(id)).fetchOptional(OrderDao::map);
+    }
+
+    public Optional<Order> findByClientOrderId(String clientOrderId) {
+        Check.notNull("clientOrderId", clientOrderId);
+        return tx.dsl().selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOptional(OrderDao::map);
+    }
+
+    /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at). */
+    public List<Order> byStatus(OrderStatus status) {
+        Check.notNull("status", status);
+        return tx.dsl().selectFrom(ORDERS)
+                .where(ORDERS.STATUS.eq(status))
+                .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
+                .fetch(OrderDao::map);
+    }
+
+    /** The orders of a position, oldest first. */
+    public List<Order> byPosition(long positionId) {
+        return tx.dsl().selectFrom(ORDERS)
+                .where(ORDERS.POSITION_ID.eq(positionId))
+                .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
+                .fetch(OrderDao::map);
+    }
+
+    /** Open orders (NEW and PARTIALLY_FILLED), oldest first. */
+    public List<Order> open() {
+        return tx.dsl().selectFrom(ORDERS)
+                .where(ORDERS.STATUS.in(OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED))
+                .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
+                .fetch(OrderDao::map);
+    }
+
+    /** The fills of an order in time order (by filled_at, then in the order they were recorded). */
+    public List<Fill> fills(long orderId) {
+        return tx.dsl().selectFrom(ORDER_FILLS)
+                .where(ORDER_FILLS.ORDER_ID.eq(orderId))
+                .orderBy(ORDER_FILLS.FILLED_AT, ORDER_FILLS.ID)
+                .fetch(OrderDao::mapFill);
+    }
+
+    /** sum(q x p) / sum(q) over the stored fills plus the new one; products and sums are exact. */
+    private static BigDecimal averagePrice(DSLContext db, long orderId, BigDecimal quantity, BigDecimal price) {
+        BigDecimal notional = quantity.multiply(price);
+        BigDecimal total = quantity;
+        for (Record2<BigDecimal, BigDecimal> f : db.select(ORDER_FILLS.QUANTITY, ORDER_FILLS.PRICE)
+                .from(ORDER_FILLS).where(ORDER_FILLS.ORDER_ID.eq(orderId)).fetch()) {
+            notional = notional.add(f.value1().multiply(f.value2()));
+            total = total.add(f.value1());
+        }
+        return Derived.quotient("orders.average_fill_price", notional, total);
+    }
+
+    /** Applies {@code change} plus the version bump and updated_at, if the row is still at the version read. */
+    private Order conditionalUpdate(DSLContext db, OrdersRecord order, UpdateSetMoreStep<OrdersRecord> change) {
+        long id = order.getId();
+        long version = order.getVersion();
+        return change
+                .set(ORDERS.UPDATED_AT, Derived.touched(tx.now(), order.getUpdatedAt()))
+                .set(ORDERS.VERSION, version + 1)
+                .where(ORDERS.ID.eq(id), ORDERS.VERSION.eq(version))
+                .returning()
+                .fetchOptional(OrderDao::map)
+                .orElseThrow(() -> new OptimisticLockException("order \"" + order.getClientOrderId() + "\" (id " + id
+                        + ") changed while this unit of work was updating it: read at version " + version + ", now at "
+                        + db.select(ORDERS.VERSION).from(ORDERS).where(ORDERS.ID.eq(id)).fetchOne(ORDERS.VERSION)
+                        + "; re-read it and decide again"));
+    }
+
+    private static void requireTransition(OrdersRecord order, OrderStatus target, String verb) {
+        if (!order.getStatus().canMoveTo(target)) {
+            throw new InvalidStateTransitionException("cannot " + verb + " order " + order.getClientOrderId()
+                    + ": it is " + order.getStatus());
+        }
+    }
+
+    private static OrdersRecord load(DSLContext db, long id) {
+        OrdersRecord order = db.selectFrom(ORDERS).where(ORDERS.ID.eq(id)).fetchOne();
+        if (order == null) {
+            throw new NotFoundException("no order with id " + id);
+        }
+        return order;
+    }
+
+    /** The parameters that make an order; decimals compared by value, so 1.5 and 1.50000000 are the same. */
+    private static List<String> differences(OrdersRecord stored, NewOrder o) {
+        List<String> d = new ArrayList<>();
+        differ(d, "position_id", stored.getPositionId(), o.positionId(),
+                Objects.equals(stored.getPositionId(), o.positionId()));
+        differ(d, "symbol", stored.getSymbol(), o.symbol(), stored.getSymbol().equals(o.symbol()));
+        differ(d, "side", stored.getSide(), o.side(), stored.getSide() == o.side());
+        differ(d, "order_type", stored.getOrderType(), o.type(), stored.getOrderType() == o.type());
+        differ(d, "quantity", stored.getQuantity(), o.quantity(), sameValue(stored.getQuantity(), o.quantity()));
+        differ(d, "limit_price", stored.getLimitPrice(), o.limitPrice(),
+                sameValue(stored.getLimitPrice(), o.limitPrice()));
+        differ(d, "stop_price", stored.getStopPrice(), o.stopPrice(), sameValue(stored.getStopPrice(), o.stopPrice()));
+        return d;
+    }
+
+    private static void differ(List<String> differences, String column, Object stored, Object requested,
+                               boolean same) {
+        if (!same) {
+            differences.add(column + " " + show(stored) + " (stored) vs " + show(requested) + " (requested)");
+        }
+    }
+
+    private static String show(Object value) {
+        return value instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(value);
+    }
+
+    private static boolean sameValue(BigDecimal a, BigDecimal b) {
+        return a == null ? b == null : b != null && a.compareTo(b) == 0;
+    }
+
+    private static Order map(OrdersRecord r) {
+        return new Order(r.getId(), r.getClientOrderId(), r.getPositionId(), r.getSymbol(), r.getSide(),
+                r.getOrderType(), r.getStatus(), r.getQuantity(), r.getLimitPrice(), r.getStopPrice(),
+                r.getFilledQuantity(), r.getAverageFillPrice(), r.getRejectReason(), r.getCreatedAt(),
+                r.getUpdatedAt(), r.getLastFillAt(), r.getVersion());
+    }
+
+    private static Fill mapFill(OrderFillsRecord r) {
+        return new Fill(r.getId(), r.getOrderId(), r.getQuantity(), r.getPrice(), r.getFee(), r.getFilledAt());
     }
 }

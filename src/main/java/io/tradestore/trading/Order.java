@@ -1,0 +1,19 @@
+package io.tradestore.trading;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * A stored order with its fill progress. Decimals are exact at scale 8; averageFillPrice (rounded half-even to
+ * scale 8) and lastFillAt are null until the first fill. positionId, limitPrice, stopPrice and rejectReason may be
+ * null.
+ */
+public record Order(long id, String clientOrderId, Long positionId, String symbol, OrderSide side, OrderType type,
+                    OrderStatus status, BigDecimal quantity, BigDecimal limitPrice, BigDecimal stopPrice,
+                    BigDecimal filledQuantity, BigDecimal averageFillPrice, String rejectReason, Instant createdAt,
+                    Instant updatedAt, Instant lastFillAt, long version) {
+    /** The quantity still to be filled: quantity - filledQuantity (kept after a cancel, for the record). */
+    public BigDecimal remainingQuantity() {
+        return quantity.subtract(filledQuantity);
+    }
+}

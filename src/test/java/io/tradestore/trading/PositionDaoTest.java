@@ -1,0 +1,537 @@
+package io.tradestore.trading;
+
+import io.tradestore.InvalidStateTransitionException;
+import io.tradestore.NotFoundException;
+import io.tradestore.OptimisticLockException;
+import io.tradestore.Tradestore;
+import io.tradestore.ValidationException;
+import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.Stores;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PositionDaoTest {
+    private static final String SYMBOL = "BTCUSDT";
+
+    @TempDir
+    Path dir;
+    MutableClock clock;
+    Tradestore store;
+
+    @BeforeEach
+    void open() {
+        clock = new MutableClock(T0.plusSeconds(3600));
+        store = Stores.open(dir, clock);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    // --- open and find -------------------------------------------------------------------------------------------
+
+    @Test
+    void anOpenedPositionComesBackExactlyWithAllItsFieldsVersionZeroAndTheStoreClock() {
+        NewPosition p = NewPosition.of(SYMBOL, PositionSide.LONG, dec("0.12345678"), dec("12345.12345678"), T0)
+                .withStopLoss(dec("12000.00000001"))
+                .withTakeProfit(dec("13000.5"))
+                .withStrategy("mean-reversion")
+                .withMlConfidence(dec("0.85"))
+                .withSentimentScore(dec("-0.25"));
+        Position stored = store.inTransaction(uow -> uow.positions().open(p));
+
+        assertThat(stored.id()).isPositive();
+        assertThat(stored.symbol()).isEqualTo(SYMBOL);
+        assertThat(stored.side()).isEqualTo(PositionSide.LONG);
+        assertThat(stored.status()).isEqualTo(PositionStatus.OPEN);
+        assertThat(stored.isOpen()).isTrue();
+        assertThat(stored.quantity()).isEqualByComparingTo("0.12345678");
+        assertThat(stored.entryPrice()).isEqualByComparingTo("12345.12345678");
+        assertThat(stored.entryTime()).isEqualTo(T0);
+        assertThat(stored.stopLoss()).isEqualByComparingTo("12000.00000001");
+        assertThat(stored.takeProfit()).isEqualByComparingTo("13000.5");
+        assertThat(stored.strategy()).isEqualTo("mean-reversion");
+        assertThat(stored.mlConfidence()).isEqualByComparingTo("0.85");
+        assertThat(stored.sentimentScore()).isEqualByComparingTo("-0.25");
+        assertThat(stored.exitPrice()).isNull();
+        assertThat(stored.exitTime()).isNull();
+        assertThat(stored.exitReason()).isNull();
+        assertThat(stored.realizedPnl()).isNull();
+        assertThat(stored.returnPct()).isNull();
+        assertThat(stored.createdAt()).isEqualTo(clock.instant());
+        assertThat(stored.updatedAt()).isEqualTo(clock.instant());
+        assertThat(stored.version()).isZero();
+        assertThat(find(stored.id())).isEqualTo(stored);
+    }
+
+    @Test
+    void optionalFieldsMayBeLeftOut() {
+        Position stored = openLong("1", "100", T0);
+        assertThat(stored.stopLoss()).isNull();
+        assertThat(stored.takeProfit()).isNull();
+        assertThat(stored.strategy()).isNull();
+        assertThat(stored.mlConfidence()).isNull();
+        assertThat(stored.sentimentScore()).isNull();
+    }
+
+    @Test
+    void findingAnUnknownIdIsEmpty() {
+        Optional<Position> none = store.read(uow -> uow.positions().find(42));
+        assertThat(none).isEmpty();
+    }
+
+    @Test
+    void invalidNewPositionsAreRejectedBeforeAnySqlNamingTheColumnAndRule() {
+        assertThatThrownBy(() -> NewPosition.of("BTC USDT", PositionSide.LONG, dec("1"), dec("1"), T0))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.symbol: must be 1-32");
+        assertThatThrownBy(() -> NewPosition.of(SYMBOL, null, dec("1"), dec("1"), T0))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.side: must not be null");
+        assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("0"), dec("1"), T0))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.quantity: must be > 0");
+        assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("0.123456789"), T0))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.entry_price: has more than 8 decimal places");
+        assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("1"), T0.plusNanos(1)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.entry_time: has sub-microsecond precision");
+        NewPosition valid = NewPosition.of(SYMBOL, PositionSide.SHORT, dec("1"), dec("1"), T0);
+        assertThatThrownBy(() -> valid.withStopLoss(dec("-1")))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.stop_loss: must be > 0");
+        assertThatThrownBy(() -> valid.withTakeProfit(dec("0")))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.take_profit: must be > 0");
+        assertThatThrownBy(() -> valid.withStrategy("s".repeat(65)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.strategy: must be at most 64 characters");
+        assertThatThrownBy(() -> valid.withMlConfidence(dec("1.00000001")))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.ml_confidence: must be within [0, 1]");
+        assertThatThrownBy(() -> valid.withSentimentScore(dec("-1.00000001")))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.sentiment_score: must be within [-1, 1]");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().open((NewPosition) null)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("position: must not be null");
+    }
+
+    @Test
+    void openingInsideAReadUnitIsRefused() {
+        assertThatThrownBy(() -> store.read(uow -> uow.positions().open(
+                NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("1"), T0))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("positions().open writes");
+    }
+
+    // --- listing open positions ----------------------------------------------------------------------------------
+
+    @Test
+    void openListsOnlyOpenPositionsOldestEntryFirst() {
+        Position late = openLong("1", "100", T0.plusSeconds(20));
+        Position early = openLong("1", "100", T0);
+        Position closed = openLong("1", "100", T0.plusSeconds(5));
+        Position middle = store.inTransaction(uow -> uow.positions().open(
+                NewPosition.of("ETHUSDT", PositionSide.SHORT, dec("1"), dec("10"), T0.plusSeconds(10))));
+        closeAt(closed.id(), "101", T0.plusSeconds(30));
+
+        List<Position> open = store.read(uow -> uow.positions().open());
+        assertThat(open).extracting(Position::id).containsExactly(early.id(), middle.id(), late.id());
+    }
+
+    @Test
+    void openOfASymbolListsOnlyThatSymbolsOpenPositions() {
+        Position btc = openLong("1", "100", T0.plusSeconds(1));
+        Position olderBtc = openLong("1", "100", T0);
+        store.inTransaction(uow -> uow.positions().open(
+                NewPosition.of("ETHUSDT", PositionSide.LONG, dec("1"), dec("10"), T0)));
+        Position closedBtc = openLong("1", "100", T0);
+        closeAt(closedBtc.id(), "100", T0.plusSeconds(2));
+
+        List<Position> open = store.read(uow -> uow.positions().open(SYMBOL));
+        assertThat(open).extracting(Position::id).containsExactly(olderBtc.id(), btc.id());
+        List<Position> none = store.read(uow -> uow.positions().open("SOLUSDT"));
+        assertThat(none).isEmpty();
+        assertThatThrownBy(() -> store.read(uow -> uow.positions().open("")))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("symbol: must be 1-32");
+    }
+
+    // --- closing: P&L --------------------------------------------------------------------------------------------
+
+    @Test
+    void closingALongPositionRealisesProfitWhenPriceRose() {
+        Position p = openLong("2", "100", T0);
+        clock.advance(Duration.ofMinutes(5));
+        Position closed = store.inTransaction(uow ->
+                uow.positions().close(p.id(), dec("110.5"), T0.plusSeconds(60), "take profit hit", 0));
+
+        assertThat(closed.status()).isEqualTo(PositionStatus.CLOSED);
+        assertThat(closed.isOpen()).isFalse();
+        assertThat(closed.exitPrice()).isEqualByComparingTo("110.5");
+        assertThat(closed.exitTime()).isEqualTo(T0.plusSeconds(60));
+        assertThat(closed.exitReason()).isEqualTo("take profit hit");
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("21");
+        assertThat(closed.returnPct()).isEqualByComparingTo("10.5");
+        assertThat(closed.version()).isEqualTo(1);
+        assertThat(closed.createdAt()).isEqualTo(p.createdAt());
+        assertThat(closed.updatedAt()).isEqualTo(clock.instant()).isAfter(p.updatedAt());
+        assertThat(find(p.id())).isEqualTo(closed);
+    }
+
+    @Test
+    void closingALongPositionRealisesALossWhenPriceFell() {
+        Position p = openLong("4", "250", T0);
+        Position closed = closeAt(p.id(), "240", T0.plusSeconds(60));
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("-40");
+        assertThat(closed.returnPct()).isEqualByComparingTo("-4");
+    }
+
+    @Test
+    void closingAShortPositionRealisesProfitWhenPriceFell() {
+        Position p = openShort("3", "50", T0);
+        Position closed = closeAt(p.id(), "45", T0.plusSeconds(60));
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("15");
+        assertThat(closed.returnPct()).isEqualByComparingTo("10");
+    }
+
+    @Test
+    void closingAShortPositionRealisesALossWhenPriceRose() {
+        Position p = openShort("3", "50", T0);
+        Position closed = closeAt(p.id(), "60", T0.plusSeconds(60));
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("-30");
+        assertThat(closed.returnPct()).isEqualByComparingTo("-20");
+    }
+
+    @Test
+    void profitAndLossIsExactForTheSmallestPriceStepAndLargePrices() {
+        Position tiny = openLong("3", "0.00000001", T0);
+        Position closedTiny = closeAt(tiny.id(), "0.00000004", T0.plusSeconds(1));
+        assertThat(closedTiny.realizedPnl()).isEqualByComparingTo("0.00000009");
+        assertThat(closedTiny.returnPct()).isEqualByComparingTo("300");
+
+        Position large = openLong("3", "12345.12345678", T0);
+        Position closedLarge = closeAt(large.id(), "12345.12345679", T0.plusSeconds(1));
+        assertThat(closedLarge.realizedPnl()).isEqualByComparingTo("0.00000003");
+        assertThat(closedLarge.returnPct()).isEqualByComparingTo("0"); // 8.1e-11 % rounds to 0
+
+        Position fractional = openShort("0.12345678", "98765.4321", T0);
+        Position closedFractional = closeAt(fractional.id(), "98765.43209999", T0.plusSeconds(1));
+        // (98765.4321 - 98765.43209999) * 0.12345678 = 0.0000000012345678 -> 0.00000000
+        assertThat(closedFractional.realizedPnl()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void derivedValuesAreRoundedHalfEvenToEightPlaces() {
+        // exact P&L 0.000000005: half-even gives 0, half-up would give 0.00000001
+        Position halfDown = openLong("0.5", "1", T0);
+        assertThat(closeAt(halfDown.id(), "1.00000001", T0).realizedPnl()).isEqualByComparingTo("0");
+        // exact P&L 0.000000025: half-even gives 0.00000002, half-up would give 0.00000003
+        Position halfUp = openLong("2.5", "1", T0);
+        assertThat(closeAt(halfUp.id(), "1.00000001", T0).realizedPnl()).isEqualByComparingTo("0.00000002");
+        // exact return 0.000000005 %: half-even gives 0
+        Position returnHalf = openLong("1", "200", T0);
+        assertThat(closeAt(returnHalf.id(), "200.00000001", T0).returnPct()).isEqualByComparingTo("0");
+        // exact return 33.3333333333...: 33.33333333
+        Position third = openLong("1", "3", T0);
+        assertThat(closeAt(third.id(), "4", T0).returnPct()).isEqualByComparingTo("33.33333333");
+    }
+
+    @Test
+    void returnIsComputedFromTheExactProfitNotTheRoundedOne() {
+        // exact P&L 0.000000005 is stored as 0, but the return is 0.000000005 / 0.5 * 100 = 0.000001 %
+        Position p = openLong("0.5", "1", T0);
+        Position closed = closeAt(p.id(), "1.00000001", T0);
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("0");
+        assertThat(closed.returnPct()).isEqualByComparingTo("0.000001");
+    }
+
+    @Test
+    void aProfitTooLargeToStoreIsAValidationErrorNamingTheColumnAndNothingIsWritten() {
+        Position p = openLong("1000000", "1", T0);
+        assertThatThrownBy(() -> closeAt(p.id(), "1000000", T0.plusSeconds(1)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.realized_pnl: is derived from the given values and must be within")
+                .hasMessageContaining("999999000000");
+        assertThat(find(p.id())).isEqualTo(p);
+    }
+
+    @Test
+    void aReturnTooLargeToStoreIsAValidationErrorNamingTheColumnAndNothingIsWritten() {
+        Position p = openLong("0.00000001", "0.00000001", T0);
+        assertThatThrownBy(() -> closeAt(p.id(), "90000000000", T0.plusSeconds(1)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.return_pct: is derived from the given values and must be within");
+        assertThat(find(p.id())).isEqualTo(p);
+    }
+
+    @Test
+    void closingWithoutAReasonLeavesItEmpty() {
+        Position p = openLong("1", "100", T0);
+        Position closed = store.inTransaction(uow -> uow.positions().close(p.id(), dec("100"), T0, null));
+        assertThat(closed.exitReason()).isNull();
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("0");
+        assertThat(closed.version()).isEqualTo(1);
+    }
+
+    // --- closing: refusals ---------------------------------------------------------------------------------------
+
+    @Test
+    void closingTwiceIsAnInvalidTransition() {
+        Position p = openLong("1", "100", T0);
+        Position closed = closeAt(p.id(), "110", T0.plusSeconds(60));
+        assertThatThrownBy(() -> closeAt(p.id(), "120", T0.plusSeconds(120)))
+                .isInstanceOf(InvalidStateTransitionException.class)
+                .hasMessageContaining("position " + p.id() + " is already CLOSED (closed at " + T0.plusSeconds(60));
+        assertThat(find(p.id())).isEqualTo(closed);
+    }
+
+    @Test
+    void closingAClosedPositionWithItsCurrentOrAStaleVersionIsStillAnInvalidTransition() {
+        Position p = openLong("1", "100", T0);
+        Position closed = closeAt(p.id(), "110", T0.plusSeconds(60));
+        for (long version : new long[] {closed.version(), p.version()}) {
+            assertThatThrownBy(() -> store.useTransaction(uow ->
+                    uow.positions().close(p.id(), dec("120"), T0.plusSeconds(120), null, version)))
+                    .isInstanceOf(InvalidStateTransitionException.class)
+                    .hasMessageContaining("is already CLOSED");
+        }
+        assertThat(find(p.id())).isEqualTo(closed);
+    }
+
+    @Test
+    void staleVersionIsAnOptimisticLockFailure() {
+        Position p = openLong("1", "100", T0);
+        Position moved = store.inTransaction(uow -> uow.positions().updateStops(p.id(), dec("90"), null, 0));
+        assertThat(moved.version()).isEqualTo(1);
+
+        assertThatThrownBy(() -> store.useTransaction(uow ->
+                uow.positions().close(p.id(), dec("110"), T0.plusSeconds(60), null, 0)))
+                .isInstanceOf(OptimisticLockException.class)
+                .hasMessageContaining("position " + p.id() + " is at version 1, not the expected version 0");
+        assertThat(find(p.id())).isEqualTo(moved);
+    }
+
+    @Test
+    void aVersionAheadOfTheStoredOneIsAlsoAnOptimisticLockFailure() {
+        Position p = openLong("1", "100", T0);
+        assertThatThrownBy(() -> store.useTransaction(uow ->
+                uow.positions().close(p.id(), dec("110"), T0.plusSeconds(60), null, 5)))
+                .isInstanceOf(OptimisticLockException.class)
+                .hasMessageContaining("is at version 0, not the expected version 5");
+        assertThat(find(p.id())).isEqualTo(p);
+    }
+
+    @Test
+    void closingWithTheCurrentVersionSucceedsAfterEarlierChanges() {
+        Position p = openLong("1", "100", T0);
+        Position moved = store.inTransaction(uow -> uow.positions().updateStops(p.id(), dec("90"), null, 0));
+        Position closed = store.inTransaction(uow ->
+                uow.positions().close(p.id(), dec("95"), T0.plusSeconds(60), "stop hit", moved.version()));
+        assertThat(closed.version()).isEqualTo(2);
+        assertThat(closed.stopLoss()).isEqualByComparingTo("90");
+        assertThat(closed.realizedPnl()).isEqualByComparingTo("-5");
+    }
+
+    @Test
+    void closingAnUnknownPositionIsNotFound() {
+        assertThatThrownBy(() -> closeAt(404, "1", T0))
+                .isInstanceOf(NotFoundException.class).hasMessage("no position with id 404");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().close(404, dec("1"), T0, null, 0)))
+                .isInstanceOf(NotFoundException.class).hasMessage("no position with id 404");
+    }
+
+    @Test
+    void exitBeforeEntryIsAValidationErrorAndNothingIsWritten() {
+        Position p = openLong("1", "100", T0);
+        assertThatThrownBy(() -> closeAt(p.id(), "110", T0.minusNanos(1_000)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.exit_time: must not be before positions.entry_time (" + T0 + ")");
+        assertThat(find(p.id())).isEqualTo(p);
+        assertThat(closeAt(p.id(), "110", T0).exitTime()).as("exit at the entry instant is allowed").isEqualTo(T0);
+    }
+
+    @Test
+    void invalidCloseArgumentsAreRejectedBeforeAnySql() {
+        // an unknown id: had any SQL run first, these would be NotFoundException
+        long unknown = 404;
+        assertThatThrownBy(() -> closeAt(unknown, "0", T0))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.exit_price: must be > 0");
+        assertThatThrownBy(() -> closeAt(unknown, "1.000000001", T0))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.exit_price: has more than 8 decimal places");
+        assertThatThrownBy(() -> closeAt(unknown, "1", T0.plusNanos(500)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.exit_time: has sub-microsecond precision");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().close(unknown, dec("1"), null, null)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.exit_time: must not be null");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().close(unknown, dec("1"), T0, " ")))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.exit_reason: must not be blank");
+        assertThatThrownBy(() -> store.useTransaction(uow ->
+                uow.positions().close(unknown, dec("1"), T0, "r".repeat(257))))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.exit_reason: must be at most 256 characters");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().close(unknown, dec("1"), T0, null, -1)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("expectedVersion: must be >= 0");
+    }
+
+    @Test
+    void updatedAtNeverGoesBackwardsWhenTheClockIsSetBack() {
+        Position p = openLong("1", "100", T0);
+        clock.set(T0); // an hour before the position was created
+        Position closed = closeAt(p.id(), "101", T0.plusSeconds(1));
+        assertThat(closed.updatedAt()).isEqualTo(p.createdAt());
+    }
+
+    // --- stops ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void updatingStopsReplacesBothBumpsTheVersionAndNullClearsOne() {
+        Position p = store.inTransaction(uow -> uow.positions().open(
+                NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("100"), T0)
+                        .withStopLoss(dec("90")).withTakeProfit(dec("120"))));
+        clock.advance(Duration.ofSeconds(7));
+        Position moved = store.inTransaction(uow ->
+                uow.positions().updateStops(p.id(), dec("95.12345678"), null, p.version()));
+        assertThat(moved.stopLoss()).isEqualByComparingTo("95.12345678");
+        assertThat(moved.takeProfit()).isNull();
+        assertThat(moved.version()).isEqualTo(1);
+        assertThat(moved.updatedAt()).isEqualTo(clock.instant());
+        assertThat(moved.status()).isEqualTo(PositionStatus.OPEN);
+        assertThat(find(p.id())).isEqualTo(moved);
+    }
+
+    @Test
+    void updatingTheStopsOfAClosedPositionIsAnInvalidTransition() {
+        Position p = openLong("1", "100", T0);
+        Position closed = closeAt(p.id(), "110", T0.plusSeconds(60));
+        assertThatThrownBy(() -> store.useTransaction(uow ->
+                uow.positions().updateStops(p.id(), dec("1"), dec("2"), closed.version())))
+                .isInstanceOf(InvalidStateTransitionException.class)
+                .hasMessageContaining("cannot update the stops of position " + p.id() + ": it is CLOSED");
+        assertThat(find(p.id())).isEqualTo(closed);
+    }
+
+    @Test
+    void updatingStopsWithAStaleVersionIsAnOptimisticLockFailure() {
+        Position p = openLong("1", "100", T0);
+        Position first = store.inTransaction(uow -> uow.positions().updateStops(p.id(), dec("90"), null, 0));
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().updateStops(p.id(), dec("80"), null, 0)))
+                .isInstanceOf(OptimisticLockException.class)
+                .hasMessageContaining("is at version 1, not the expected version 0");
+        assertThat(find(p.id())).isEqualTo(first);
+    }
+
+    @Test
+    void updatingStopsIsValidatedBeforeAnySqlAndRefusesUnknownPositions() {
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().updateStops(404, dec("0"), null, 0)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.stop_loss: must be > 0");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().updateStops(404, null, dec("-2"), 0)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.take_profit: must be > 0");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().updateStops(404, null, null, 0)))
+                .isInstanceOf(NotFoundException.class).hasMessage("no position with id 404");
+    }
+
+    // --- closed positions and daily P&L --------------------------------------------------------------------------
+
+    @Test
+    void closedIsAHalfOpenRangeOfExitTimesInOrderOfExit() {
+        Position a = openLong("1", "100", T0);
+        Position b = openLong("1", "100", T0);
+        Position c = openLong("1", "100", T0);
+        Position d = openLong("1", "100", T0);
+        openLong("1", "100", T0); // still open
+        closeAt(c.id(), "101", T0.plusSeconds(30));
+        closeAt(a.id(), "101", T0.plusSeconds(10));
+        closeAt(b.id(), "101", T0.plusSeconds(20));
+        closeAt(d.id(), "101", T0.plusSeconds(40));
+
+        List<Position> closed = store.read(uow -> uow.positions().closed(T0.plusSeconds(10), T0.plusSeconds(40)));
+        assertThat(closed).extracting(Position::id).containsExactly(a.id(), b.id(), c.id());
+        assertThatThrownBy(() -> store.read(uow -> uow.positions().closed(T0, null)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be null");
+    }
+
+    @Test
+    void dailyRealizedPnlSumsExactlyPerUtcDay() {
+        Instant day1 = Instant.parse("2023-03-01T00:00:00Z");
+        Instant day2 = Instant.parse("2023-03-02T00:00:00Z");
+        Instant day4 = Instant.parse("2023-03-04T00:00:00Z");
+        // 0.1 + 0.2 is 0.30000000000000004 in binary floating point, exactly 0.3 here
+        closeWithPnl("0.1", day1);
+        closeWithPnl("0.2", day2.minusNanos(1_000)); // last microsecond of day 1
+        closeWithPnl("-12345.12345678", day2);      // first microsecond of day 2
+        closeWithPnl("0.00000001", day2.plusSeconds(3600));
+        closeWithPnl("7", day4.plusSeconds(1));
+        closeWithPnl("1000", day4.plus(Duration.ofDays(1))); // outside the range's open end
+        openLong("1", "1", day1); // open positions have no P&L yet
+
+        List<DailyPnl> days = store.read(uow ->
+                uow.positions().dailyRealizedPnl(day1, day4.plus(Duration.ofDays(1))));
+        assertThat(days).containsExactly(
+                new DailyPnl(LocalDate.parse("2023-03-01"), dec("0.30000000"), 2),
+                new DailyPnl(LocalDate.parse("2023-03-02"), dec("-12345.12345677"), 2),
+                new DailyPnl(LocalDate.parse("2023-03-04"), dec("7.00000000"), 1));
+
+        List<DailyPnl> fromDay2 = store.read(uow -> uow.positions().dailyRealizedPnl(day2, day4));
+        assertThat(fromDay2).extracting(DailyPnl::day).containsExactly(LocalDate.parse("2023-03-02"));
+    }
+
+    @Test
+    void dailyRealizedPnlIsNotLimitedToTheStorageRange() {
+        // each close is storable; their sum (about 1.8e11) exceeds the 64-bit fixed point range
+        closeWithPnl("90000000000", T0);
+        closeWithPnl("90000000000", T0.plusSeconds(1));
+        List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(T0, T0.plus(Duration.ofDays(1))));
+        assertThat(days).singleElement().satisfies(d -> {
+            assertThat(d.realizedPnl()).isEqualByComparingTo("180000000000");
+            assertThat(d.closedPositions()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void dailyRealizedPnlOfAPeriodWithoutClosesIsEmpty() {
+        List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(T0, T0.plus(Duration.ofDays(7))));
+        assertThat(days).isEmpty();
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------------
+
+    private Position openLong(String quantity, String price, Instant at) {
+        return store.inTransaction(uow -> uow.positions().open(
+                NewPosition.of(SYMBOL, PositionSide.LONG, dec(quantity), dec(price), at)));
+    }
+
+    private Position openShort(String quantity, String price, Instant at) {
+        return store.inTransaction(uow -> uow.positions().open(
+                NewPosition.of(SYMBOL, PositionSide.SHORT, dec(quantity), dec(price), at)));
+    }
+
+    private Position closeAt(long id, String price, Instant at) {
+        return store.inTransaction(uow -> uow.positions().close(id, dec(price), at, null));
+    }
+
+    /** A LONG of quantity 1 entered at 100000 and closed at {@code exitTime} with exactly {@code pnl}. */
+    private void closeWithPnl(String pnl, Instant exitTime) {
+        Position p = openLong("1", "100000", exitTime.minusSeconds(1));
+        Position closed = closeAt(p.id(), dec("100000").add(dec(pnl)).toPlainString(), exitTime);
+        assertThat(closed.realizedPnl()).isEqualByComparingTo(pnl);
+    }
+
+    private Position find(long id) {
+        return store.read(uow -> uow.positions().find(id)).orElseThrow();
+    }
+
+    private static BigDecimal dec(String value) {
+        return new BigDecimal(value);
+    }
+}
