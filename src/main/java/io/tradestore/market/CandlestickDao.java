@@ -40,8 +40,9 @@ public final class CandlestickDao {
     public static final int MAX_LATEST = 100_000;
     /**
      * Candles per INSERT statement. 8 parameters each makes 4,000 per statement: well below SQLite's 32,766 and
-     * PostgreSQL's 65,535, while already amortising the per-statement cost (parse, plan, round trip) over
-     * hundreds of rows; larger chunks measured no faster on the 30k-row sample files.
+     * PostgreSQL's 65,535, while already amortising the per-statement cost (parse, plan, round trip): on a
+     * 30,240-row sample file (SQLite, one unit) one row per statement took 1.5 s, 500 rows ~0.2 s, and 1,000 to
+     * 4,000 rows were within noise of 500.
      */
     static final int CHUNK_SIZE = 500;
 
@@ -69,9 +70,10 @@ public final class CandlestickDao {
      * {@code COUNT(*)} over the primary key counts distinct keys by construction, so replacing a stored candle
      * cannot inflate the count and a series written by other means (a migration, a manual fix) is corrected on
      * the next write. The cost is one aggregate per touched series that reads that series' primary-key range
-     * (a contiguous b-tree scan; MIN and MAX come from the same pass), linear in the series' length. That is
-     * noise for file ingestion; for single-candle live writes into series of millions of candles, an
-     * incremental count (existing keys looked up per batch) would be the next step.
+     * (a contiguous b-tree scan; MIN and MAX come from the same pass), linear in the series' length: about
+     * 0.1 s for a series of 600,000 1m candles (14 months) on SQLite. That is cheap next to ingesting a file, but
+     * it is paid again by every single-candle write to a long series; if live feeds write candle by candle, an
+     * incremental count (look up which of the batch's keys already exist, add the rest) is the next step.
      *
      * @throws ValidationException if the list or an element is null, or two candles share a key
      */
