@@ -122,6 +122,28 @@ class CandlestickDaoTest {
     }
 
     @Test
+    void aBatchWithOneInconsistentCandleWritesNothing() {
+        // An inconsistent candle cannot be constructed, so the batch fails while it is being built: with a
+        // ValidationException naming the rule, not a database CHECK error halfway through the writes.
+        List<String[]> rows = List.of(
+                new String[]{"100", "101", "99", "100"},
+                new String[]{"100", "98", "99", "100"},
+                new String[]{"100", "101", "99", "100"});
+
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            List<Candle> batch = new ArrayList<>();
+            for (int i = 0; i < rows.size(); i++) {
+                String[] r = rows.get(i);
+                batch.add(candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60L * i), r[0], r[1], r[2], r[3], "1"));
+            }
+            uow.candlesticks().upsert(batch);
+        })).isInstanceOf(ValidationException.class)
+                .hasMessage("candlesticks.high: must be >= low (was high=98.00000000, low=99.00000000)");
+
+        assertNothingStored();
+    }
+
+    @Test
     void aBatchWithANullCandleWritesNothingEvenWhenTheCallerCatchesAndCommits() {
         List<Candle> batch = new ArrayList<>(minutes(T0, CandlestickDao.CHUNK_SIZE + 1));
         batch.add(null);
