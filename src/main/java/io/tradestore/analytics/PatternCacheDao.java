@@ -1,12 +1,135 @@
 package io.tradestore.analytics;
 
+import io.tradestore.ValidationException;
+import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.db.tables.records.PatternCacheRecord;
+import io.tradestore.market.Timeframe;
+import org.jooq.Condition;
 
-/** Obtain from {@link io.tradestore.UnitOfWork}; bound to that unit's transaction. */
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static io.tradestore.internal.db.Tables.PATTERN_CACHE;
+import static org.jooq.impl.DSL.excluded;
+
+/**
+ * analytics.pattern_cache. Obtain from {@link io.tradestore.UnitOfWork#patternCache()}.
+ *
+ * <p>Expiry is decided by the store's clock ({@link io.tradestore.TradestoreConfig#withClock}), never the
+ * database's, so tests and replays control it. An entry whose expires_at has been reached is a miss at once,
+ * whether or not {@link #purgeExpired} has run yet: purging only reclaims space and is never needed for
+ * correctness.
+ */
 public final class PatternCacheDao {
+    /** Longest TTL accepted: a cache entry meant to outlive ten years is a bug, not a cache entry. */
+    public static final Duration MAX_TTL = Duration.ofDays(3650);
+
     private final Tx tx;
 
     public PatternCacheDao(Tx tx) {
         this.tx = tx;
+    }
+
+    /**
+     * Caches {@code pattern} until now + {@code ttl}, replacing every field of an entry already under its key
+     * (keeping its id), so putting a key again also restarts its TTL. Returns the entry as stored.
+     *
+     * <p>Upsert rather than insert-or-conflict: concurrent detectors computing the same key are expected, and
+     * the newest result is the one to keep.
+     *
+     * @throws ValidationException if ttl is not within (0, {@link #MAX_TTL}] in whole microseconds, or if the
+     *                             entry would expire before the pattern's detectedAt
+     */
+    public CachedPattern put(NewCachedPattern pattern, Duration ttl) {
+        Check.notNull("pattern", pattern);
+        checkTtl(ttl);
+        var db = tx.dslForWrite("patternCache().put");
+        Instant now = tx.now();
+        Instant expiresAt = Check.timestamp("pattern_cache.expires_at", now.plus(ttl));
+        if (expiresAt.isBefore(pattern.detectedAt())) {
+            throw new ValidationException("pattern_cache.expires_at", "must not be before detected_at ("
+                    + pattern.detectedAt() + "): now (" + now + ") + ttl (" + ttl + ") ends before the pattern was"
+                    + " detected; is detected_at in the future?", expiresAt);
+        }
+        return map(db.insertInto(PATTERN_CACHE)
+                .set(PATTERN_CACHE.CACHE_KEY, pattern.cacheKey())
+                .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
+                .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
+                .set(PATTERN_CACHE.PATTERN_TYPE, pattern.patternType())
+                .set(PATTERN_CACHE.CONFIDENCE, pattern.confidence())
+                .set(PATTERN_CACHE.PAYLOAD, pattern.payload())
+                .set(PATTERN_CACHE.DETECTED_AT, pattern.detectedAt())
+                .set(PATTERN_CACHE.EXPIRES_AT, expiresAt)
+                .onConflict(PATTERN_CACHE.CACHE_KEY)
+                .doUpdate()
+                .set(PATTERN_CACHE.SYMBOL, excluded(PATTERN_CACHE.SYMBOL))
+                .set(PATTERN_CACHE.TIMEFRAME, excluded(PATTERN_CACHE.TIMEFRAME))
+                .set(PATTERN_CACHE.PATTERN_TYPE, excluded(PATTERN_CACHE.PATTERN_TYPE))
+                .set(PATTERN_CACHE.CONFIDENCE, excluded(PATTERN_CACHE.CONFIDENCE))
+                .set(PATTERN_CACHE.PAYLOAD, excluded(PATTERN_CACHE.PAYLOAD))
+                .set(PATTERN_CACHE.DETECTED_AT, excluded(PATTERN_CACHE.DETECTED_AT))
+                .set(PATTERN_CACHE.EXPIRES_AT, excluded(PATTERN_CACHE.EXPIRES_AT))
+                .returning()
+                .fetchSingle());
+    }
+
+    /** The unexpired entry under {@code cacheKey}; empty if there is none or it has expired. */
+    public Optional<CachedPattern> get(String cacheKey) {
+        Check.text("cacheKey", cacheKey, NewCachedPattern.CACHE_KEY_MAX);
+        return tx.dsl().selectFrom(PATTERN_CACHE)
+                .where(PATTERN_CACHE.CACHE_KEY.eq(cacheKey), unexpired())
+                .fetchOptional(PatternCacheDao::map);
+    }
+
+    /** Deletes every expired entry (expires_at at or before now) and returns how many there were. */
+    public int purgeExpired() {
+        var db = tx.dslForWrite("patternCache().purgeExpired");
+        return db.deleteFrom(PATTERN_CACHE)
+                .where(PATTERN_CACHE.EXPIRES_AT.le(tx.now()))
+                .execute();
+    }
+
+    /** The unexpired entries of {@code symbol} in any timeframe, most recently detected first. */
+    public List<CachedPattern> bySymbol(String symbol) {
+        Check.symbol("symbol", symbol);
+        return unexpiredWhere(PATTERN_CACHE.SYMBOL.eq(symbol));
+    }
+
+    /** The unexpired entries of {@code symbol} in {@code timeframe}, most recently detected first. */
+    public List<CachedPattern> bySymbol(String symbol, Timeframe timeframe) {
+        Check.symbol("symbol", symbol);
+        Check.notNull("timeframe", timeframe);
+        return unexpiredWhere(PATTERN_CACHE.SYMBOL.eq(symbol).and(PATTERN_CACHE.TIMEFRAME.eq(timeframe)));
+    }
+
+    private List<CachedPattern> unexpiredWhere(Condition condition) {
+        return tx.dsl().selectFrom(PATTERN_CACHE)
+                .where(condition, unexpired())
+                // id breaks ties so equal detection times come back in a stable order: newest entry first.
+                .orderBy(PATTERN_CACHE.DETECTED_AT.desc(), PATTERN_CACHE.ID.desc())
+                .fetch(PatternCacheDao::map);
+    }
+
+    private Condition unexpired() {
+        return PATTERN_CACHE.EXPIRES_AT.gt(tx.now());
+    }
+
+    private static void checkTtl(Duration ttl) {
+        Check.notNull("ttl", ttl);
+        if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
+            throw new ValidationException("ttl", "must be > 0 and at most " + MAX_TTL.toDays() + " days", ttl);
+        }
+        if (ttl.getNano() % 1_000 != 0) {
+            throw new ValidationException("ttl", "must be whole microseconds, the storage precision of expires_at",
+                    ttl);
+        }
+    }
+
+    private static CachedPattern map(PatternCacheRecord r) {
+        return new CachedPattern(r.getId(), r.getCacheKey(), r.getSymbol(), r.getTimeframe(), r.getPatternType(),
+                r.getConfidence(), r.getPayload(), r.getDetectedAt(), r.getExpiresAt());
     }
 }

@@ -3,6 +3,7 @@ package io.tradestore.market;
 import io.tradestore.ValidationException;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -30,6 +31,21 @@ public enum Timeframe {
 
     public Duration duration() {
         return duration;
+    }
+
+    /**
+     * True if a candle of this timeframe may open at {@code t}: a whole multiple of {@link #duration()} since the
+     * epoch, so 1h candles open on the hour and 1d candles at 00:00Z. The database CHECKs the same rule on
+     * open_time, which is why the grid is anchored at the epoch rather than at an exchange's session start.
+     */
+    public boolean isOnGrid(Instant t) {
+        return t.getNano() == 0 && Math.floorMod(t.getEpochSecond(), duration.getSeconds()) == 0;
+    }
+
+    /** The open time of the candle of this timeframe that contains {@code t}: the grid point at or before it. */
+    public Instant floor(Instant t) {
+        long seconds = t.getEpochSecond();
+        return Instant.ofEpochSecond(seconds - Math.floorMod(seconds, duration.getSeconds()));
     }
 
     public static Timeframe fromCode(String code) {

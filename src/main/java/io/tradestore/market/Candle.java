@@ -1,0 +1,68 @@
+package io.tradestore.market;
+
+import io.tradestore.ValidationException;
+import io.tradestore.internal.Check;
+import io.tradestore.internal.Fixed8;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+
+/**
+ * One OHLCV candle, keyed by (symbol, timeframe, openTime). The same record is written and read back, so it is
+ * validated on construction, before any SQL: symbol as everywhere else, openTime a storable timestamp on the
+ * timeframe's grid, prices > 0, volume >= 0, and high/low bracketing open and close. An inconsistent candle
+ * therefore cannot be built, let alone stored.
+ *
+ * <p>Prices and volume are normalised to scale 8, the exact storage scale, so a candle read back
+ * {@linkplain #equals equals} the one written ({@code 23140.48} and {@code 23140.48000000} would otherwise
+ * differ as record components).
+ */
+public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDecimal open, BigDecimal high,
+                     BigDecimal low, BigDecimal close, BigDecimal volume) {
+    public Candle {
+        Check.symbol("candlesticks.symbol", symbol);
+        Check.notNull("candlesticks.timeframe", timeframe);
+        Check.timestamp("candlesticks.open_time", openTime);
+        if (!timeframe.isOnGrid(openTime)) {
+            throw new ValidationException("candlesticks.open_time", "must lie on the " + timeframe + " grid, a whole"
+                    + " multiple of " + timeframe.duration() + " since the epoch (nearest before: "
+                    + timeframe.floor(openTime) + ")", openTime);
+        }
+        open = scaled(Check.positive("candlesticks.open", open));
+        high = scaled(Check.positive("candlesticks.high", high));
+        low = scaled(Check.positive("candlesticks.low", low));
+        close = scaled(Check.positive("candlesticks.close", close));
+        volume = scaled(Check.nonNegative("candlesticks.volume", volume));
+        atLeast("candlesticks.high", "high", high, "low", low);
+        atLeast("candlesticks.high", "high", high, "open", open);
+        atLeast("candlesticks.high", "high", high, "close", close);
+        atMost("candlesticks.low", "low", low, "open", open);
+        atMost("candlesticks.low", "low", low, "close", close);
+    }
+
+    /** Exact: Check has already refused more than 8 decimal places. */
+    private static BigDecimal scaled(BigDecimal checked) {
+        return checked.setScale(Fixed8.SCALE, RoundingMode.UNNECESSARY);
+    }
+
+    private static void atLeast(String field, String name, BigDecimal value, String otherName, BigDecimal other) {
+        if (value.compareTo(other) < 0) {
+            throw new ValidationException(field, "must be >= " + otherName, new Values(name, value, otherName, other));
+        }
+    }
+
+    private static void atMost(String field, String name, BigDecimal value, String otherName, BigDecimal other) {
+        if (value.compareTo(other) > 0) {
+            throw new ValidationException(field, "must be <= " + otherName, new Values(name, value, otherName, other));
+        }
+    }
+
+    /** Shows both sides of a broken OHLC rule unquoted: {@code (was high=1.00000000, low=2.00000000)}. */
+    private record Values(String name, BigDecimal value, String otherName, BigDecimal other) {
+        @Override
+        public String toString() {
+            return name + "=" + value.toPlainString() + ", " + otherName + "=" + other.toPlainString();
+        }
+    }
+}
