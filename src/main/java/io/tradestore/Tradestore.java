@@ -29,7 +29,7 @@ import java.util.function.Function;
  * <pre>{@code
  * try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(Path.of("data/tradestore.db")))) {
  *     long id = store.inTransaction(uow -> uow.positions().open(...).id());
- *     List<Position> open = store.read(uow -> uow.positions().open());
+ *     List<Position> open = store.read(uow -> uow.positions().listOpen());
  * }
  * }</pre>
  *

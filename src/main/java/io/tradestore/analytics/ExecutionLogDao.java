@@ -57,7 +57,7 @@ public final class ExecutionLogDao {
 
     /** Events with {@code from <= logged_at < to}, in the order they were logged (ties by id). */
     public List<ExecutionEvent> between(Instant from, Instant to) {
-        Window.check(from, to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(TRADE_EXECUTION_LOG)
                 .where(TRADE_EXECUTION_LOG.LOGGED_AT.ge(from), TRADE_EXECUTION_LOG.LOGGED_AT.lt(to))
                 .orderBy(TRADE_EXECUTION_LOG.LOGGED_AT, TRADE_EXECUTION_LOG.ID)

@@ -37,7 +37,7 @@ public final class MetricDao {
     /** Values of the metric with {@code from <= computed_at < to}, oldest first (ties by id). */
     public List<Metric> series(String name, Instant from, Instant to) {
         Check.text("name", name, NAME_MAX);
-        Window.check(from, to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(ANALYTICS_METRICS)
                 .where(ANALYTICS_METRICS.NAME.eq(name),
                         ANALYTICS_METRICS.COMPUTED_AT.ge(from), ANALYTICS_METRICS.COMPUTED_AT.lt(to))

@@ -70,7 +70,7 @@ public final class OutcomeDao {
 
     /** Outcomes with {@code from <= evaluation_timestamp < to}, in evaluation order (ties by id). */
     public List<Outcome> evaluatedBetween(Instant from, Instant to) {
-        Window.check(from, to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(OUTCOMES)
                 .where(OUTCOMES.EVALUATION_TIMESTAMP.ge(from), OUTCOMES.EVALUATION_TIMESTAMP.lt(to))
                 .orderBy(OUTCOMES.EVALUATION_TIMESTAMP, OUTCOMES.ID)

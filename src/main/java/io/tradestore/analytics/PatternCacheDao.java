@@ -54,7 +54,7 @@ public final class PatternCacheDao {
                     + pattern.detectedAt() + "): now (" + now + ") + ttl (" + ttl + ") ends before the pattern was"
                     + " detected; is detected_at in the future?", expiresAt);
         }
-        return map(db.insertInto(PATTERN_CACHE)
+        db.insertInto(PATTERN_CACHE)
                 .set(PATTERN_CACHE.CACHE_KEY, pattern.cacheKey())
                 .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
                 .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
@@ -72,8 +72,11 @@ public final class PatternCacheDao {
                 .set(PATTERN_CACHE.PAYLOAD, excluded(PATTERN_CACHE.PAYLOAD))
                 .set(PATTERN_CACHE.DETECTED_AT, excluded(PATTERN_CACHE.DETECTED_AT))
                 .set(PATTERN_CACHE.EXPIRES_AT, excluded(PATTERN_CACHE.EXPIRES_AT))
-                .returning()
-                .fetchSingle());
+                .execute();
+        // Read back by key, not with returning(): jOOQ 3.19 emulates RETURNING on SQLite with last_insert_rowid(),
+        // which the DO UPDATE path of an upsert leaves pointing at whatever row this connection inserted last.
+        return db.selectFrom(PATTERN_CACHE).where(PATTERN_CACHE.CACHE_KEY.eq(pattern.cacheKey()))
+                .fetchSingle(PatternCacheDao::map);
     }
 
     /** The unexpired entry under {@code cacheKey}; empty if there is none or it has expired. */

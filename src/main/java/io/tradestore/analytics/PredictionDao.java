@@ -94,7 +94,7 @@ public final class PredictionDao {
     /** Predictions for {@code symbol} with {@code from <= prediction_timestamp < to}, oldest first. */
     public List<Prediction> bySymbol(String symbol, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
-        Window.check(from, to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(PREDICTIONS)
                 .where(PREDICTIONS.SYMBOL.eq(symbol),
                         PREDICTIONS.PREDICTION_TIMESTAMP.ge(from), PREDICTIONS.PREDICTION_TIMESTAMP.lt(to))
@@ -137,14 +137,14 @@ public final class PredictionDao {
      */
     public Accuracy accuracyByModel(String modelVersion, Instant from, Instant to) {
         Check.text("modelVersion", modelVersion, MODEL_VERSION_MAX);
-        Window.check(from, to);
+        Check.window(from, to);
         return accuracy(PREDICTIONS.MODEL_VERSION.eq(modelVersion), from, to);
     }
 
     /** Accuracy of all predictions for {@code symbol} made in {@code [from, to)}, whatever the model. */
     public Accuracy accuracyBySymbol(String symbol, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
-        Window.check(from, to);
+        Check.window(from, to);
         return accuracy(PREDICTIONS.SYMBOL.eq(symbol), from, to);
     }
 
@@ -153,7 +153,7 @@ public final class PredictionDao {
      * {@code [from, to)}, ordered by model version.
      */
     public List<ModelAccuracy> accuracyPerModel(Instant from, Instant to) {
-        Window.check(from, to);
+        Check.window(from, to);
         return tx.dsl().select(PREDICTIONS.MODEL_VERSION, EVALUATED, CORRECT, RETURN_SUM)
                 .from(PREDICTIONS)
                 .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))

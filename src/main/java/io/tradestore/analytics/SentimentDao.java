@@ -49,7 +49,7 @@ public final class SentimentDao {
     /** Scores of {@code symbol} with {@code from <= scored_at < to}, oldest first. */
     public List<SentimentScore> range(String symbol, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
-        Window.check(from, to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(SENTIMENT_SCORES)
                 .where(SENTIMENT_SCORES.SYMBOL.eq(symbol),
                         SENTIMENT_SCORES.SCORED_AT.ge(from), SENTIMENT_SCORES.SCORED_AT.lt(to))

@@ -138,6 +138,17 @@ public final class Check {
         return value;
     }
 
+    /**
+     * The rule for every half-open [from, to) query window: both ends storable and {@code to} not before
+     * {@code from}. A reversed window is almost always swapped arguments; it is refused rather than silently
+     * answered with nothing.
+     */
+    public static void window(Instant from, Instant to) {
+        timestamp("from", from);
+        timestamp("to", to);
+        notBefore("to", to, "from", from);
+    }
+
     /** {@code later} must not be before {@code earlier}. */
     public static void notBefore(String field, Instant later, String earlierField, Instant earlier) {
         if (later.isBefore(earlier)) {

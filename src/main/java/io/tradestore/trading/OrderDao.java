@@ -115,7 +115,6 @@ public final class OrderDao {
                 + remaining.toPlainString() + " of order \"" + order.getClientOrderId() + "\" ("
                 + order.getFilledQuantity().toPlainString() + " of " + order.getQuantity().toPlainString()
                 + " filled)", quantity);
-        Check.notBefore("order_fills.filled_at", filledAt, "orders.created_at", order.getCreatedAt());
 
         Instant lastFillAt = order.getLastFillAt() == null || filledAt.isAfter(order.getLastFillAt())
                 ? filledAt : order.getLastFillAt();
@@ -192,7 +191,7 @@ public final class OrderDao {
     }
 
     /** Open orders (NEW and PARTIALLY_FILLED), oldest first. */
-    public List<Order> open() {
+    public List<Order> listOpen() {
         return tx.dsl().selectFrom(ORDERS)
                 .where(ORDERS.STATUS.in(OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED))
                 .orderBy(ORDERS.CREATED_AT, ORDERS.ID)

@@ -53,8 +53,7 @@ public final class PortfolioDao {
 
     /** Snapshots with {@code from <= taken_at < to}, oldest first. */
     public List<PortfolioSnapshot> range(Instant from, Instant to) {
-        Check.timestamp("from", from);
-        Check.timestamp("to", to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(PORTFOLIO_SNAPSHOTS)
                 .where(PORTFOLIO_SNAPSHOTS.TAKEN_AT.ge(from), PORTFOLIO_SNAPSHOTS.TAKEN_AT.lt(to))
                 .orderBy(PORTFOLIO_SNAPSHOTS.TAKEN_AT)

@@ -65,7 +65,7 @@ public final class PositionDao {
     }
 
     /** All OPEN positions, oldest entry first. */
-    public List<Position> open() {
+    public List<Position> listOpen() {
         return tx.dsl().selectFrom(POSITIONS)
                 .where(POSITIONS.STATUS.eq(PositionStatus.OPEN))
                 .orderBy(POSITIONS.ENTRY_TIME, POSITIONS.ID)
@@ -73,7 +73,7 @@ public final class PositionDao {
     }
 
     /** The OPEN positions in {@code symbol}, oldest entry first. */
-    public List<Position> open(String symbol) {
+    public List<Position> listOpen(String symbol) {
         Check.symbol("symbol", symbol);
         return tx.dsl().selectFrom(POSITIONS)
                 .where(POSITIONS.SYMBOL.eq(symbol), POSITIONS.STATUS.eq(PositionStatus.OPEN))

@@ -54,6 +54,15 @@ class PatternCacheDaoTest {
     }
 
     @Test
+    void replacingAKeyReturnsThatKeysRowEvenWhenAnotherKeyWasInsertedLast() {
+        store.useTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
+        store.useTransaction(uow -> uow.patternCache().put(pattern("k2", "0.6"), HOUR));
+        CachedPattern replaced = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.7"), HOUR));
+        assertThat(replaced.cacheKey()).isEqualTo("k1");
+        assertThat(replaced.confidence()).isEqualByComparingTo("0.7");
+    }
+
+    @Test
     void getOfAnUnknownKeyIsAMiss() {
         store.useTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
 

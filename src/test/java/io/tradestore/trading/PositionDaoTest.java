@@ -145,7 +145,7 @@ class PositionDaoTest {
                 NewPosition.of("ETHUSDT", PositionSide.SHORT, dec("1"), dec("10"), T0.plusSeconds(10))));
         closeAt(closed.id(), "101", T0.plusSeconds(30));
 
-        List<Position> open = store.read(uow -> uow.positions().open());
+        List<Position> open = store.read(uow -> uow.positions().listOpen());
         assertThat(open).extracting(Position::id).containsExactly(early.id(), middle.id(), late.id());
     }
 
@@ -158,11 +158,11 @@ class PositionDaoTest {
         Position closedBtc = openLong("1", "100", T0);
         closeAt(closedBtc.id(), "100", T0.plusSeconds(2));
 
-        List<Position> open = store.read(uow -> uow.positions().open(SYMBOL));
+        List<Position> open = store.read(uow -> uow.positions().listOpen(SYMBOL));
         assertThat(open).extracting(Position::id).containsExactly(olderBtc.id(), btc.id());
-        List<Position> none = store.read(uow -> uow.positions().open("SOLUSDT"));
+        List<Position> none = store.read(uow -> uow.positions().listOpen("SOLUSDT"));
         assertThat(none).isEmpty();
-        assertThatThrownBy(() -> store.read(uow -> uow.positions().open("")))
+        assertThatThrownBy(() -> store.read(uow -> uow.positions().listOpen("")))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("symbol: must be 1-32");
     }
 
