@@ -1,0 +1,258 @@
+package io.tradestore.demo;
+
+import io.tradestore.Json;
+import io.tradestore.Tradestore;
+import io.tradestore.TradestoreConfig;
+import io.tradestore.UnitOfWork;
+import io.tradestore.analytics.Accuracy;
+import io.tradestore.analytics.Direction;
+import io.tradestore.analytics.NewExecutionEvent;
+import io.tradestore.analytics.NewOutcome;
+import io.tradestore.analytics.NewPrediction;
+import io.tradestore.analytics.PredictedAction;
+import io.tradestore.analytics.Prediction;
+import io.tradestore.market.Candle;
+import io.tradestore.market.Timeframe;
+import io.tradestore.trading.DailyPnl;
+import io.tradestore.trading.NewOrder;
+import io.tradestore.trading.NewPortfolioSnapshot;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.Position;
+import io.tradestore.trading.PositionSide;
+import org.sqlite.SQLiteConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * End-to-end demo on the sample candles: migrate, ingest, trade a moving-average crossover, record predictions
+ * and their outcomes, print a summary. Each signal is one unit of work spanning all three schemas: the order,
+ * its fill, the position, the execution log entry and the prediction commit together or not at all.
+ *
+ * <p>Run: {@code mvn -q test-compile exec:java@demo} (arguments: database file, candle directory).
+ */
+public final class Demo {
+    static final String MODEL = "sma-15-60";
+    private static final int FAST = 15;
+    private static final int SLOW = 60;
+    private static final BigDecimal QUANTITY = new BigDecimal("0.05");
+    private static final BigDecimal STARTING_CASH = new BigDecimal("10000");
+    private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
+
+    private final PrintStream out;
+
+    Demo(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        Path database = Path.of(args.length > 0 ? args[0] : "data/tradestore.db");
+        Path candles = Path.of(args.length > 1 ? args[1] : "../shared/data/candles");
+        new Demo(System.out).run(database, candles);
+    }
+
+    /** Rows per table, realized P&L and accuracy, as printed. */
+    record Summary(Map<String, Long> rows, BigDecimal realizedPnl, int closedPositions, Accuracy accuracy) {
+    }
+
+    Summary run(Path database, Path candleDir) {
+        try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(database))) {
+            out.printf("database %s at schema version %d%n", database, store.schemaVersion());
+            for (Path csv : csvFiles(candleDir)) {
+                String symbol = symbolOf(csv);
+                int written = ingest(store, symbol, csv);
+                out.printf("ingested %,d candles of %s from %s%n", written, symbol, csv.getFileName());
+                trade(store, symbol);
+            }
+            return summarize(store, database);
+        }
+    }
+
+    private int ingest(Tradestore store, String symbol, Path csv) {
+        List<Candle> all = readCsv(symbol, csv);
+        int written = 0;
+        for (int from = 0; from < all.size(); from += 10_000) {
+            List<Candle> chunk = all.subList(from, Math.min(all.size(), from + 10_000));
+            written += store.inTransaction(uow -> uow.candlesticks().upsert(chunk));
+        }
+        return written;
+    }
+
+    /** Fast/slow simple moving averages of the close; a cross up opens a LONG, a cross down closes it. */
+    private void trade(Tradestore store, String symbol) {
+        List<Candle> candles = store.read(uow -> uow.candlesticks().range(symbol, Timeframe.M1, Instant.EPOCH,
+                Instant.parse("9999-01-01T00:00:00Z")));
+        if (candles.size() <= SLOW) {
+            return;
+        }
+        Instant from = candles.get(0).openTime();
+        Instant to = candles.get(candles.size() - 1).openTime().plusSeconds(60);
+        List<Prediction> done = store.read(uow -> uow.predictions().bySymbol(symbol, from, to));
+        if (!done.isEmpty()) {
+            out.printf("%s already simulated (%d predictions); skipping%n", symbol, done.size());
+            return;
+        }
+        BigDecimal fastSum = BigDecimal.ZERO;
+        BigDecimal slowSum = BigDecimal.ZERO;
+        int previousSign = 0;
+        Long openPosition = null;
+        Long openPrediction = null;
+        for (int i = 0; i < candles.size(); i++) {
+            BigDecimal close = candles.get(i).close();
+            fastSum = fastSum.add(close).subtract(i >= FAST ? candles.get(i - FAST).close() : BigDecimal.ZERO);
+            slowSum = slowSum.add(close).subtract(i >= SLOW ? candles.get(i - SLOW).close() : BigDecimal.ZERO);
+            if (i < SLOW - 1) {
+                continue;
+            }
+            // fast mean vs slow mean without division: fastSum * SLOW vs slowSum * FAST, exact.
+            int sign = fastSum.multiply(BigDecimal.valueOf(SLOW)).compareTo(slowSum.multiply(BigDecimal.valueOf(FAST)));
+            Candle c = candles.get(i);
+            Instant at = c.openTime().plusSeconds(60);
+            if (previousSign < 0 && sign > 0 && openPosition == null) {
+                long[] ids = store.inTransaction(uow -> enter(uow, symbol, close, at));
+                openPosition = ids[0];
+                openPrediction = ids[1];
+            } else if (previousSign > 0 && sign < 0 && openPosition != null) {
+                long position = openPosition;
+                long prediction = openPrediction;
+                store.useTransaction(uow -> exit(uow, symbol, position, prediction, close, at));
+                openPosition = null;
+                openPrediction = null;
+            }
+            if (sign != 0) {
+                previousSign = sign;
+            }
+        }
+    }
+
+    private static long[] enter(UnitOfWork uow, String symbol, BigDecimal price, Instant at) {
+        String clientId = "demo-" + symbol + "-" + at.getEpochSecond() + "-in";
+        Position position = uow.positions().open(NewPosition.of(symbol, PositionSide.LONG, QUANTITY, price, at)
+                .withStrategy(MODEL).withMlConfidence(new BigDecimal("0.6")));
+        Order order = uow.orders().place(NewOrder.market(clientId, symbol, OrderSide.BUY, QUANTITY)
+                .forPosition(position.id()));
+        uow.orders().fill(order.id(), QUANTITY, price, BigDecimal.ZERO, at);
+        uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
+        Prediction prediction = uow.predictions().record(new NewPrediction(symbol, at, PredictedAction.BUY,
+                new BigDecimal("0.6"), Direction.UP, new BigDecimal("0.002"), Json.of("{\"fast\":15,\"slow\":60}"),
+                MODEL, price, null));
+        return new long[] {position.id(), prediction.id()};
+    }
+
+    private static void exit(UnitOfWork uow, String symbol, long positionId, long predictionId, BigDecimal price,
+                             Instant at) {
+        String clientId = "demo-" + symbol + "-" + at.getEpochSecond() + "-out";
+        Order order = uow.orders().place(NewOrder.market(clientId, symbol, OrderSide.SELL, QUANTITY)
+                .forPosition(positionId));
+        uow.orders().fill(order.id(), QUANTITY, price, BigDecimal.ZERO, at);
+        uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
+        Position closed = uow.positions().close(positionId, price, at, "sma cross down");
+        BigDecimal actualReturn = closed.returnPct().movePointLeft(2).setScale(8, RoundingMode.HALF_EVEN);
+        Direction direction = switch (actualReturn.signum()) {
+            case 1 -> Direction.UP;
+            case -1 -> Direction.DOWN;
+            default -> Direction.FLAT;
+        };
+        uow.outcomes().record(new NewOutcome(predictionId, at, actualReturn, direction, price,
+                direction == Direction.UP));
+    }
+
+    private Summary summarize(Tradestore store, Path database) {
+        Instant from = Instant.EPOCH;
+        Instant to = Instant.parse("9999-01-01T00:00:00Z");
+        List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(from, to));
+        BigDecimal realized = days.stream().map(DailyPnl::realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add);
+        int closed = days.stream().mapToInt(DailyPnl::closedPositions).sum();
+        Accuracy accuracy = store.read(uow -> uow.predictions().accuracyByModel(MODEL, from, to));
+        store.useTransaction(uow -> {
+            int open = uow.positions().listOpen().size();
+            Optional<io.tradestore.trading.PortfolioSnapshot> last = uow.portfolio().latest();
+            if (last.isEmpty() || !last.get().realizedPnl().equals(realized.setScale(8))) {
+                uow.portfolio().record(new NewPortfolioSnapshot(uow.now(), STARTING_CASH.add(realized),
+                        STARTING_CASH.add(realized), realized, BigDecimal.ZERO, open));
+            }
+        });
+        Map<String, Long> rows = rowCounts(database);
+        out.println("rows per table:");
+        rows.forEach((table, n) -> out.printf("  %-22s %,10d%n", table, n));
+        out.printf("realized P&L: %s over %d closed positions%n", realized.toPlainString(), closed);
+        out.printf("prediction accuracy (%s): %d evaluated, %d correct, hit rate %s, mean return %s%n", MODEL,
+                accuracy.evaluated(), accuracy.correct(), accuracy.hitRate(), accuracy.meanReturn());
+        return new Summary(rows, realized, closed, accuracy);
+    }
+
+    /** Row counts through a read-only connection of its own: a report, not part of the API. */
+    private static Map<String, Long> rowCounts(Path database) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        Map<String, Long> rows = new LinkedHashMap<>();
+        try (Connection c = config.createConnection("jdbc:sqlite:" + database.toAbsolutePath());
+             Statement st = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
+                    + " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'DATABASECHANGELOG%' ORDER BY name")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            for (String table : tables) {
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM \"" + table + "\"")) {
+                    rs.next();
+                    rows.put(table, rs.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count rows in " + database, e);
+        }
+        return rows;
+    }
+
+    static List<Candle> readCsv(String symbol, Path csv) {
+        try (Stream<String> lines = Files.lines(csv)) {
+            return lines.skip(1).filter(l -> !l.isBlank()).map(line -> {
+                String[] f = line.split(",");
+                Instant openTime = OffsetDateTime.parse(f[0], CSV_TIME).toInstant();
+                // BigDecimal straight from the text: the prices never pass through a double.
+                return new Candle(symbol, Timeframe.M1, openTime, new BigDecimal(f[1]), new BigDecimal(f[2]),
+                        new BigDecimal(f[3]), new BigDecimal(f[4]), new BigDecimal(f[5]));
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + csv, e);
+        }
+    }
+
+    /** binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv -> BTCUSDT */
+    static String symbolOf(Path csv) {
+        String[] parts = csv.getFileName().toString().split("_");
+        return parts.length > 1 ? parts[1] : parts[0];
+    }
+
+    private static List<Path> csvFiles(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list candle files in " + dir.toAbsolutePath()
+                    + " (pass the directory as the second argument)", e);
+        }
+    }
+}

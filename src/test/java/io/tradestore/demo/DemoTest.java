@@ -1,0 +1,59 @@
+package io.tradestore.demo;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The demo runs end to end on the sample candles and its summary adds up; a second run changes nothing. */
+class DemoTest {
+    static final Path CANDLES = Path.of("../shared/data/candles");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoIngestsTradesAndSummarisesConsistentlyAndIsIdempotent() {
+        assertThat(CANDLES).as("sample candles next to the repository").isDirectory();
+        Path db = dir.resolve("demo.db");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        Demo.Summary first = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(db, CANDLES);
+
+        assertThat(first.rows().get("candlesticks")).isEqualTo(60_480L);
+        assertThat(first.rows().get("candlestick_metadata")).isEqualTo(2L);
+        long positions = first.rows().get("positions");
+        long predictions = first.rows().get("predictions");
+        assertThat(positions).isPositive().isEqualTo(predictions);
+        assertThat(first.rows().get("orders")).isEqualTo(positions + first.closedPositions());
+        assertThat(first.rows().get("order_fills")).isEqualTo(first.rows().get("orders"));
+        assertThat(first.rows().get("trade_execution_log")).isEqualTo(first.rows().get("orders"));
+        assertThat(first.rows().get("outcomes")).isEqualTo(first.closedPositions());
+        assertThat(first.accuracy().evaluated()).isEqualTo(first.closedPositions());
+        assertThat(first.realizedPnl().scale()).isLessThanOrEqualTo(8);
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .contains("ingested 30,240 candles of BTCUSD", "realized P&L:", "prediction accuracy");
+
+        Demo.Summary second = new Demo(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+                .run(db, CANDLES);
+        assertThat(second.rows()).isEqualTo(first.rows());
+        assertThat(second.realizedPnl()).isEqualByComparingTo(first.realizedPnl());
+    }
+
+    @Test
+    void csvPricesAreParsedExactly() throws Exception {
+        Path csv = dir.resolve("x_BTCUSDT_1m.csv");
+        Files.writeString(csv, "open_time,open,high,low,close,volume\n"
+                + "2023-03-01 00:00:00+00:00,23140.48,23150.77,23128.52,23142.31,2.131777\n");
+        var candles = Demo.readCsv(Demo.symbolOf(csv), csv);
+        assertThat(candles).hasSize(1);
+        assertThat(candles.get(0).symbol()).isEqualTo("BTCUSDT");
+        assertThat(candles.get(0).volume()).isEqualByComparingTo(new BigDecimal("2.131777"));
+    }
+}
