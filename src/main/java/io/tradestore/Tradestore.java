@@ -179,6 +179,7 @@ public final class Tradestore implements AutoCloseable {
         UnitOfWork uow = new UnitOfWork(tx, c, 0);
         current.set(uow);
         boolean committed = false;
+        boolean broken = false;
         try {
             T result = work.apply(uow);
             try {
@@ -194,13 +195,18 @@ public final class Tradestore implements AutoCloseable {
                     engine.rollback(c);
                 } catch (SQLException | RuntimeException rollbackFailure) {
                     e.addSuppressed(rollbackFailure);
+                    broken = true;
                 }
             }
             throw e;
         } finally {
             tx.end();
             current.remove();
-            engine.release(c, write);
+            if (broken) {
+                engine.discard(c, write);
+            } else {
+                engine.release(c, write);
+            }
         }
     }
 

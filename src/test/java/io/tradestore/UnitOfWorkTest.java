@@ -150,6 +150,23 @@ class UnitOfWorkTest {
     }
 
     @Test
+    void aFailedRollbackIsAttachedAsSuppressedAndItsConnectionIsNotReused() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.portfolio().record(snapshot(0));
+            try {
+                uow.connection().unwrap(java.sql.Connection.class).close(); // the driver's connection dies
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            throw boom;
+        })).isSameAs(boom).satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+        // The next unit gets a fresh writer connection, not the broken one.
+        store.useTransaction(uow -> uow.portfolio().record(snapshot(1)));
+        assertThat(takenAt()).containsExactly(T0.plusSeconds(1));
+    }
+
+    @Test
     void nullWorkIsRejected() {
         assertThatThrownBy(() -> store.inTransaction(null)).isInstanceOf(NullPointerException.class);
     }

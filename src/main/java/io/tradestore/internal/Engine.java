@@ -27,6 +27,12 @@ public abstract class Engine implements AutoCloseable {
     /** Returns the connection to its pool (and the write turn, for a writer). Never throws. */
     public abstract void release(Connection c, boolean write);
 
+    /**
+     * Closes a connection whose transaction could not be ended (a failed rollback) instead of pooling it: the
+     * next unit must never inherit an open transaction. Releases the write turn. Never throws.
+     */
+    public abstract void discard(Connection c, boolean write);
+
     /** Pool and lock state for error messages. */
     public abstract String describe();
 

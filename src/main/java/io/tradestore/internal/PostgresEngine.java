@@ -84,6 +84,15 @@ public final class PostgresEngine extends Engine {
     }
 
     @Override
+    public void discard(Connection c, boolean write) {
+        try {
+            pool.evictConnection(c);
+        } catch (RuntimeException e) {
+            log.warn("evicting a broken connection failed", e);
+        }
+    }
+
+    @Override
     public String describe() {
         var bean = pool.getHikariPoolMXBean();
         return "postgres pool " + bean.getActiveConnections() + " active / " + bean.getTotalConnections()

@@ -171,6 +171,17 @@ public final class SqliteEngine extends Engine {
     }
 
     @Override
+    public void discard(Connection c, boolean write) {
+        try {
+            (write ? writer : readers).evictConnection(c);
+        } catch (RuntimeException e) {
+            log.warn("evicting a broken {} connection failed", write ? "writer" : "reader", e);
+        } finally {
+            release(null, write);
+        }
+    }
+
+    @Override
     public String describe() {
         return "sqlite " + url.substring("jdbc:sqlite:".length()) + ": " + writeTurn.getQueueLength()
                 + " units waiting to write, readers " + readers.getHikariPoolMXBean().getActiveConnections()
