@@ -687,8 +687,14 @@ class HostileInputTest {
                             Path foreign = dir.resolve("foreign.db");
                             try (Connection c = SqliteFiles.open(foreign); Statement st = c.createStatement()) {
                                 st.execute("CREATE TABLE IF NOT EXISTS accounts (id INTEGER PRIMARY KEY)");
+                                st.execute("INSERT INTO accounts VALUES (1)");
                             }
-                            Tradestore.open(TradestoreConfig.sqlite(foreign)).close();
+                            Snapshot untouched = Snapshot.of(foreign);
+                            try {
+                                Tradestore.open(TradestoreConfig.sqlite(foreign)).close();
+                            } finally {
+                                assertThat(Snapshot.of(foreign)).isEqualTo(untouched);
+                            }
                         },
                         SchemaVersionException.class, "is not a tradestore database: it has tables"));
     }
