@@ -157,6 +157,16 @@ class HostileInputTest {
         check(row);
     }
 
+    /**
+     * Inputs that tradestore accepts, stores lossily, or answers silently although its documentation says they
+     * are refused. Each row states what should happen; each fails until the library is fixed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("knownBugRows")
+    void knownBugs(Row row) {
+        check(row);
+    }
+
     private void check(Row row) {
         Snapshot before = Snapshot.of(file);
         Throwable thrown = catchThrowable(row.action());
@@ -747,6 +757,61 @@ class HostileInputTest {
                             other.read(uow -> uow.positions().listOpen());
                         },
                         IllegalStateException.class, "this Tradestore is closed"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Known bugs: each row says what should happen
+    // ---------------------------------------------------------------------------------------------------------
+
+    Stream<Row> knownBugRows() {
+        return Stream.of(
+                // Decision 0007: "a reversed window is refused, not answered with nothing". PositionDao uses
+                // Check.timestamp twice instead of Check.window, so these two answer [] for swapped arguments.
+                row("BUG positions().closed(to < from) should refuse the reversed window, answers []",
+                        read(uow -> uow.positions().closed(NOW, T0)),
+                        ValidationException.class, "to: must not be before from"),
+                row("BUG positions().dailyRealizedPnl(to < from) should refuse the reversed window, answers []",
+                        read(uow -> uow.positions().dailyRealizedPnl(NOW, T0)),
+                        ValidationException.class, "to: must not be before from"),
+                // Json is documented as "a well-formed JSON document"; jOOQ's bundled json-simple parser is lenient
+                // and lets these through, and they are stored as such.
+                row("BUG Json {\"a\" 1} (missing colon) should be refused as malformed", () -> Json.of("{\"a\" 1}"),
+                        ValidationException.class, "json: must be well-formed JSON"),
+                row("BUG Json [1 2] (missing comma) should be refused as malformed", () -> Json.of("[1 2]"),
+                        ValidationException.class, "json: must be well-formed JSON"),
+                row("BUG Json {,} should be refused as malformed", () -> Json.of("{,}"),
+                        ValidationException.class, "json: must be well-formed JSON"),
+                row("BUG Json {\"a\":1,} (trailing comma) should be refused as malformed", () -> Json.of("{\"a\":1,}"),
+                        ValidationException.class, "json: must be well-formed JSON"),
+                row("BUG Json 01 (leading zero) should be refused as malformed", () -> Json.of("01"),
+                        ValidationException.class, "json: must be well-formed JSON"),
+                row("BUG metric dimensions with a raw NUL inside a JSON string should be refused (invalid JSON;"
+                                + " PostgreSQL TEXT cannot hold NUL), is stored",
+                        tx(uow -> uow.metrics().record(new NewMetric("bug-nul", d("1"), NOW, Json.of("{\"a\":\"x\u0000y\"}")))),
+                        ValidationException.class, "json: must be well-formed JSON"),
+                // A lone surrogate is not valid UTF-16; SQLite stores UTF-8 and the driver replaces it with '?', so
+                // the stored client order id is not the one given (bug-x? instead of bug-x\ud800).
+                row("BUG client order id with a lone surrogate \\ud800 should be refused, is stored lossily as '?'",
+                        tx(uow -> uow.orders().place(NewOrder.market("bug-x\uD800", "BTCUSDT", OrderSide.BUY, d("1")))),
+                        ValidationException.class, "orders.client_order_id:"),
+                // Check.text refuses C1 controls (Character.isISOControl), but ValidationException.show escapes only
+                // < 0x20 and 0x7f, so U+0080..U+009F reach the message and the log raw (U+009B is the one-byte CSI
+                // that starts a terminal escape sequence).
+                row("BUG a C1 control \\u009b in a client order id is refused but copied raw into the message",
+                        tx(uow -> uow.orders().place(NewOrder.market("bot-\u009B31m", "BTCUSDT", OrderSide.BUY, d("1")))),
+                        ValidationException.class, "orders.client_order_id: must not contain control characters (was \"bot-\\u009b31m\")"),
+                row("BUG TradestoreConfig.sqlite(null) should be a ValidationException naming file, is a NullPointerException",
+                        () -> TradestoreConfig.sqlite(null),
+                        ValidationException.class, "file: must not be null"),
+                // withClock accepts any clock; a clock outside the storable range surfaces from the converter
+                // backstop as "timestamp column: ...", naming neither the column (created_at) nor the clock.
+                row("BUG a store clock at 1969 should fail naming positions.created_at, says only 'timestamp column'", () -> {
+                            try (Tradestore past = Tradestore.open(TradestoreConfig.sqlite(dir.resolve("clock-1969.db"))
+                                    .withClock(Stores.fixed(Instant.parse("1969-06-01T00:00:00Z"))))) {
+                                past.useTransaction(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1"))));
+                            }
+                        },
+                        ValidationException.class, "positions.created_at: must be within"));
     }
 
     // ---------------------------------------------------------------------------------------------------------
