@@ -1,10 +1,9 @@
 package io.tradestore;
 
-import org.jooq.tools.json.JSONParser;
-import org.jooq.tools.json.ParseException;
+import io.tradestore.internal.JsonSyntax;
 
 /**
- * A well-formed JSON document (pattern payloads, feature vectors, market context, metric dimensions), kept as
+ * A well-formed JSON document (strict RFC 8259) (pattern payloads, feature vectors, market context, metric dimensions), kept as
  * the exact text given. Stored as TEXT on SQLite and PostgreSQL alike, so one set of generated classes
  * serves both.
  */
@@ -22,10 +21,9 @@ public record Json(String text) {
         if (text.isBlank()) {
             throw new ValidationException("json", "must be a JSON document, not blank", text);
         }
-        try {
-            new JSONParser().parse(text);
-        } catch (ParseException | RuntimeException e) {
-            throw new ValidationException("json", "must be well-formed JSON (" + e.getMessage() + ")", text);
+        String problem = JsonSyntax.problem(text);
+        if (problem != null) {
+            throw new ValidationException("json", "must be well-formed JSON (" + problem + ")", text);
         }
     }
 

@@ -56,7 +56,9 @@ public final class TradestoreConfig {
      * 5 retries, read-write, the system UTC clock.
      */
     public static TradestoreConfig sqlite(Path file) {
-        Objects.requireNonNull(file, "file");
+        if (file == null) {
+            throw new ValidationException("file", "must not be null", null);
+        }
         if (file.toString().isBlank()) {
             throw new ValidationException("file", "must be a path to a database file", file);
         }

@@ -39,7 +39,8 @@ public class ValidationException extends TradestoreException {
         int shown = Math.min(text.length(), MAX_SHOWN);
         for (int i = 0; i < shown; i++) {
             char c = text.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            // C0, DEL, C1 (U+009B starts a terminal escape), bidi/zero-width formats, stray surrogates.
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || Character.isSurrogate(c)) {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

@@ -47,8 +47,15 @@ public final class Check {
             throw new ValidationException(field, "must be at most " + max + " characters", value);
         }
         for (int i = 0; i < value.length(); i++) {
-            if (Character.isISOControl(value.charAt(i))) {
+            char c = value.charAt(i);
+            if (Character.isISOControl(c)) {
                 throw new ValidationException(field, "must not contain control characters", value);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                // An unpaired surrogate is not text: the database would store it as '?'.
+                throw new ValidationException(field, "must be valid Unicode (unpaired surrogate at index " + i + ")", value);
             }
         }
         return value;

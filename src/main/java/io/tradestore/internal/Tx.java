@@ -55,7 +55,7 @@ public final class Tx {
 
     /** The store's clock, in whole microseconds (the storage precision). */
     public Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+        return Check.timestamp("clock (TradestoreConfig.withClock)", clock.instant().truncatedTo(ChronoUnit.MICROS));
     }
 
     public Clock clock() {

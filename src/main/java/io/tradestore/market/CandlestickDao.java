@@ -96,8 +96,7 @@ public final class CandlestickDao {
     public List<Candle> range(String symbol, Timeframe timeframe, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
         Check.notNull("timeframe", timeframe);
-        Check.timestamp("from", from);
-        Check.timestamp("to", to);
+        Check.window(from, to);
         Check.notBefore("to", to, "from", from);
         return tx.dsl().selectFrom(CANDLESTICKS)
                 .where(CANDLESTICKS.SYMBOL.eq(symbol), CANDLESTICKS.TIMEFRAME.eq(timeframe),

@@ -95,8 +95,8 @@ public final class OrderDao {
      *
      * @throws NotFoundException                if there is no such order
      * @throws InvalidStateTransitionException if the order is not open (FILLED, CANCELLED or REJECTED)
-     * @throws ValidationException             on invalid arguments, a quantity above the remaining quantity, or a
-     *                                         fill time before the order was created
+     * @throws ValidationException             on invalid arguments or a quantity above the remaining quantity
+     *                                         (a fill time before created_at is accepted: it is the exchange's clock)
      * @throws OptimisticLockException          if the order changed concurrently
      */
     public Order fill(long orderId, BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {

@@ -145,8 +145,7 @@ public final class PositionDao {
 
     /** CLOSED positions with {@code from <= exit_time < to}, in order of exit. */
     public List<Position> closed(Instant from, Instant to) {
-        Check.timestamp("from", from);
-        Check.timestamp("to", to);
+        Check.window(from, to);
         return tx.dsl().selectFrom(POSITIONS)
                 .where(POSITIONS.STATUS.eq(PositionStatus.CLOSED),
                         POSITIONS.EXIT_TIME.ge(from), POSITIONS.EXIT_TIME.lt(to))
@@ -160,8 +159,7 @@ public final class PositionDao {
      * overflow (SQLite's SUM of integers throws on overflow) and no unit conversion of a raw aggregate.
      */
     public List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
-        Check.timestamp("from", from);
-        Check.timestamp("to", to);
+        Check.window(from, to);
         List<DailyPnl> days = new ArrayList<>();
         LocalDate day = null;
         BigDecimal sum = BigDecimal.ZERO;
