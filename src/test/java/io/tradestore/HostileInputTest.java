@@ -725,12 +725,12 @@ class HostileInputTest {
                             PositionDao leaked = store.read(uow -> uow.positions());
                             leaked.listOpen();
                         },
-                        IllegalStateException.class, "this DAO belongs to a unit of work that has already ended"),
+                        IllegalStateException.class, "this unit of work (and every DAO it handed out) has already ended"),
                 row("a DAO write after its unit ended", () -> {
                             PositionDao leaked = store.inTransaction(uow -> uow.positions());
                             leaked.open(position("BTCUSDT", d("1"), d("1")));
                         },
-                        IllegalStateException.class, "this DAO belongs to a unit of work that has already ended"),
+                        IllegalStateException.class, "this unit of work (and every DAO it handed out) has already ended"),
                 row("a UnitOfWork used after it ended", () -> {
                             UnitOfWork leaked = store.inTransaction(uow -> uow);
                             leaked.orders();

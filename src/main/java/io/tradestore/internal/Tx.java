@@ -28,7 +28,7 @@ public final class Tx {
     /** The jOOQ context bound to this unit's connection and transaction. */
     public DSLContext dsl() {
         if (!active) {
-            throw new IllegalStateException("this DAO belongs to a unit of work that has already ended;"
+            throw new IllegalStateException("this unit of work (and every DAO it handed out) has already ended;"
                     + " use the DAOs of the UnitOfWork you are in (store.inTransaction(uow -> uow.positions()...))");
         }
         if (Thread.currentThread() != owner) {
