@@ -2,17 +2,13 @@ package io.tradestore.analytics;
 
 import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.Json;
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.EpochMicros;
 import io.tradestore.testing.SqliteFiles;
-import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,19 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ExecutionLogDaoTest {
     static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
 
-    @TempDir
-    Path dir;
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(dir);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    final TempStore store = new TempStore();
 
     @Test
     void recordedEventComesBackWithItsOrderLatencyAndDetails() throws Exception {
@@ -150,7 +135,7 @@ class ExecutionLogDaoTest {
      */
     private long storeOrder(String clientOrderId) throws Exception {
         long at = EpochMicros.toMicros("created_at", T0);
-        try (Connection c = SqliteFiles.open(Stores.config(dir).file());
+        try (Connection c = SqliteFiles.open(store.file());
              PreparedStatement st = c.prepareStatement("INSERT INTO orders (client_order_id, symbol, side, order_type,"
                      + " status, quantity, created_at, updated_at) VALUES (?, 'BTCUSDT', 'BUY', 'MARKET', 'NEW',"
                      + " 150000000, ?, ?) RETURNING id")) {

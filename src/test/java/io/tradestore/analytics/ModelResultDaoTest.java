@@ -2,17 +2,13 @@ package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
 import io.tradestore.Json;
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
-import io.tradestore.testing.Stores;
+import io.tradestore.testing.TempStore;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,19 +21,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelResultDaoTest {
     static final Instant WINDOW_START = T0.minus(Duration.ofDays(30));
 
-    @TempDir
-    Path dir;
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(dir);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    final TempStore store = new TempStore();
 
     @Test
     void recordedResultComesBackExactlyWithItsId() {

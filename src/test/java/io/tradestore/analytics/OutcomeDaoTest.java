@@ -2,16 +2,14 @@ package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
 import io.tradestore.NotFoundException;
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
+import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -26,20 +24,13 @@ class OutcomeDaoTest {
     static final Instant NOW = T0.plus(Duration.ofDays(1));
     static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
 
-    @TempDir
-    Path dir;
-    Tradestore store;
+    @RegisterExtension
+    final TempStore store = new TempStore(Stores.fixed(NOW));
     long predictionId;
 
     @BeforeEach
-    void open() {
-        store = Stores.open(dir, Stores.fixed(NOW));
+    void seed() {
         predictionId = store.inTransaction(uow -> uow.predictions().record(prediction("BTCUSDT", T0, "m1")).id());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
     }
 
     @Test

@@ -1,19 +1,15 @@
 package io.tradestore.analytics;
 
 import io.tradestore.Json;
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
-import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,20 +23,9 @@ class PatternCacheDaoTest {
     private static final Duration HOUR = Duration.ofHours(1);
     private static final Json PAYLOAD = Json.of("{\"neckline\": 23150.77, \"points\": [1, 2, 3]}");
 
-    @TempDir
-    Path dir;
     MutableClock clock = new MutableClock(T0);
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(dir, clock);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    final TempStore store = new TempStore(clock);
 
     @Test
     void putStoresTheEntryExactlyAndGetReturnsIt() {

@@ -2,19 +2,15 @@ package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
 import io.tradestore.Json;
-import io.tradestore.Tradestore;
 import io.tradestore.UnitOfWork;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
-import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tradestore.testing.TempStore;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,20 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PredictionDaoTest {
     static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
 
-    @TempDir
-    Path dir;
     MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(1)));
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(dir, clock);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    final TempStore store = new TempStore(clock);
 
     @Test
     void recordedPredictionComesBackExactlyWithItsIdAndCreationTime() {

@@ -1,18 +1,14 @@
 package io.tradestore.market;
 
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
-import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,20 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CandlestickDaoTest {
     private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
 
-    @TempDir
-    Path dir;
     MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(30)));
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(dir, clock);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    final TempStore store = new TempStore(clock);
 
     @Test
     void upsertedCandlesComeBackExactlyAndInTimeOrder() {

@@ -1,16 +1,12 @@
 package io.tradestore.trading;
 
 import io.tradestore.ConflictException;
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
-import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,19 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PortfolioDaoTest {
-    @TempDir
-    Path dir;
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        store = Stores.open(dir);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    @RegisterExtension
+    final TempStore store = new TempStore();
 
     @Test
     void recordedSnapshotComesBackExactlyWithItsId() {

@@ -3,17 +3,13 @@ package io.tradestore.trading;
 import io.tradestore.InvalidStateTransitionException;
 import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
-import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
-import io.tradestore.testing.Stores;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -27,21 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PositionDaoTest {
     private static final String SYMBOL = "BTCUSDT";
 
-    @TempDir
-    Path dir;
-    MutableClock clock;
-    Tradestore store;
-
-    @BeforeEach
-    void open() {
-        clock = new MutableClock(T0.plusSeconds(3600));
-        store = Stores.open(dir, clock);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
+    MutableClock clock = new MutableClock(T0.plusSeconds(3600));
+    @RegisterExtension
+    final TempStore store = new TempStore(clock);
 
     // --- open and find -------------------------------------------------------------------------------------------
 
