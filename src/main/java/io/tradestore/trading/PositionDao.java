@@ -8,6 +8,7 @@ import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
 import org.jooq.DSLContext;
+import org.jooq.UpdateSetMoreStep;
 import org.jooq.Record2;
 
 import java.math.BigDecimal;
@@ -132,15 +133,9 @@ public final class PositionDao {
             throw new InvalidStateTransitionException("cannot update the stops of position " + id + ": it is "
                     + row.getStatus() + " (closed at " + row.getExitTime() + ")");
         }
-        return db.update(POSITIONS)
+        return versioned(db, row, expectedVersion, db.update(POSITIONS)
                 .set(POSITIONS.STOP_LOSS, stopLoss)
-                .set(POSITIONS.TAKE_PROFIT, takeProfit)
-                .set(POSITIONS.UPDATED_AT, Derived.touched(tx.now(), row.getUpdatedAt()))
-                .set(POSITIONS.VERSION, expectedVersion + 1)
-                .where(POSITIONS.ID.eq(id), POSITIONS.VERSION.eq(expectedVersion))
-                .returning()
-                .fetchOptional(PositionDao::map)
-                .orElseThrow(() -> stale(db, id, expectedVersion));
+                .set(POSITIONS.TAKE_PROFIT, takeProfit));
     }
 
     /** CLOSED positions with {@code from <= exit_time < to}, in order of exit. */
@@ -203,13 +198,23 @@ public final class PositionDao {
         BigDecimal pnl = Derived.fixed8("positions.realized_pnl", exactPnl);
         BigDecimal returnPct = Derived.quotient("positions.return_pct", exactPnl.multiply(HUNDRED),
                 row.getEntryPrice().multiply(row.getQuantity()));
-        return db.update(POSITIONS)
+        return versioned(db, row, expectedVersion, db.update(POSITIONS)
                 .set(POSITIONS.STATUS, PositionStatus.CLOSED)
                 .set(POSITIONS.EXIT_PRICE, exitPrice)
                 .set(POSITIONS.EXIT_TIME, exitTime)
                 .set(POSITIONS.EXIT_REASON, exitReason)
                 .set(POSITIONS.REALIZED_PNL, pnl)
-                .set(POSITIONS.RETURN_PCT, returnPct)
+                .set(POSITIONS.RETURN_PCT, returnPct));
+    }
+
+    /**
+     * Applies {@code change}, bumps the version and updated_at, only if the row is still at {@code expectedVersion}:
+     * the atomic read-modify-write that stays correct with concurrent writers on PostgreSQL.
+     */
+    private Position versioned(DSLContext db, PositionsRecord row, long expectedVersion,
+                               UpdateSetMoreStep<PositionsRecord> change) {
+        long id = row.getId();
+        return change
                 .set(POSITIONS.UPDATED_AT, Derived.touched(tx.now(), row.getUpdatedAt()))
                 .set(POSITIONS.VERSION, expectedVersion + 1)
                 .where(POSITIONS.ID.eq(id), POSITIONS.VERSION.eq(expectedVersion))
