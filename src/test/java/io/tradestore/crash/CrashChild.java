@@ -164,7 +164,7 @@ public final class CrashChild {
         marketAndAnalyticsHalf(uow, n);
     }
 
-    private static void tradingHalf(UnitOfWork uow, long n) {
+    static void tradingHalf(UnitOfWork uow, long n) {
         Instant t = UnitFootprint.at(n);
         if (n > 1) {
             List<Position> open = uow.positions().listOpen(SYMBOL);
@@ -185,7 +185,7 @@ public final class CrashChild {
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientOrderId, "FILLED", 900L, uow.now(), null));
     }
 
-    private static void marketAndAnalyticsHalf(UnitOfWork uow, long n) {
+    static void marketAndAnalyticsHalf(UnitOfWork uow, long n) {
         Instant t = UnitFootprint.at(n);
         if (n > 1) {
             List<Prediction> previous = uow.predictions().bySymbol(SYMBOL, UnitFootprint.at(n - 1), t);
