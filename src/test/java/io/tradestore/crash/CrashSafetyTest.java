@@ -84,7 +84,6 @@ class CrashSafetyTest {
         Path database = dir.resolve("crash.db");
         Path journal = dir.resolve("acks.journal");
         Path copies = Files.createDirectories(dir.resolve("copy"));
-        Path nativeDir = Files.createDirectories(dir.resolve("native"));
         // Migrate here: a child killed inside Liquibase is another test's subject.
         Tradestore.open(TradestoreConfig.sqlite(database)).close();
 
@@ -110,7 +109,7 @@ class CrashSafetyTest {
             Path out = dir.resolve("child.out");
             Path err = dir.resolve("child.err");
             long spawn = System.nanoTime();
-            Process child = start(database, journal, next, sabotage, nativeDir, out, err);
+            Process child = start(database, journal, next, sabotage, out, err);
             long startMillis;
             try {
                 awaitReady(child, out, err, context);
@@ -212,7 +211,7 @@ class CrashSafetyTest {
 
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
         long leftoverNativeLibraries;
-        try (Stream<Path> files = Files.list(nativeDir)) {
+        try (Stream<Path> files = Files.list(dir.resolve("native"))) {
             leftoverNativeLibraries = files.filter(p -> p.getFileName().toString().endsWith(".so")).count();
         }
         log.info("crash safety: {} kills in {} s (child start to READY {} ms on average); {} units committed,"
@@ -227,26 +226,13 @@ class CrashSafetyTest {
                 + landings).isPositive();
     }
 
-    private Process start(Path database, Path journal, long first, String sabotage, Path nativeDir, Path out, Path err)
+    private Process start(Path database, Path journal, long first, String sabotage, Path out, Path err)
             throws IOException {
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                // Start fast: the child lives well under a second, the C2 compiler would never pay off.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx128m",
-                // sqlite-jdbc extracts its native library on every start and deletes it only on a clean exit:
-                // keep what killed children leave behind inside this test's directory.
-                "-Dorg.sqlite.tmpdir=" + nativeDir,
-                "-cp", classPath,
-                CrashChild.class.getName(), database.toString(), journal.toString(), Long.toString(first)));
+        List<String> args = new ArrayList<>(List.of(database.toString(), journal.toString(), Long.toString(first)));
         if (!CrashChild.Sabotage.NONE.name().equals(sabotage)) {
-            command.add(sabotage);
+            args.add(sabotage);
         }
-        return new ProcessBuilder(command)
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
+        return ChildJvm.start(dir, out, err, args.toArray(String[]::new));
     }
 
     private static void awaitReady(Process child, Path out, Path err, String context) throws Exception {
