@@ -19,10 +19,12 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -131,6 +133,7 @@ class CrashSafetyTest {
 
             // --- what the child promised ---
             List<Long> acked = readJournal(journal);
+            Set<Long> ackedSet = new HashSet<>(acked);
             List<Long> attempted = readJournal(CrashChild.attemptsFile(journal));
             List<Long> newlyAcked = acked.subList(ackedBefore.size(), acked.size());
             List<Long> newlyAttempted = attempted.subList(attemptedBefore.size(), attempted.size());
@@ -180,7 +183,7 @@ class CrashSafetyTest {
                     + ")").isEmpty();
             List<Long> unacknowledged = new ArrayList<>();
             for (long n = next; n <= last; n++) {
-                if (!acked.contains(n)) {
+                if (!ackedSet.contains(n)) {
                     unacknowledged.add(n);
                 }
             }
@@ -194,7 +197,7 @@ class CrashSafetyTest {
             } else {
                 long lastAttempt = newlyAttempted.get(newlyAttempted.size() - 1);
                 landing = lastAttempt > last ? Landing.MID_UNIT
-                        : acked.contains(lastAttempt) ? Landing.BETWEEN_UNITS : Landing.AFTER_COMMIT_BEFORE_ACK;
+                        : ackedSet.contains(lastAttempt) ? Landing.BETWEEN_UNITS : Landing.AFTER_COMMIT_BEFORE_ACK;
             }
             landings.merge(landing, 1, Integer::sum);
             totalUnits += last - (next - 1);
