@@ -63,7 +63,8 @@ public final class SchemaGate {
                         + (config.readOnly() ? "" : ", or open with TradestoreConfig.withAutoMigrate(true)"));
             }
             log.info("migrating {} from schema {} to {}", where, found, build);
-            try (Connection c = migrationConnection(config)) {
+            try (Connection c = migrationConnection(config); MigrationGuard guard = MigrationGuard.acquire(config, c)) {
+                guard.releaseStaleChangelogLock(c);
                 Migrator.update(c);
             } catch (SQLException e) {
                 throw new SchemaVersionException("cannot open " + where + " to migrate it: " + e.getMessage(), e);
@@ -106,7 +107,7 @@ public final class SchemaGate {
     private static int inspectPostgres(TradestoreConfig config) {
         try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password())) {
             List<String> tables = strings(c, "SELECT table_name FROM information_schema.tables WHERE table_schema ="
-                    + " current_schema() AND table_name IN ('schema_versions', 'databasechangelog')"
+                    + " current_schema() AND table_name IN ('schema_versions', 'databasechangelog', 'databasechangeloglock')"
                     + " UNION ALL SELECT table_schema || '.' || table_name FROM information_schema.tables"
                     + " WHERE table_schema IN ('trading', 'market', 'analytics')");
             return versionOf(c, tables, config.jdbcUrl());
@@ -119,6 +120,9 @@ public final class SchemaGate {
         if (tables.isEmpty()) {
             return 0;
         }
+        if (!tables.contains("schema_versions") && onlyOurUnfinishedMigration(c, tables)) {
+            return 0;
+        }
         if (!tables.contains("schema_versions")) {
             throw new SchemaVersionException(where + " is not a tradestore database: it has tables "
                     + tables.subList(0, Math.min(5, tables.size())) + " but no schema_versions table;"
@@ -126,6 +130,24 @@ public final class SchemaGate {
         }
         List<String> max = strings(c, "SELECT COALESCE(MAX(version), 0) FROM schema_versions");
         return Integer.parseInt(max.get(0));
+    }
+
+    /**
+     * Only Liquibase's bookkeeping, recording nothing but tradestore changesets: a first migration of ours that died
+     * before it created schema_versions. Version 0, to be migrated, not a foreign database.
+     */
+    private static boolean onlyOurUnfinishedMigration(Connection c, List<String> tables) {
+        boolean onlyLiquibase = tables.stream().allMatch(t -> t.equalsIgnoreCase("DATABASECHANGELOG")
+                || t.equalsIgnoreCase("DATABASECHANGELOGLOCK"));
+        if (!onlyLiquibase) {
+            return false;
+        }
+        try {
+            return strings(c, "SELECT COUNT(*) FROM DATABASECHANGELOG WHERE FILENAME NOT LIKE 'db-changelog/%'")
+                    .get(0).equals("0");
+        } catch (SQLException notLiquibasesTable) {
+            return false;
+        }
     }
 
     private static Connection migrationConnection(TradestoreConfig config) throws SQLException {

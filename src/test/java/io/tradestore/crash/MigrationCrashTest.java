@@ -4,7 +4,6 @@ import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.SqliteFiles;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -29,15 +28,11 @@ import static org.assertj.core.api.Assertions.fail;
  * first start after an upgrade) must not leave a database that the next start cannot open: the next start is a
  * new process, and SQLite's own locks died with the killed one.
  *
- * <p><b>Both tests fail today</b> (a bug in {@code SchemaGate}, see the commit that added them): Liquibase's
- * changelog lock is a row, DATABASECHANGELOGLOCK.LOCKED = 1, which outlives the killed process. The next open waits
- * five minutes for it and then fails (a Liquibase ClassCastException while describing the lock), or, if the kill
- * came before schema_versions existed, refuses the file as "not a tradestore database". Disabled so the suite stays
- * green; run them anyway with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}, and
- * remove {@code @Disabled} with the fix.
+ * <p>Both failed before MigrationGuard: Liquibase's changelog lock is a row, DATABASECHANGELOGLOCK.LOCKED = 1,
+ * which outlives the killed process. The next open waited five minutes for it and then failed (a Liquibase
+ * ClassCastException while describing the lock), or, if the kill came before schema_versions existed, refused the
+ * file as "not a tradestore database".
  */
-@Disabled("BUG: a kill during Tradestore.open's migration leaves Liquibase's changelog lock held;"
-        + " the next open hangs 5 min and fails, or calls the file not a tradestore database")
 class MigrationCrashTest {
     private static final Logger log = LoggerFactory.getLogger(MigrationCrashTest.class);
     /** A full migration of a new file takes 1-2 s here; the rest of one is faster. */
