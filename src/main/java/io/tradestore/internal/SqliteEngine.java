@@ -188,9 +188,14 @@ public final class SqliteEngine extends Engine {
                 + " active / " + readers.getHikariPoolMXBean().getTotalConnections() + " total";
     }
 
-    /** Checkpoints the WAL into the database file and truncates it, then closes both pools. */
+    /**
+     * Closes the readers first (an open reader would pin its snapshot and stop the checkpoint from truncating the
+     * WAL), then checkpoints the WAL into the database file and closes the writer, the last connection, which
+     * removes the -wal and -shm files.
+     */
     @Override
     public void close() {
+        readers.close();
         if (writer != null) {
             try (Connection c = writer.getConnection()) {
                 execute(c, "PRAGMA wal_checkpoint(TRUNCATE)");
@@ -199,7 +204,6 @@ public final class SqliteEngine extends Engine {
             }
             writer.close();
         }
-        readers.close();
     }
 
     /** For tests: the pools whose connections must all carry the configured PRAGMAs. */
