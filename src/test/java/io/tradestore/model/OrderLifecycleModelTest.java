@@ -1,0 +1,863 @@
+package io.tradestore.model;
+
+import io.tradestore.ConflictException;
+import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.InvalidStateTransitionException;
+import io.tradestore.NotFoundException;
+import io.tradestore.OptimisticLockException;
+import io.tradestore.UnitOfWork;
+import io.tradestore.ValidationException;
+import io.tradestore.model.TradingModel.ModelFill;
+import io.tradestore.model.TradingModel.ModelOrder;
+import io.tradestore.model.TradingModel.ModelPosition;
+import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.Snapshot;
+import io.tradestore.trading.Fill;
+import io.tradestore.trading.NewOrder;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderDao;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.OrderStatus;
+import io.tradestore.trading.OrderType;
+import io.tradestore.trading.Position;
+import io.tradestore.trading.PositionDao;
+import io.tradestore.trading.PositionSide;
+import io.tradestore.trading.PositionStatus;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
+import net.jqwik.api.state.Action;
+import net.jqwik.api.state.ActionChain;
+import net.jqwik.api.state.Transformer;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Model-based property of orders, fills and positions: random chains of places (new, repeated and conflicting
+ * client order ids), fills (within, exactly at and beyond the remaining quantity), cancels, rejects, position
+ * opens, closes (versioned, stale, repeated, before the entry), stop updates, an atomic "enter" unit spanning
+ * positions, orders and fills, clock steps (backwards too) and window queries, each action one unit of work, run
+ * against a real SQLite store and {@link TradingModel}. After every action the store's whole observable state
+ * equals the model's, and every action the model predicts to fail throws exactly the documented exception and
+ * leaves the database file byte-for-byte as it was (a {@link Snapshot} of every table, sqlite_sequence included).
+ */
+@AddLifecycleHook(SoakMode.class)
+class OrderLifecycleModelTest {
+    static final List<String> CLIENT_IDS = List.of("c-0", "c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7");
+    static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT");
+    /** Ids no row can have: handles beyond the positions opened so far resolve to these. */
+    static final long MISSING_POSITION_BASE = 900_000;
+    static final long MISSING_ORDER_ID = 900_000_000L;
+    static final Instant END = Instant.parse("9999-12-31T23:59:59.999999Z");
+    static final BigDecimal TICK = new BigDecimal("0.00000001");
+
+    @Property(tries = 40)
+    void ordersFillsAndPositionsFollowTheModel(@ForAll("tradingChains") ActionChain<TradingWorld> chain) {
+        try {
+            chain.withInvariant("store equals model", TradingWorld::assertStoreMatchesModel).run();
+        } finally {
+            ModelStores.closeAll();
+        }
+    }
+
+    @Provide
+    Arbitrary<ActionChain<TradingWorld>> tradingChains() {
+        return ActionChain.startWith(TradingWorld::new)
+                .withAction(4, new PlaceNew())
+                .withAction(2, new PlaceAgain())
+                .withAction(6, new FillOrder())
+                .withAction(2, new CancelOrder())
+                .withAction(1, new RejectOrder())
+                .withAction(3, new OpenPosition())
+                .withAction(3, new ClosePosition())
+                .withAction(1, new UpdateStops())
+                .withAction(1, new Enter())
+                .withAction(2, new MoveClock())
+                .withAction(1, new QueryWindow())
+                .withMaxTransformations(40);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The world: a store on its own SQLite file, its clock, and the model.
+
+    static final class TradingWorld {
+        final MutableClock clock = new MutableClock(T0);
+        final ModelStores.OpenStore db = ModelStores.open(clock);
+        final TradingModel model = new TradingModel();
+
+        /** The store's clock; it only ever moves in whole microseconds here, so this is tx.now() exactly. */
+        Instant now() {
+            return clock.instant();
+        }
+
+        <T> T write(Function<UnitOfWork, T> work) {
+            return db.store().inTransaction(work);
+        }
+
+        /** The unit fails with exactly {@code type} and the database file is as it was. */
+        void expectFailure(String action, Class<? extends Exception> type, Consumer<UnitOfWork> work) {
+            expectUnchanged(action, () -> assertThatThrownBy(() -> db.store().useTransaction(work))
+                    .as("%s must fail", action)
+                    .isExactlyInstanceOf(type));
+            outcome(action, type.getSimpleName());
+        }
+
+        /** Counts what the chains exercised; jqwik prints the table after the property. */
+        static void outcome(String action, String outcome) {
+            int end = action.indexOf('(');
+            Statistics.label("outcomes").collect((end < 0 ? action : action.substring(0, end)) + " -> " + outcome);
+        }
+
+        void expectUnchanged(String action, Runnable run) {
+            Snapshot before = db.snapshot();
+            run.run();
+            Snapshot after = db.snapshot();
+            assertThat(after.differencesFrom(before)).as("%s must change nothing", action).isEmpty();
+            assertThat(after).as("%s must change nothing", action).isEqualTo(before);
+        }
+
+        /** Everything the DAOs can tell about orders and positions, in one read unit, equals the model. */
+        void assertStoreMatchesModel() {
+            db.store().read(uow -> {
+                OrderDao orders = uow.orders();
+                PositionDao positions = uow.positions();
+                for (ModelOrder m : model.orders.values()) {
+                    Order expected = m.expected();
+                    String cid = m.placed.clientOrderId();
+                    assertThat(orders.find(m.id)).as("order %s by id", cid).contains(expected);
+                    assertThat(orders.findByClientOrderId(cid)).as("order %s by client id", cid).contains(expected);
+                    List<Fill> fills = orders.fills(m.id);
+                    assertThat(fills).as("fills of %s belong to it", cid).allMatch(f -> f.orderId() == m.id);
+                    assertThat(fills.stream().map(ModelFill::of).toList())
+                            .as("fills of %s in time order", cid).isEqualTo(m.fillsInTimeOrder());
+                }
+                for (String cid : CLIENT_IDS) {
+                    if (!model.orders.containsKey(cid)) {
+                        assertThat(orders.findByClientOrderId(cid)).as("order %s was never placed", cid).isEmpty();
+                    }
+                }
+                for (OrderStatus s : OrderStatus.values()) {
+                    assertThat(orders.byStatus(s)).as("byStatus(%s)", s).isEqualTo(model.byStatus(s));
+                }
+                assertThat(orders.listOpen()).as("open orders").isEqualTo(model.openOrders());
+                for (ModelPosition p : model.positions) {
+                    assertThat(positions.find(p.id)).as("position %d", p.id).contains(p.expected());
+                    assertThat(orders.byPosition(p.id)).as("orders of position %d", p.id)
+                            .isEqualTo(model.ordersOfPosition(p.id));
+                }
+                assertThat(positions.listOpen()).as("open positions").isEqualTo(model.openPositions(null));
+                for (String symbol : SYMBOLS) {
+                    assertThat(positions.listOpen(symbol)).as("open positions of %s", symbol)
+                            .isEqualTo(model.openPositions(symbol));
+                }
+                assertThat(positions.closed(Instant.EPOCH, END)).as("closed positions")
+                        .isEqualTo(model.closedPositions(Instant.EPOCH, END));
+                assertThat(positions.dailyRealizedPnl(Instant.EPOCH, END)).as("daily realized P&L")
+                        .isEqualTo(model.dailyRealizedPnl(Instant.EPOCH, END));
+                return null;
+            });
+        }
+
+        @Override
+        public String toString() {
+            return "TradingWorld[" + model.orders.size() + " orders, " + model.positions.size() + " positions, now "
+                    + now() + "]";
+        }
+    }
+
+    /** One action: its toString is what a (shrunk) counterexample shows. */
+    interface Step {
+        void run(TradingWorld w);
+
+        static Transformer<TradingWorld> transformer(Step step) {
+            return Transformer.mutate(step.toString(), step::run);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Orders
+
+    /**
+     * An order request. Positions are named by handle (the n-th position opened in this chain, p#n), resolved
+     * when the action runs; a handle beyond the positions opened names no position. Everything that decides the
+     * expected outcome is resolved against the model when the action runs, so a chain stays meaningful after
+     * shrinking has removed earlier actions.
+     */
+    record OrderSpec(String clientId, Integer positionHandle, String symbol, OrderSide side, OrderType type,
+                     BigDecimal quantity, BigDecimal price) {
+        NewOrder resolve(TradingModel m) {
+            NewOrder o = switch (type) {
+                case MARKET -> NewOrder.market(clientId, symbol, side, quantity);
+                case LIMIT -> NewOrder.limit(clientId, symbol, side, quantity, price);
+                case STOP -> NewOrder.stop(clientId, symbol, side, quantity, price);
+            };
+            if (positionHandle != null) {
+                o = o.forPosition(m.position(positionHandle).map(p -> p.id)
+                        .orElse(MISSING_POSITION_BASE + positionHandle));
+            }
+            return o;
+        }
+
+        static OrderSpec of(ModelOrder o, TradingModel m) {
+            NewOrder n = o.placed;
+            Integer handle = n.positionId() == null ? null
+                    : m.positions.indexOf(m.positionById(n.positionId()).orElseThrow());
+            return new OrderSpec(n.clientOrderId(), handle, n.symbol(), n.side(), n.type(), n.quantity(),
+                    n.type() == OrderType.LIMIT ? n.limitPrice() : n.stopPrice());
+        }
+
+        @Override
+        public String toString() {
+            return clientId + ", " + side + " " + type + " " + plain(quantity)
+                    + (price == null ? "" : " @ " + plain(price))
+                    + (positionHandle == null ? "" : ", p#" + positionHandle);
+        }
+    }
+
+    record Place(OrderSpec spec, String note) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            NewOrder o = spec.resolve(w.model);
+            ModelOrder existing = w.model.orders.get(o.clientOrderId());
+            if (existing != null && existing.sameParameters(o)) {
+                // Idempotent: the stored order, whatever its status, and no write at all.
+                w.expectUnchanged(toString(), () -> {
+                    Order again = w.write(uow -> uow.orders().place(o));
+                    assertThat(again).as("%s returns the stored order", this).isEqualTo(existing.expected());
+                });
+                TradingWorld.outcome("place(", "same order again");
+            } else if (existing != null) {
+                w.expectFailure(toString(), ConflictException.class, uow -> uow.orders().place(o));
+            } else if (o.positionId() != null && w.model.positionById(o.positionId()).isEmpty()) {
+                w.expectFailure(toString(), ForeignKeyViolationException.class, uow -> uow.orders().place(o));
+            } else {
+                long previousMax = w.model.maxOrderId();
+                Order placed = w.write(uow -> uow.orders().place(o));
+                assertThat(placed.id()).as("a new order's id is new").isGreaterThan(previousMax);
+                ModelOrder m = new ModelOrder(placed.id(), o, w.now());
+                w.model.orders.put(o.clientOrderId(), m);
+                assertThat(placed).as("%s returns the new order", this).isEqualTo(m.expected());
+                TradingWorld.outcome("place(", "new order");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "place(" + spec + ")" + (note.isEmpty() ? "" : " /* " + note + " */");
+        }
+    }
+
+    /** A fresh request, client id from the small pool: often taken already, so usually a conflict. */
+    static final class PlaceNew implements Action.Dependent<TradingWorld> {
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            return orderSpecs(w.model.positions.size()).map(s -> Step.transformer(new Place(s, "")));
+        }
+    }
+
+    /** An existing order's request again: the same (decimals possibly rescaled) or with one parameter changed. */
+    static final class PlaceAgain implements Action.Dependent<TradingWorld> {
+        @Override
+        public boolean precondition(TradingWorld w) {
+            return !w.model.orders.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            List<OrderSpec> placed = w.model.orders.values().stream().map(o -> OrderSpec.of(o, w.model)).toList();
+            return Arbitraries.of(placed).flatMap(s -> Arbitraries.frequencyOf(
+                    Tuple.of(3, Arbitraries.just(new Place(s, "same"))),
+                    Tuple.of(2, Arbitraries.just(new Place(withQuantity(s, s.quantity().setScale(8)),
+                            "same, quantity at scale 8"))),
+                    Tuple.of(1, Arbitraries.just(new Place(withQuantity(s, s.quantity().add(TICK)),
+                            "quantity + 1e-8"))),
+                    Tuple.of(1, Arbitraries.just(new Place(new OrderSpec(s.clientId(), s.positionHandle(),
+                            s.symbol(), s.side() == OrderSide.BUY ? OrderSide.SELL : OrderSide.BUY, s.type(),
+                            s.quantity(), s.price()), "other side"))),
+                    Tuple.of(1, prices().map(p -> new Place(new OrderSpec(s.clientId(), s.positionHandle(),
+                            s.symbol(), s.side(), OrderType.LIMIT, s.quantity(), p), "as LIMIT"))),
+                    Tuple.of(1, Arbitraries.just(new Place(new OrderSpec(s.clientId(),
+                            s.positionHandle() == null ? 0 : null, s.symbol(), s.side(), s.type(), s.quantity(),
+                            s.price()), "other position")))
+            )).map(Step::transformer);
+        }
+
+        private static OrderSpec withQuantity(OrderSpec s, BigDecimal q) {
+            return new OrderSpec(s.clientId(), s.positionHandle(), s.symbol(), s.side(), s.type(), q, s.price());
+        }
+    }
+
+    /** How much to fill, decided against the order's remaining quantity when the action runs. */
+    record FillQuantity(String kind, BigDecimal amount) {
+        static FillQuantity fixed(BigDecimal q) {
+            return new FillQuantity("fixed", q);
+        }
+
+        BigDecimal resolve(BigDecimal remaining) {
+            return switch (kind) {
+                case "fixed" -> amount;
+                case "all" -> remaining.signum() > 0 ? remaining : amount;
+                case "half" -> {
+                    BigDecimal half = remaining.divide(BigDecimal.valueOf(2), 8, RoundingMode.DOWN);
+                    yield half.signum() > 0 ? half : amount;
+                }
+                case "all+" -> remaining.add(amount);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "fixed" -> plain(amount);
+                case "all+" -> "remaining+" + plain(amount);
+                default -> kind + " remaining";
+            };
+        }
+    }
+
+    record FillStep(String clientId, FillQuantity quantity, BigDecimal price, BigDecimal fee, Instant at)
+            implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = w.model.orders.get(clientId);
+            if (m == null) {
+                BigDecimal q = quantity.resolve(BigDecimal.ONE);
+                w.expectFailure(toString(), NotFoundException.class,
+                        uow -> uow.orders().fill(MISSING_ORDER_ID, q, price, fee, at));
+                return;
+            }
+            BigDecimal q = quantity.resolve(m.remaining());
+            String action = this + " [quantity " + plain(q) + ", order " + m.status + " "
+                    + plain(m.filledQuantity()) + "/" + plain(m.placed.quantity()) + "]";
+            if (!m.status.isOpen()) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> uow.orders().fill(m.id, q, price, fee, at));
+            } else if (q.compareTo(m.remaining()) > 0) {
+                w.expectFailure(action, ValidationException.class,
+                        uow -> uow.orders().fill(m.id, q, price, fee, at));
+            } else {
+                Order filled = w.write(uow -> uow.orders().fill(m.id, q, price, fee, at));
+                m.fills.add(new ModelFill(q, price, fee, at));
+                m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
+                m.touch(w.now());
+                assertThat(filled).as("%s returns the updated order", action).isEqualTo(m.expected());
+                TradingWorld.outcome("fill(", m.status.name());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "fill(" + clientId + ", " + quantity + " @ " + plain(price)
+                    + (fee.signum() == 0 ? "" : ", fee " + plain(fee)) + ", at " + at + ")";
+        }
+    }
+
+    static final class FillOrder implements Action.Dependent<TradingWorld> {
+        @Override
+        public boolean precondition(TradingWorld w) {
+            return !w.model.orders.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            Arbitrary<FillQuantity> quantity = Arbitraries.frequencyOf(
+                    Tuple.of(3, quantities().map(FillQuantity::fixed)),
+                    Tuple.of(3, Arbitraries.just(new FillQuantity("all", BigDecimal.ONE))),
+                    Tuple.of(2, Arbitraries.just(new FillQuantity("half", TICK))),
+                    Tuple.of(2, Arbitraries.of(TICK, new BigDecimal("0.5"), BigDecimal.ONE)
+                            .map(d -> new FillQuantity("all+", d))));
+            Arbitrary<BigDecimal> fee = Arbitraries.frequencyOf(
+                    Tuple.of(3, Arbitraries.just(BigDecimal.ZERO)),
+                    Tuple.of(1, Arbitraries.bigDecimals().between(BigDecimal.ZERO, BigDecimal.ONE).ofScale(8)));
+            return Combinators.combine(clientIdOfAnOrder(w, true), quantity, prices(), fee, fillTimes())
+                    .as(FillStep::new).map(Step::transformer);
+        }
+    }
+
+    record Cancel(String clientId) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = w.model.orders.get(clientId);
+            if (m == null) {
+                w.expectFailure(toString(), NotFoundException.class, uow -> uow.orders().cancel(MISSING_ORDER_ID));
+            } else if (!m.status.isOpen()) {
+                w.expectFailure(toString() + " [order " + m.status + "]", InvalidStateTransitionException.class,
+                        uow -> uow.orders().cancel(m.id));
+            } else {
+                Order cancelled = w.write(uow -> uow.orders().cancel(m.id));
+                m.status = OrderStatus.CANCELLED;
+                m.touch(w.now());
+                assertThat(cancelled).as("%s returns the cancelled order", this).isEqualTo(m.expected());
+                TradingWorld.outcome("cancel(", "CANCELLED");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "cancel(" + clientId + ")";
+        }
+    }
+
+    static final class CancelOrder implements Action.Dependent<TradingWorld> {
+        @Override
+        public boolean precondition(TradingWorld w) {
+            return !w.model.orders.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            return clientIdOfAnOrder(w, true).map(c -> Step.transformer(new Cancel(c)));
+        }
+    }
+
+    record Reject(String clientId, String reason) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = w.model.orders.get(clientId);
+            if (m == null) {
+                w.expectFailure(toString(), NotFoundException.class,
+                        uow -> uow.orders().reject(MISSING_ORDER_ID, reason));
+            } else if (m.status != OrderStatus.NEW) {
+                w.expectFailure(toString() + " [order " + m.status + "]", InvalidStateTransitionException.class,
+                        uow -> uow.orders().reject(m.id, reason));
+            } else {
+                Order rejected = w.write(uow -> uow.orders().reject(m.id, reason));
+                m.status = OrderStatus.REJECTED;
+                m.rejectReason = reason;
+                m.touch(w.now());
+                assertThat(rejected).as("%s returns the rejected order", this).isEqualTo(m.expected());
+                TradingWorld.outcome("reject(", "REJECTED");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "reject(" + clientId + ", \"" + reason + "\")";
+        }
+    }
+
+    static final class RejectOrder implements Action.Dependent<TradingWorld> {
+        @Override
+        public boolean precondition(TradingWorld w) {
+            return !w.model.orders.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            return Combinators.combine(clientIdOfAnOrder(w, true),
+                            Arbitraries.of("insufficient margin", "price out of band"))
+                    .as(Reject::new).map(Step::transformer);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Positions
+
+    record OpenSpec(String symbol, PositionSide side, BigDecimal quantity, BigDecimal entryPrice, Instant entryTime,
+                    BigDecimal stopLoss, String strategy) {
+        NewPosition toNew() {
+            return NewPosition.of(symbol, side, quantity, entryPrice, entryTime).withStopLoss(stopLoss)
+                    .withStrategy(strategy);
+        }
+
+        @Override
+        public String toString() {
+            return symbol + " " + side + " " + plain(quantity) + " @ " + plain(entryPrice) + " at " + entryTime
+                    + (stopLoss == null ? "" : ", sl " + plain(stopLoss))
+                    + (strategy == null ? "" : ", " + strategy);
+        }
+    }
+
+    record Open(OpenSpec spec) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            NewPosition p = spec.toNew();
+            long previousMax = w.model.maxPositionId();
+            Position opened = w.write(uow -> uow.positions().open(p));
+            assertThat(opened.id()).as("a new position's id is new").isGreaterThan(previousMax);
+            ModelPosition m = new ModelPosition(opened.id(), p, w.now());
+            w.model.positions.add(m);
+            assertThat(opened).as("%s returns the new position", this).isEqualTo(m.expected());
+            TradingWorld.outcome("open(", "OPEN");
+        }
+
+        @Override
+        public String toString() {
+            return "open(" + spec + ")";
+        }
+    }
+
+    static final class OpenPosition implements Action.Independent<TradingWorld> {
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer() {
+            return openSpecs().map(s -> Step.transformer(new Open(s)));
+        }
+    }
+
+    enum VersionMode { NONE, CURRENT, STALE }
+
+    /** The exit time relative to the position's entry time, resolved when the action runs. */
+    record ExitTime(String kind, Duration offset, int days) {
+        Instant resolve(Instant entry) {
+            Instant midnight = entry.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(days));
+            return switch (kind) {
+                case "entry" -> entry.plus(offset);
+                case "midnight" -> midnight.plus(offset);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            String off = offset.isZero() ? "" : (offset.isNegative() ? "" : "+") + offset;
+            return kind.equals("entry") ? "entry" + off : "midnight+" + days + "d" + off;
+        }
+    }
+
+    record Close(int handle, BigDecimal exitPrice, ExitTime exit, String reason, VersionMode mode)
+            implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelPosition m = w.model.position(handle).orElse(null);
+            if (m == null) {
+                Instant at = exit.resolve(T0);
+                w.expectFailure(toString(), NotFoundException.class,
+                        uow -> close(uow, MISSING_POSITION_BASE + handle, at, 0));
+                return;
+            }
+            Instant at = exit.resolve(m.spec.entryTime());
+            long version = mode == VersionMode.STALE ? (m.version == 0 ? 1 : m.version - 1) : m.version;
+            String action = this + " [exit at " + at + ", position " + m.status + " v" + m.version + "]";
+            if (m.status == PositionStatus.CLOSED) {
+                w.expectFailure(action, InvalidStateTransitionException.class, uow -> close(uow, m.id, at, version));
+            } else if (at.isBefore(m.spec.entryTime())) {
+                w.expectFailure(action, ValidationException.class, uow -> close(uow, m.id, at, version));
+            } else if (!m.closeIsStorable(exitPrice)) {
+                w.expectFailure(action + " [return " + m.returnPct(exitPrice).toPlainString() + "]",
+                        ValidationException.class, uow -> close(uow, m.id, at, version));
+            } else if (mode == VersionMode.STALE) {
+                w.expectFailure(action, OptimisticLockException.class, uow -> close(uow, m.id, at, version));
+            } else {
+                Position closed = w.write(uow -> close(uow, m.id, at, version));
+                m.close(exitPrice, at, reason, w.now());
+                assertThat(closed).as("%s returns the closed position", action).isEqualTo(m.expected());
+                TradingWorld.outcome("close(", "CLOSED");
+            }
+        }
+
+        private Position close(UnitOfWork uow, long id, Instant at, long version) {
+            return mode == VersionMode.NONE
+                    ? uow.positions().close(id, exitPrice, at, reason)
+                    : uow.positions().close(id, exitPrice, at, reason, version);
+        }
+
+        @Override
+        public String toString() {
+            return "close(p#" + handle + " @ " + plain(exitPrice) + ", at " + exit
+                    + (reason == null ? "" : ", \"" + reason + "\"")
+                    + (mode == VersionMode.NONE ? "" : ", " + mode.name().toLowerCase() + " version") + ")";
+        }
+    }
+
+    static final class ClosePosition implements Action.Dependent<TradingWorld> {
+        @Override
+        public boolean precondition(TradingWorld w) {
+            return !w.model.positions.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            Arbitrary<ExitTime> exit = Arbitraries.frequencyOf(
+                    Tuple.of(4, durations(Duration.ZERO, Duration.ofDays(3)).map(d -> new ExitTime("entry", d, 0))),
+                    Tuple.of(1, Arbitraries.just(new ExitTime("entry", Duration.ZERO, 0))),
+                    Tuple.of(1, Arbitraries.of(Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(-1))
+                            .map(d -> new ExitTime("entry", d, 0))),
+                    Tuple.of(2, Combinators.combine(Arbitraries.integers().between(1, 3),
+                                    Arbitraries.of(Duration.ZERO, Duration.of(-1, ChronoUnit.MICROS)))
+                            .as((days, off) -> new ExitTime("midnight", off, days))));
+            Arbitrary<VersionMode> mode = Arbitraries.frequencyOf(
+                    Tuple.of(5, Arbitraries.just(VersionMode.NONE)), Tuple.of(3, Arbitraries.just(VersionMode.CURRENT)),
+                    Tuple.of(1, Arbitraries.just(VersionMode.STALE)));
+            return Combinators.combine(positionHandle(w), prices(), exit,
+                            Arbitraries.of("take profit", "stop hit").injectNull(0.3), mode)
+                    .as(Close::new).map(Step::transformer);
+        }
+    }
+
+    record Stops(int handle, BigDecimal stopLoss, BigDecimal takeProfit, boolean stale) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelPosition m = w.model.position(handle).orElse(null);
+            if (m == null) {
+                w.expectFailure(toString(), NotFoundException.class, uow -> uow.positions()
+                        .updateStops(MISSING_POSITION_BASE + handle, stopLoss, takeProfit, 0));
+                return;
+            }
+            long version = stale ? m.version + 1 : m.version;
+            String action = this + " [position " + m.status + " v" + m.version + "]";
+            if (m.status == PositionStatus.CLOSED) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
+            } else if (stale) {
+                w.expectFailure(action, OptimisticLockException.class,
+                        uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
+            } else {
+                Position updated = w.write(uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
+                m.stopLoss = stopLoss;
+                m.takeProfit = takeProfit;
+                m.touch(w.now());
+                assertThat(updated).as("%s returns the updated position", action).isEqualTo(m.expected());
+                TradingWorld.outcome("updateStops(", "updated");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "updateStops(p#" + handle + ", sl " + (stopLoss == null ? "-" : plain(stopLoss)) + ", tp "
+                    + (takeProfit == null ? "-" : plain(takeProfit)) + (stale ? ", stale version" : "") + ")";
+        }
+    }
+
+    static final class UpdateStops implements Action.Dependent<TradingWorld> {
+        @Override
+        public boolean precondition(TradingWorld w) {
+            return !w.model.positions.isEmpty();
+        }
+
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
+            return Combinators.combine(positionHandle(w), prices().injectNull(0.3), prices().injectNull(0.3),
+                            Arbitraries.of(false, false, false, true))
+                    .as(Stops::new).map(Step::transformer);
+        }
+    }
+
+    /**
+     * One unit across positions, orders and fills: open a position, place a market order for it and fill the
+     * order completely. A taken client id (a conflict: the new position makes the parameters differ) or an
+     * overfill makes the unit fail, and then nothing of it may remain, the position included.
+     */
+    record EnterUnit(OpenSpec spec, String clientId, BigDecimal fillPrice, boolean overfill) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            NewPosition p = spec.toNew();
+            OrderSide side = spec.side() == PositionSide.LONG ? OrderSide.BUY : OrderSide.SELL;
+            BigDecimal fillQty = overfill ? spec.quantity().add(TICK) : spec.quantity();
+            Instant now = w.now();
+            Function<UnitOfWork, Order> unit = uow -> {
+                Position opened = uow.positions().open(p);
+                Order placed = uow.orders().place(NewOrder.market(clientId, spec.symbol(), side, spec.quantity())
+                        .forPosition(opened.id()));
+                return uow.orders().fill(placed.id(), fillQty, fillPrice, BigDecimal.ZERO, now);
+            };
+            if (w.model.orders.containsKey(clientId)) {
+                w.expectFailure(toString(), ConflictException.class, unit::apply);
+            } else if (overfill) {
+                w.expectFailure(toString(), ValidationException.class, unit::apply);
+            } else {
+                long previousMaxPosition = w.model.maxPositionId();
+                long previousMaxOrder = w.model.maxOrderId();
+                Order filled = w.write(unit);
+                assertThat(filled.positionId()).as("the order's position is new").isGreaterThan(previousMaxPosition);
+                assertThat(filled.id()).as("a new order's id is new").isGreaterThan(previousMaxOrder);
+                ModelPosition position = new ModelPosition(filled.positionId(), p, now);
+                w.model.positions.add(position);
+                ModelOrder m = new ModelOrder(filled.id(), NewOrder.market(clientId, spec.symbol(), side,
+                        spec.quantity()).forPosition(position.id), now);
+                m.fills.add(new ModelFill(fillQty, fillPrice, BigDecimal.ZERO, now));
+                m.status = OrderStatus.FILLED;
+                m.touch(now);
+                w.model.orders.put(clientId, m);
+                assertThat(filled).as("%s returns the filled order", this).isEqualTo(m.expected());
+                TradingWorld.outcome("enter(", "committed");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "enter(" + spec + "; market " + clientId + ", fill " + (overfill ? "quantity+1e-8" : "all")
+                    + " @ " + plain(fillPrice) + ")";
+        }
+    }
+
+    static final class Enter implements Action.Independent<TradingWorld> {
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer() {
+            return Combinators.combine(openSpecs(), Arbitraries.of(CLIENT_IDS), prices(),
+                            Arbitraries.of(false, false, false, true))
+                    .as(EnterUnit::new).map(Step::transformer);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Clock and queries
+
+    record Tick(Duration by) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            w.clock.advance(by);
+        }
+
+        @Override
+        public String toString() {
+            return "clock " + (by.isNegative() ? "" : "+") + by;
+        }
+    }
+
+    static final class MoveClock implements Action.Independent<TradingWorld> {
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer() {
+            return Arbitraries.frequencyOf(
+                    Tuple.of(1, Arbitraries.just(Duration.of(1, ChronoUnit.MICROS))),
+                    Tuple.of(4, durations(Duration.ofSeconds(1), Duration.ofHours(6))),
+                    Tuple.of(1, durations(Duration.ofHours(1), Duration.ofHours(2)).map(Duration::negated))
+            ).map(d -> Step.transformer(new Tick(d)));
+        }
+    }
+
+    /** closed(from, to) and dailyRealizedPnl(from, to) for a window [from, to) with midnight-ish boundaries. */
+    record Window(Instant from, Instant to) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            w.db.store().read(uow -> {
+                assertThat(uow.positions().closed(from, to)).as("%s: closed", this)
+                        .isEqualTo(w.model.closedPositions(from, to));
+                assertThat(uow.positions().dailyRealizedPnl(from, to)).as("%s: daily realized P&L", this)
+                        .isEqualTo(w.model.dailyRealizedPnl(from, to));
+                return null;
+            });
+        }
+
+        @Override
+        public String toString() {
+            return "query[" + from + ", " + to + ")";
+        }
+    }
+
+    static final class QueryWindow implements Action.Independent<TradingWorld> {
+        @Override
+        public Arbitrary<Transformer<TradingWorld>> transformer() {
+            Arbitrary<Instant> boundary = Combinators.combine(Arbitraries.integers().between(-1, 4),
+                            Arbitraries.of(Duration.ZERO, Duration.ZERO, Duration.of(1, ChronoUnit.MICROS),
+                                    Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(7)))
+                    .as((days, off) -> T0.plus(Duration.ofDays(days)).plus(off));
+            return Combinators.combine(boundary, boundary)
+                    .as((a, b) -> a.isAfter(b) ? new Window(b, a) : new Window(a, b))
+                    .map(Step::transformer);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Generators: small pools, so that client ids collide, times tie and P&L lands on rounding ties.
+
+    /**
+     * Prices: a pool around 100 with 1e-8 steps (so moves of 1e-8 times a half quantity end exactly on a half
+     * unit of the 8th decimal: the half-even tie), plus random prices of scale 2 and 8.
+     */
+    static Arbitrary<BigDecimal> prices() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.of("100", "100.00000001", "99.99999999", "100.00000003", "101.25",
+                        "100.5", "0.00000001", "250.12345679").map(BigDecimal::new)),
+                Tuple.of(1, Arbitraries.bigDecimals().between(new BigDecimal("0.01"), new BigDecimal("1000"))
+                        .ofScale(2)),
+                Tuple.of(1, Arbitraries.bigDecimals().between(TICK, new BigDecimal("1000")).ofScale(8)));
+    }
+
+    /** Quantities: halves and quarters (rounding ties), the smallest unit, and random ones of scale 3 and 8. */
+    static Arbitrary<BigDecimal> quantities() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, Arbitraries.of("0.5", "1", "1.5", "2.5", "0.25", "0.125", "3", "0.00000001", "1.50")
+                        .map(BigDecimal::new)),
+                Tuple.of(1, Arbitraries.bigDecimals().between(new BigDecimal("0.001"), BigDecimal.TEN).ofScale(3)),
+                Tuple.of(1, Arbitraries.bigDecimals().between(TICK, BigDecimal.TEN).ofScale(8)));
+    }
+
+    /** Fill times on a one-minute grid around T0 (ties are common, some precede the orders), or with micros. */
+    static Arbitrary<Instant> fillTimes() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.integers().between(-30, 30).map(m -> T0.plus(Duration.ofMinutes(m)))),
+                Tuple.of(1, durations(Duration.ofHours(-1), Duration.ofDays(2)).map(T0::plus)));
+    }
+
+    /** Whole microseconds in [min, max]. */
+    static Arbitrary<Duration> durations(Duration min, Duration max) {
+        long lo = min.toNanos() / 1_000;
+        long hi = max.toNanos() / 1_000;
+        return Arbitraries.longs().between(lo, hi).map(us -> Duration.of(us, ChronoUnit.MICROS));
+    }
+
+    static Arbitrary<OrderSpec> orderSpecs(int positionsOpened) {
+        Arbitrary<Integer> handle = Arbitraries.integers().between(0, positionsOpened).injectNull(0.6);
+        Arbitrary<OrderType> type = Arbitraries.of(OrderType.class);
+        return Combinators.combine(Arbitraries.of(CLIENT_IDS), handle, Arbitraries.of(SYMBOLS),
+                        Arbitraries.of(OrderSide.class), type, quantities(), prices())
+                .as((cid, h, symbol, side, t, q, p) ->
+                        new OrderSpec(cid, h, symbol, side, t, q, t == OrderType.MARKET ? null : p));
+    }
+
+    static Arbitrary<OpenSpec> openSpecs() {
+        Arbitrary<Instant> entry = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.integers().between(0, 4 * 48).map(q -> T0.plus(Duration.ofMinutes(15L * q)))),
+                Tuple.of(1, durations(Duration.ZERO, Duration.ofDays(2)).map(T0::plus)));
+        return Combinators.combine(Arbitraries.of(SYMBOLS), Arbitraries.of(PositionSide.class), quantities(),
+                        prices(), entry, prices().injectNull(0.6), Arbitraries.of("ma-cross").injectNull(0.5))
+                .as(OpenSpec::new);
+    }
+
+    /** Mostly an order of the chain (open ones preferred), sometimes any id of the pool (maybe never placed). */
+    static Arbitrary<String> clientIdOfAnOrder(TradingWorld w, boolean preferOpen) {
+        List<String> all = List.copyOf(w.model.orders.keySet());
+        List<String> open = w.model.orders.values().stream().filter(o -> o.status.isOpen())
+                .map(o -> o.placed.clientOrderId()).toList();
+        List<Tuple.Tuple2<Integer, Arbitrary<String>>> options = new ArrayList<>();
+        options.add(Tuple.of(1, Arbitraries.of(CLIENT_IDS)));
+        if (!all.isEmpty()) {
+            options.add(Tuple.of(3, Arbitraries.of(all)));
+        }
+        if (preferOpen && !open.isEmpty()) {
+            options.add(Tuple.of(8, Arbitraries.of(open)));
+        }
+        return Arbitraries.frequencyOf(options);
+    }
+
+    /** Mostly an open position, sometimes any opened one, rarely a handle that names none. */
+    static Arbitrary<Integer> positionHandle(TradingWorld w) {
+        List<ModelPosition> ps = w.model.positions;
+        List<Integer> open = IntStream.range(0, ps.size())
+                .filter(i -> ps.get(i).status == PositionStatus.OPEN).boxed().toList();
+        List<Tuple.Tuple2<Integer, Arbitrary<Integer>>> options = new ArrayList<>();
+        options.add(Tuple.of(1, Arbitraries.just(ps.size() + 3)));
+        if (!ps.isEmpty()) {
+            options.add(Tuple.of(2, Arbitraries.integers().between(0, ps.size() - 1)));
+        }
+        if (!open.isEmpty()) {
+            options.add(Tuple.of(6, Arbitraries.of(open)));
+        }
+        return Arbitraries.frequencyOf(options);
+    }
+
+    static String plain(BigDecimal d) {
+        return d.stripTrailingZeros().toPlainString();
+    }
+}
