@@ -35,6 +35,7 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.state.Action;
 import net.jqwik.api.state.ActionChain;
+import net.jqwik.api.state.ChangeDetector;
 import net.jqwik.api.state.Transformer;
 
 import java.math.BigDecimal;
@@ -42,11 +43,9 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.IntStream;
 
 import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,8 +64,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OrderLifecycleModelTest {
     static final List<String> CLIENT_IDS = List.of("c-0", "c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7");
     static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT");
-    /** Ids no row can have: handles beyond the positions opened so far resolve to these. */
-    static final long MISSING_POSITION_BASE = 900_000;
+    /** Ids no row has: a reference that resolves to nothing uses these. */
+    static final long MISSING_POSITION_ID = 900_000_000L;
     static final long MISSING_ORDER_ID = 900_000_000L;
     static final Instant END = Instant.parse("9999-12-31T23:59:59.999999Z");
     static final BigDecimal TICK = new BigDecimal("0.00000001");
@@ -80,21 +79,47 @@ class OrderLifecycleModelTest {
         }
     }
 
+    /**
+     * Every action is {@link Action.Independent}: its arguments never look at the state, and the orders and
+     * positions it addresses are references ("the 2nd open order", "c-3", "position #1") resolved against the
+     * model when it runs. jqwik can then drop any action of a failing chain while shrinking without regenerating
+     * the others, and a shortened chain still means something.
+     */
     @Provide
     Arbitrary<ActionChain<TradingWorld>> tradingChains() {
         return ActionChain.startWith(TradingWorld::new)
-                .withAction(4, new PlaceNew())
-                .withAction(2, new PlaceAgain())
-                .withAction(6, new FillOrder())
-                .withAction(2, new CancelOrder())
-                .withAction(1, new RejectOrder())
-                .withAction(3, new OpenPosition())
-                .withAction(3, new ClosePosition())
-                .withAction(1, new UpdateStops())
-                .withAction(1, new Enter())
-                .withAction(2, new MoveClock())
-                .withAction(1, new QueryWindow())
-                .withMaxTransformations(40);
+                .withAction(4, independent(placeNew()))
+                .withAction(2, independent(placeAgain()))
+                .withAction(6, independent(fills()))
+                .withAction(2, independent(cancels()))
+                .withAction(1, independent(rejects()))
+                .withAction(3, independent(opens()))
+                .withAction(3, independent(closes()))
+                .withAction(1, independent(stopUpdates()))
+                .withAction(1, independent(enters()))
+                .withAction(2, independent(clockMoves()))
+                .withAction(1, independent(windows()))
+                .withMaxTransformations(40)
+                .improveShrinkingWith(Changes::new);
+    }
+
+    static Action.Independent<TradingWorld> independent(Arbitrary<? extends Step> steps) {
+        return () -> steps.map(Step::transformer);
+    }
+
+    /** Lets the shrinker try dropping actions that changed nothing (failures, queries) first. */
+    static final class Changes implements ChangeDetector<TradingWorld> {
+        private long before;
+
+        @Override
+        public void before(TradingWorld w) {
+            before = w.changes;
+        }
+
+        @Override
+        public boolean hasChanged(TradingWorld w) {
+            return w.changes != before;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -104,14 +129,19 @@ class OrderLifecycleModelTest {
         final MutableClock clock = new MutableClock(T0);
         final ModelStores.OpenStore db = ModelStores.open(clock);
         final TradingModel model = new TradingModel();
+        /** Successful writes and clock moves so far (for {@link Changes}). */
+        long changes;
 
         /** The store's clock; it only ever moves in whole microseconds here, so this is tx.now() exactly. */
         Instant now() {
             return clock.instant();
         }
 
+        /** One unit of work that the model expects to succeed. */
         <T> T write(Function<UnitOfWork, T> work) {
-            return db.store().inTransaction(work);
+            T result = db.store().inTransaction(work);
+            changes++;
+            return result;
         }
 
         /** The unit fails with exactly {@code type} and the database file is as it was. */
@@ -195,15 +225,84 @@ class OrderLifecycleModelTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Orders
+    // References, resolved against the model when an action runs
 
     /**
-     * An order request. Positions are named by handle (the n-th position opened in this chain, p#n), resolved
-     * when the action runs; a handle beyond the positions opened names no position. Everything that decides the
-     * expected outcome is resolved against the model when the action runs, so a chain stays meaningful after
-     * shrinking has removed earlier actions.
+     * An order: by client id ("c-3", maybe never placed), or the k-th open order ("open#k", oldest first, k taken
+     * modulo their number; any order if none is open), or the k-th order placed ("order#k").
      */
-    record OrderSpec(String clientId, Integer positionHandle, String symbol, OrderSide side, OrderType type,
+    record OrderRef(String kind, int k, String clientId) {
+        static OrderRef id(String clientId) {
+            return new OrderRef("id", 0, clientId);
+        }
+
+        ModelOrder resolve(TradingModel m) {
+            List<ModelOrder> all = List.copyOf(m.orders.values());
+            List<ModelOrder> open = all.stream().filter(o -> o.status.isOpen()).toList();
+            return switch (kind) {
+                case "id" -> m.orders.get(clientId);
+                case "open" -> !open.isEmpty() ? open.get(k % open.size()) : all.isEmpty() ? null : all.get(k % all.size());
+                case "any" -> all.isEmpty() ? null : all.get(k % all.size());
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "id" -> clientId;
+                case "open" -> "open#" + k;
+                default -> "order#" + k;
+            };
+        }
+    }
+
+    /**
+     * A position: the k-th open one ("open-pos#k", in opening order, modulo their number; any position if none
+     * is open), the k-th opened ("pos#k", modulo), or none at all ("no-pos", an id no row has).
+     */
+    record PosRef(String kind, int k) {
+        ModelPosition resolve(TradingModel m) {
+            List<ModelPosition> all = m.positions;
+            List<ModelPosition> open = all.stream().filter(p -> p.status == PositionStatus.OPEN).toList();
+            return switch (kind) {
+                case "open" -> !open.isEmpty() ? open.get(k % open.size()) : all.isEmpty() ? null : all.get(k % all.size());
+                case "any" -> all.isEmpty() ? null : all.get(k % all.size());
+                case "none" -> null;
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        long resolveId(TradingModel m) {
+            ModelPosition p = resolve(m);
+            return p == null ? MISSING_POSITION_ID : p.id;
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "open" -> "open-pos#" + k;
+                case "any" -> "pos#" + k;
+                default -> "no-pos";
+            };
+        }
+    }
+
+    static String describe(ModelOrder o) {
+        return o == null ? "no such order" : o.placed.clientOrderId() + " " + o.status + " " + plain(o.filledQuantity())
+                + "/" + plain(o.placed.quantity());
+    }
+
+    static String describe(ModelPosition p) {
+        return p == null ? "no such position" : "position " + p.id + " " + p.spec.side() + " " + p.status + " v"
+                + p.version + " entry " + plain(p.spec.entryPrice()) + " x " + plain(p.spec.quantity());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Orders
+
+    /** An order request; its position (if any) is a reference, resolved when the action runs. */
+    record OrderSpec(String clientId, PosRef position, String symbol, OrderSide side, OrderType type,
                      BigDecimal quantity, BigDecimal price) {
         NewOrder resolve(TradingModel m) {
             NewOrder o = switch (type) {
@@ -211,99 +310,93 @@ class OrderLifecycleModelTest {
                 case LIMIT -> NewOrder.limit(clientId, symbol, side, quantity, price);
                 case STOP -> NewOrder.stop(clientId, symbol, side, quantity, price);
             };
-            if (positionHandle != null) {
-                o = o.forPosition(m.position(positionHandle).map(p -> p.id)
-                        .orElse(MISSING_POSITION_BASE + positionHandle));
-            }
-            return o;
-        }
-
-        static OrderSpec of(ModelOrder o, TradingModel m) {
-            NewOrder n = o.placed;
-            Integer handle = n.positionId() == null ? null
-                    : m.positions.indexOf(m.positionById(n.positionId()).orElseThrow());
-            return new OrderSpec(n.clientOrderId(), handle, n.symbol(), n.side(), n.type(), n.quantity(),
-                    n.type() == OrderType.LIMIT ? n.limitPrice() : n.stopPrice());
+            return position == null ? o : o.forPosition(position.resolveId(m));
         }
 
         @Override
         public String toString() {
             return clientId + ", " + side + " " + type + " " + plain(quantity)
-                    + (price == null ? "" : " @ " + plain(price))
-                    + (positionHandle == null ? "" : ", p#" + positionHandle);
+                    + (price == null ? "" : " @ " + plain(price)) + (position == null ? "" : ", " + position);
         }
     }
 
-    record Place(OrderSpec spec, String note) implements Step {
+    /** Places {@code o}; the model decides: new order, the same order again, a conflict, or no such position. */
+    static void place(TradingWorld w, String action, NewOrder o) {
+        ModelOrder existing = w.model.orders.get(o.clientOrderId());
+        if (existing != null && existing.sameParameters(o)) {
+            // Idempotent: the stored order, whatever its status, and no write at all.
+            w.expectUnchanged(action, () -> {
+                Order again = w.db.store().inTransaction(uow -> uow.orders().place(o));
+                assertThat(again).as("%s returns the stored order", action).isEqualTo(existing.expected());
+            });
+            TradingWorld.outcome(action, "same order again");
+        } else if (existing != null) {
+            w.expectFailure(action + " [" + describe(existing) + "]", ConflictException.class,
+                    uow -> uow.orders().place(o));
+        } else if (o.positionId() != null && w.model.positionById(o.positionId()).isEmpty()) {
+            w.expectFailure(action, ForeignKeyViolationException.class, uow -> uow.orders().place(o));
+        } else {
+            long previousMax = w.model.maxOrderId();
+            Order placed = w.write(uow -> uow.orders().place(o));
+            assertThat(placed.id()).as("%s: a new order's id is new", action).isGreaterThan(previousMax);
+            ModelOrder m = new ModelOrder(placed.id(), o, w.now());
+            w.model.orders.put(o.clientOrderId(), m);
+            assertThat(placed).as("%s returns the new order", action).isEqualTo(m.expected());
+            TradingWorld.outcome(action, "new order");
+        }
+    }
+
+    record Place(OrderSpec spec) implements Step {
         @Override
         public void run(TradingWorld w) {
-            NewOrder o = spec.resolve(w.model);
-            ModelOrder existing = w.model.orders.get(o.clientOrderId());
-            if (existing != null && existing.sameParameters(o)) {
-                // Idempotent: the stored order, whatever its status, and no write at all.
-                w.expectUnchanged(toString(), () -> {
-                    Order again = w.write(uow -> uow.orders().place(o));
-                    assertThat(again).as("%s returns the stored order", this).isEqualTo(existing.expected());
-                });
-                TradingWorld.outcome("place(", "same order again");
-            } else if (existing != null) {
-                w.expectFailure(toString(), ConflictException.class, uow -> uow.orders().place(o));
-            } else if (o.positionId() != null && w.model.positionById(o.positionId()).isEmpty()) {
-                w.expectFailure(toString(), ForeignKeyViolationException.class, uow -> uow.orders().place(o));
-            } else {
-                long previousMax = w.model.maxOrderId();
-                Order placed = w.write(uow -> uow.orders().place(o));
-                assertThat(placed.id()).as("a new order's id is new").isGreaterThan(previousMax);
-                ModelOrder m = new ModelOrder(placed.id(), o, w.now());
-                w.model.orders.put(o.clientOrderId(), m);
-                assertThat(placed).as("%s returns the new order", this).isEqualTo(m.expected());
-                TradingWorld.outcome("place(", "new order");
-            }
+            place(w, toString(), spec.resolve(w.model));
         }
 
         @Override
         public String toString() {
-            return "place(" + spec + ")" + (note.isEmpty() ? "" : " /* " + note + " */");
+            return "place(" + spec + ")";
         }
     }
 
-    /** A fresh request, client id from the small pool: often taken already, so usually a conflict. */
-    static final class PlaceNew implements Action.Dependent<TradingWorld> {
+    /**
+     * An existing order's request again: the same (maybe with its quantity at another scale: still the same) or
+     * with one parameter changed (a conflict). With no order yet, places {@code otherwise}.
+     */
+    record PlaceAgain(OrderRef ref, String variant, BigDecimal price, OrderSpec otherwise) implements Step {
         @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            return orderSpecs(w.model.positions.size()).map(s -> Step.transformer(new Place(s, "")));
-        }
-    }
-
-    /** An existing order's request again: the same (decimals possibly rescaled) or with one parameter changed. */
-    static final class PlaceAgain implements Action.Dependent<TradingWorld> {
-        @Override
-        public boolean precondition(TradingWorld w) {
-            return !w.model.orders.isEmpty();
-        }
-
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            List<OrderSpec> placed = w.model.orders.values().stream().map(o -> OrderSpec.of(o, w.model)).toList();
-            return Arbitraries.of(placed).flatMap(s -> Arbitraries.frequencyOf(
-                    Tuple.of(3, Arbitraries.just(new Place(s, "same"))),
-                    Tuple.of(2, Arbitraries.just(new Place(withQuantity(s, s.quantity().setScale(8)),
-                            "same, quantity at scale 8"))),
-                    Tuple.of(1, Arbitraries.just(new Place(withQuantity(s, s.quantity().add(TICK)),
-                            "quantity + 1e-8"))),
-                    Tuple.of(1, Arbitraries.just(new Place(new OrderSpec(s.clientId(), s.positionHandle(),
-                            s.symbol(), s.side() == OrderSide.BUY ? OrderSide.SELL : OrderSide.BUY, s.type(),
-                            s.quantity(), s.price()), "other side"))),
-                    Tuple.of(1, prices().map(p -> new Place(new OrderSpec(s.clientId(), s.positionHandle(),
-                            s.symbol(), s.side(), OrderType.LIMIT, s.quantity(), p), "as LIMIT"))),
-                    Tuple.of(1, Arbitraries.just(new Place(new OrderSpec(s.clientId(),
-                            s.positionHandle() == null ? 0 : null, s.symbol(), s.side(), s.type(), s.quantity(),
-                            s.price()), "other position")))
-            )).map(Step::transformer);
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            if (m == null) {
+                place(w, "place(" + otherwise + ")", otherwise.resolve(w.model));
+                return;
+            }
+            NewOrder o = m.placed;
+            BigDecimal q = o.quantity();
+            Long pos = o.positionId();
+            NewOrder again = switch (variant) {
+                case "same" -> o;
+                case "quantity at scale 8" -> with(o, o.side(), o.type(), q.setScale(8), o.limitPrice(), o.stopPrice(), pos);
+                case "quantity+1e-8" -> with(o, o.side(), o.type(), q.add(TICK), o.limitPrice(), o.stopPrice(), pos);
+                case "other side" -> with(o, o.side() == OrderSide.BUY ? OrderSide.SELL : OrderSide.BUY, o.type(), q,
+                        o.limitPrice(), o.stopPrice(), pos);
+                case "as LIMIT" -> with(o, o.side(), OrderType.LIMIT, q, price, null, pos);
+                case "other position" -> with(o, o.side(), o.type(), q, o.limitPrice(), o.stopPrice(),
+                        pos != null ? null : w.model.positions.isEmpty() ? MISSING_POSITION_ID
+                                : w.model.positions.get(0).id);
+                default -> throw new IllegalStateException(variant);
+            };
+            place(w, this + " [" + describe(m) + "]", again);
         }
 
-        private static OrderSpec withQuantity(OrderSpec s, BigDecimal q) {
-            return new OrderSpec(s.clientId(), s.positionHandle(), s.symbol(), s.side(), s.type(), q, s.price());
+        private static NewOrder with(NewOrder o, OrderSide side, OrderType type, BigDecimal q, BigDecimal limit,
+                                     BigDecimal stop, Long positionId) {
+            return new NewOrder(o.clientOrderId(), positionId, o.symbol(), side, type, q, limit, stop);
+        }
+
+        @Override
+        public String toString() {
+            return "placeAgain(" + ref + ", " + variant + (variant.equals("as LIMIT") ? " @ " + plain(price) : "")
+                    + ")";
         }
     }
 
@@ -336,11 +429,11 @@ class OrderLifecycleModelTest {
         }
     }
 
-    record FillStep(String clientId, FillQuantity quantity, BigDecimal price, BigDecimal fee, Instant at)
+    record FillStep(OrderRef ref, FillQuantity quantity, BigDecimal price, BigDecimal fee, Instant at)
             implements Step {
         @Override
         public void run(TradingWorld w) {
-            ModelOrder m = w.model.orders.get(clientId);
+            ModelOrder m = ref.resolve(w.model);
             if (m == null) {
                 BigDecimal q = quantity.resolve(BigDecimal.ONE);
                 w.expectFailure(toString(), NotFoundException.class,
@@ -348,8 +441,7 @@ class OrderLifecycleModelTest {
                 return;
             }
             BigDecimal q = quantity.resolve(m.remaining());
-            String action = this + " [quantity " + plain(q) + ", order " + m.status + " "
-                    + plain(m.filledQuantity()) + "/" + plain(m.placed.quantity()) + "]";
+            String action = this + " [" + describe(m) + ", quantity " + plain(q) + "]";
             if (!m.status.isOpen()) {
                 w.expectFailure(action, InvalidStateTransitionException.class,
                         uow -> uow.orders().fill(m.id, q, price, fee, at));
@@ -362,112 +454,64 @@ class OrderLifecycleModelTest {
                 m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
                 m.touch(w.now());
                 assertThat(filled).as("%s returns the updated order", action).isEqualTo(m.expected());
-                TradingWorld.outcome("fill(", m.status.name());
+                TradingWorld.outcome(action, m.status.name());
             }
         }
 
         @Override
         public String toString() {
-            return "fill(" + clientId + ", " + quantity + " @ " + plain(price)
+            return "fill(" + ref + ", " + quantity + " @ " + plain(price)
                     + (fee.signum() == 0 ? "" : ", fee " + plain(fee)) + ", at " + at + ")";
         }
     }
 
-    static final class FillOrder implements Action.Dependent<TradingWorld> {
-        @Override
-        public boolean precondition(TradingWorld w) {
-            return !w.model.orders.isEmpty();
-        }
-
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            Arbitrary<FillQuantity> quantity = Arbitraries.frequencyOf(
-                    Tuple.of(3, quantities().map(FillQuantity::fixed)),
-                    Tuple.of(3, Arbitraries.just(new FillQuantity("all", BigDecimal.ONE))),
-                    Tuple.of(2, Arbitraries.just(new FillQuantity("half", TICK))),
-                    Tuple.of(2, Arbitraries.of(TICK, new BigDecimal("0.5"), BigDecimal.ONE)
-                            .map(d -> new FillQuantity("all+", d))));
-            Arbitrary<BigDecimal> fee = Arbitraries.frequencyOf(
-                    Tuple.of(3, Arbitraries.just(BigDecimal.ZERO)),
-                    Tuple.of(1, Arbitraries.bigDecimals().between(BigDecimal.ZERO, BigDecimal.ONE).ofScale(8)));
-            return Combinators.combine(clientIdOfAnOrder(w, true), quantity, prices(), fee, fillTimes())
-                    .as(FillStep::new).map(Step::transformer);
-        }
-    }
-
-    record Cancel(String clientId) implements Step {
+    record Cancel(OrderRef ref) implements Step {
         @Override
         public void run(TradingWorld w) {
-            ModelOrder m = w.model.orders.get(clientId);
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
             if (m == null) {
-                w.expectFailure(toString(), NotFoundException.class, uow -> uow.orders().cancel(MISSING_ORDER_ID));
+                w.expectFailure(action, NotFoundException.class, uow -> uow.orders().cancel(MISSING_ORDER_ID));
             } else if (!m.status.isOpen()) {
-                w.expectFailure(toString() + " [order " + m.status + "]", InvalidStateTransitionException.class,
-                        uow -> uow.orders().cancel(m.id));
+                w.expectFailure(action, InvalidStateTransitionException.class, uow -> uow.orders().cancel(m.id));
             } else {
                 Order cancelled = w.write(uow -> uow.orders().cancel(m.id));
                 m.status = OrderStatus.CANCELLED;
                 m.touch(w.now());
-                assertThat(cancelled).as("%s returns the cancelled order", this).isEqualTo(m.expected());
-                TradingWorld.outcome("cancel(", "CANCELLED");
+                assertThat(cancelled).as("%s returns the cancelled order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "CANCELLED");
             }
         }
 
         @Override
         public String toString() {
-            return "cancel(" + clientId + ")";
+            return "cancel(" + ref + ")";
         }
     }
 
-    static final class CancelOrder implements Action.Dependent<TradingWorld> {
-        @Override
-        public boolean precondition(TradingWorld w) {
-            return !w.model.orders.isEmpty();
-        }
-
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            return clientIdOfAnOrder(w, true).map(c -> Step.transformer(new Cancel(c)));
-        }
-    }
-
-    record Reject(String clientId, String reason) implements Step {
+    record Reject(OrderRef ref, String reason) implements Step {
         @Override
         public void run(TradingWorld w) {
-            ModelOrder m = w.model.orders.get(clientId);
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
             if (m == null) {
-                w.expectFailure(toString(), NotFoundException.class,
-                        uow -> uow.orders().reject(MISSING_ORDER_ID, reason));
+                w.expectFailure(action, NotFoundException.class, uow -> uow.orders().reject(MISSING_ORDER_ID, reason));
             } else if (m.status != OrderStatus.NEW) {
-                w.expectFailure(toString() + " [order " + m.status + "]", InvalidStateTransitionException.class,
+                w.expectFailure(action, InvalidStateTransitionException.class,
                         uow -> uow.orders().reject(m.id, reason));
             } else {
                 Order rejected = w.write(uow -> uow.orders().reject(m.id, reason));
                 m.status = OrderStatus.REJECTED;
                 m.rejectReason = reason;
                 m.touch(w.now());
-                assertThat(rejected).as("%s returns the rejected order", this).isEqualTo(m.expected());
-                TradingWorld.outcome("reject(", "REJECTED");
+                assertThat(rejected).as("%s returns the rejected order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "REJECTED");
             }
         }
 
         @Override
         public String toString() {
-            return "reject(" + clientId + ", \"" + reason + "\")";
-        }
-    }
-
-    static final class RejectOrder implements Action.Dependent<TradingWorld> {
-        @Override
-        public boolean precondition(TradingWorld w) {
-            return !w.model.orders.isEmpty();
-        }
-
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            return Combinators.combine(clientIdOfAnOrder(w, true),
-                            Arbitraries.of("insufficient margin", "price out of band"))
-                    .as(Reject::new).map(Step::transformer);
+            return "reject(" + ref + ", \"" + reason + "\")";
         }
     }
 
@@ -495,11 +539,11 @@ class OrderLifecycleModelTest {
             NewPosition p = spec.toNew();
             long previousMax = w.model.maxPositionId();
             Position opened = w.write(uow -> uow.positions().open(p));
-            assertThat(opened.id()).as("a new position's id is new").isGreaterThan(previousMax);
+            assertThat(opened.id()).as("%s: a new position's id is new", this).isGreaterThan(previousMax);
             ModelPosition m = new ModelPosition(opened.id(), p, w.now());
             w.model.positions.add(m);
             assertThat(opened).as("%s returns the new position", this).isEqualTo(m.expected());
-            TradingWorld.outcome("open(", "OPEN");
+            TradingWorld.outcome(toString(), "OPEN");
         }
 
         @Override
@@ -508,14 +552,23 @@ class OrderLifecycleModelTest {
         }
     }
 
-    static final class OpenPosition implements Action.Independent<TradingWorld> {
+    enum VersionMode { NONE, CURRENT, STALE }
+
+    /** The exit price: a price, or the entry price plus a few units of the 8th decimal (rounding ties). */
+    record ExitPrice(BigDecimal price, int ticks) {
+        BigDecimal resolve(BigDecimal entry) {
+            if (price != null) {
+                return price;
+            }
+            BigDecimal p = entry.add(TICK.multiply(BigDecimal.valueOf(ticks)));
+            return p.signum() > 0 ? p : TICK;
+        }
+
         @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer() {
-            return openSpecs().map(s -> Step.transformer(new Open(s)));
+        public String toString() {
+            return price != null ? plain(price) : "entry" + (ticks < 0 ? "" : "+") + ticks + "e-8";
         }
     }
-
-    enum VersionMode { NONE, CURRENT, STALE }
 
     /** The exit time relative to the position's entry time, resolved when the action runs. */
     record ExitTime(String kind, Duration offset, int days) {
@@ -530,92 +583,70 @@ class OrderLifecycleModelTest {
 
         @Override
         public String toString() {
-            String off = offset.isZero() ? "" : (offset.isNegative() ? "" : "+") + offset;
+            String off = offset.isZero() ? "" : signed(offset);
             return kind.equals("entry") ? "entry" + off : "midnight+" + days + "d" + off;
         }
     }
 
-    record Close(int handle, BigDecimal exitPrice, ExitTime exit, String reason, VersionMode mode)
+    record Close(PosRef ref, ExitPrice exitPrice, ExitTime exit, String reason, VersionMode mode)
             implements Step {
         @Override
         public void run(TradingWorld w) {
-            ModelPosition m = w.model.position(handle).orElse(null);
+            ModelPosition m = ref.resolve(w.model);
             if (m == null) {
                 Instant at = exit.resolve(T0);
-                w.expectFailure(toString(), NotFoundException.class,
-                        uow -> close(uow, MISSING_POSITION_BASE + handle, at, 0));
+                BigDecimal price = exitPrice.resolve(BigDecimal.ONE);
+                w.expectFailure(this + " [no such position]", NotFoundException.class,
+                        uow -> close(uow, MISSING_POSITION_ID, price, at, 0));
                 return;
             }
             Instant at = exit.resolve(m.spec.entryTime());
+            BigDecimal price = exitPrice.resolve(m.spec.entryPrice());
             long version = mode == VersionMode.STALE ? (m.version == 0 ? 1 : m.version - 1) : m.version;
-            String action = this + " [exit at " + at + ", position " + m.status + " v" + m.version + "]";
+            String action = this + " [" + describe(m) + ", exit " + plain(price) + " at " + at + "]";
             if (m.status == PositionStatus.CLOSED) {
-                w.expectFailure(action, InvalidStateTransitionException.class, uow -> close(uow, m.id, at, version));
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> close(uow, m.id, price, at, version));
             } else if (at.isBefore(m.spec.entryTime())) {
-                w.expectFailure(action, ValidationException.class, uow -> close(uow, m.id, at, version));
-            } else if (!m.closeIsStorable(exitPrice)) {
-                w.expectFailure(action + " [return " + m.returnPct(exitPrice).toPlainString() + "]",
-                        ValidationException.class, uow -> close(uow, m.id, at, version));
+                w.expectFailure(action, ValidationException.class, uow -> close(uow, m.id, price, at, version));
+            } else if (!m.closeIsStorable(price)) {
+                w.expectFailure(action + " [return " + m.returnPct(price).toPlainString() + "]",
+                        ValidationException.class, uow -> close(uow, m.id, price, at, version));
             } else if (mode == VersionMode.STALE) {
-                w.expectFailure(action, OptimisticLockException.class, uow -> close(uow, m.id, at, version));
+                w.expectFailure(action, OptimisticLockException.class, uow -> close(uow, m.id, price, at, version));
             } else {
-                Position closed = w.write(uow -> close(uow, m.id, at, version));
-                m.close(exitPrice, at, reason, w.now());
+                Position closed = w.write(uow -> close(uow, m.id, price, at, version));
+                m.close(price, at, reason, w.now());
                 assertThat(closed).as("%s returns the closed position", action).isEqualTo(m.expected());
-                TradingWorld.outcome("close(", "CLOSED");
+                TradingWorld.outcome(action, "CLOSED");
             }
         }
 
-        private Position close(UnitOfWork uow, long id, Instant at, long version) {
+        private Position close(UnitOfWork uow, long id, BigDecimal price, Instant at, long version) {
             return mode == VersionMode.NONE
-                    ? uow.positions().close(id, exitPrice, at, reason)
-                    : uow.positions().close(id, exitPrice, at, reason, version);
+                    ? uow.positions().close(id, price, at, reason)
+                    : uow.positions().close(id, price, at, reason, version);
         }
 
         @Override
         public String toString() {
-            return "close(p#" + handle + " @ " + plain(exitPrice) + ", at " + exit
+            return "close(" + ref + " @ " + exitPrice + ", at " + exit
                     + (reason == null ? "" : ", \"" + reason + "\"")
                     + (mode == VersionMode.NONE ? "" : ", " + mode.name().toLowerCase() + " version") + ")";
         }
     }
 
-    static final class ClosePosition implements Action.Dependent<TradingWorld> {
-        @Override
-        public boolean precondition(TradingWorld w) {
-            return !w.model.positions.isEmpty();
-        }
-
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            Arbitrary<ExitTime> exit = Arbitraries.frequencyOf(
-                    Tuple.of(4, durations(Duration.ZERO, Duration.ofDays(3)).map(d -> new ExitTime("entry", d, 0))),
-                    Tuple.of(1, Arbitraries.just(new ExitTime("entry", Duration.ZERO, 0))),
-                    Tuple.of(1, Arbitraries.of(Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(-1))
-                            .map(d -> new ExitTime("entry", d, 0))),
-                    Tuple.of(2, Combinators.combine(Arbitraries.integers().between(1, 3),
-                                    Arbitraries.of(Duration.ZERO, Duration.of(-1, ChronoUnit.MICROS)))
-                            .as((days, off) -> new ExitTime("midnight", off, days))));
-            Arbitrary<VersionMode> mode = Arbitraries.frequencyOf(
-                    Tuple.of(5, Arbitraries.just(VersionMode.NONE)), Tuple.of(3, Arbitraries.just(VersionMode.CURRENT)),
-                    Tuple.of(1, Arbitraries.just(VersionMode.STALE)));
-            return Combinators.combine(positionHandle(w), prices(), exit,
-                            Arbitraries.of("take profit", "stop hit").injectNull(0.3), mode)
-                    .as(Close::new).map(Step::transformer);
-        }
-    }
-
-    record Stops(int handle, BigDecimal stopLoss, BigDecimal takeProfit, boolean stale) implements Step {
+    record Stops(PosRef ref, BigDecimal stopLoss, BigDecimal takeProfit, boolean stale) implements Step {
         @Override
         public void run(TradingWorld w) {
-            ModelPosition m = w.model.position(handle).orElse(null);
+            ModelPosition m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
             if (m == null) {
-                w.expectFailure(toString(), NotFoundException.class, uow -> uow.positions()
-                        .updateStops(MISSING_POSITION_BASE + handle, stopLoss, takeProfit, 0));
+                w.expectFailure(action, NotFoundException.class, uow -> uow.positions()
+                        .updateStops(MISSING_POSITION_ID, stopLoss, takeProfit, 0));
                 return;
             }
             long version = stale ? m.version + 1 : m.version;
-            String action = this + " [position " + m.status + " v" + m.version + "]";
             if (m.status == PositionStatus.CLOSED) {
                 w.expectFailure(action, InvalidStateTransitionException.class,
                         uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
@@ -628,28 +659,14 @@ class OrderLifecycleModelTest {
                 m.takeProfit = takeProfit;
                 m.touch(w.now());
                 assertThat(updated).as("%s returns the updated position", action).isEqualTo(m.expected());
-                TradingWorld.outcome("updateStops(", "updated");
+                TradingWorld.outcome(action, "updated");
             }
         }
 
         @Override
         public String toString() {
-            return "updateStops(p#" + handle + ", sl " + (stopLoss == null ? "-" : plain(stopLoss)) + ", tp "
+            return "updateStops(" + ref + ", sl " + (stopLoss == null ? "-" : plain(stopLoss)) + ", tp "
                     + (takeProfit == null ? "-" : plain(takeProfit)) + (stale ? ", stale version" : "") + ")";
-        }
-    }
-
-    static final class UpdateStops implements Action.Dependent<TradingWorld> {
-        @Override
-        public boolean precondition(TradingWorld w) {
-            return !w.model.positions.isEmpty();
-        }
-
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer(TradingWorld w) {
-            return Combinators.combine(positionHandle(w), prices().injectNull(0.3), prices().injectNull(0.3),
-                            Arbitraries.of(false, false, false, true))
-                    .as(Stops::new).map(Step::transformer);
         }
     }
 
@@ -658,7 +675,7 @@ class OrderLifecycleModelTest {
      * order completely. A taken client id (a conflict: the new position makes the parameters differ) or an
      * overfill makes the unit fail, and then nothing of it may remain, the position included.
      */
-    record EnterUnit(OpenSpec spec, String clientId, BigDecimal fillPrice, boolean overfill) implements Step {
+    record Enter(OpenSpec spec, String clientId, BigDecimal fillPrice, boolean overfill) implements Step {
         @Override
         public void run(TradingWorld w) {
             NewPosition p = spec.toNew();
@@ -690,7 +707,7 @@ class OrderLifecycleModelTest {
                 m.touch(now);
                 w.model.orders.put(clientId, m);
                 assertThat(filled).as("%s returns the filled order", this).isEqualTo(m.expected());
-                TradingWorld.outcome("enter(", "committed");
+                TradingWorld.outcome(toString(), "committed");
             }
         }
 
@@ -701,15 +718,6 @@ class OrderLifecycleModelTest {
         }
     }
 
-    static final class Enter implements Action.Independent<TradingWorld> {
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer() {
-            return Combinators.combine(openSpecs(), Arbitraries.of(CLIENT_IDS), prices(),
-                            Arbitraries.of(false, false, false, true))
-                    .as(EnterUnit::new).map(Step::transformer);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // Clock and queries
 
@@ -717,22 +725,12 @@ class OrderLifecycleModelTest {
         @Override
         public void run(TradingWorld w) {
             w.clock.advance(by);
+            w.changes++;
         }
 
         @Override
         public String toString() {
-            return "clock " + (by.isNegative() ? "" : "+") + by;
-        }
-    }
-
-    static final class MoveClock implements Action.Independent<TradingWorld> {
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer() {
-            return Arbitraries.frequencyOf(
-                    Tuple.of(1, Arbitraries.just(Duration.of(1, ChronoUnit.MICROS))),
-                    Tuple.of(4, durations(Duration.ofSeconds(1), Duration.ofHours(6))),
-                    Tuple.of(1, durations(Duration.ofHours(1), Duration.ofHours(2)).map(Duration::negated))
-            ).map(d -> Step.transformer(new Tick(d)));
+            return "clock" + signed(by);
         }
     }
 
@@ -755,30 +753,119 @@ class OrderLifecycleModelTest {
         }
     }
 
-    static final class QueryWindow implements Action.Independent<TradingWorld> {
-        @Override
-        public Arbitrary<Transformer<TradingWorld>> transformer() {
-            Arbitrary<Instant> boundary = Combinators.combine(Arbitraries.integers().between(-1, 4),
-                            Arbitraries.of(Duration.ZERO, Duration.ZERO, Duration.of(1, ChronoUnit.MICROS),
-                                    Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(7)))
-                    .as((days, off) -> T0.plus(Duration.ofDays(days)).plus(off));
-            return Combinators.combine(boundary, boundary)
-                    .as((a, b) -> a.isAfter(b) ? new Window(b, a) : new Window(a, b))
-                    .map(Step::transformer);
-        }
+    // ---------------------------------------------------------------------------------------------------------
+    // Actions: small pools, so that client ids collide, times tie and P&L lands on rounding ties.
+
+    static Arbitrary<Place> placeNew() {
+        return orderSpecs().map(Place::new);
+    }
+
+    static Arbitrary<PlaceAgain> placeAgain() {
+        Arbitrary<String> variant = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just("same")),
+                Tuple.of(2, Arbitraries.just("quantity at scale 8")),
+                Tuple.of(1, Arbitraries.of("quantity+1e-8", "other side", "as LIMIT", "other position")));
+        return Combinators.combine(orderRefs("any"), variant, prices(), orderSpecs()).as(PlaceAgain::new);
+    }
+
+    static Arbitrary<FillStep> fills() {
+        Arbitrary<FillQuantity> quantity = Arbitraries.frequencyOf(
+                Tuple.of(3, quantities().map(FillQuantity::fixed)),
+                Tuple.of(3, Arbitraries.just(new FillQuantity("all", BigDecimal.ONE))),
+                Tuple.of(2, Arbitraries.just(new FillQuantity("half", TICK))),
+                Tuple.of(2, Arbitraries.of(TICK, new BigDecimal("0.5"), BigDecimal.ONE)
+                        .map(d -> new FillQuantity("all+", d))));
+        Arbitrary<BigDecimal> fee = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.just(BigDecimal.ZERO)),
+                Tuple.of(1, Arbitraries.bigDecimals().between(BigDecimal.ZERO, BigDecimal.ONE).ofScale(8)));
+        return Combinators.combine(orderRefs("open"), quantity, prices(), fee, fillTimes()).as(FillStep::new);
+    }
+
+    static Arbitrary<Cancel> cancels() {
+        return orderRefs("open").map(Cancel::new);
+    }
+
+    static Arbitrary<Reject> rejects() {
+        return Combinators.combine(orderRefs("open"), Arbitraries.of("insufficient margin", "price out of band"))
+                .as(Reject::new);
+    }
+
+    static Arbitrary<Open> opens() {
+        return openSpecs().map(Open::new);
+    }
+
+    static Arbitrary<Close> closes() {
+        Arbitrary<ExitPrice> exitPrice = Arbitraries.frequencyOf(
+                Tuple.of(2, prices().map(p -> new ExitPrice(p, 0))),
+                Tuple.of(2, Arbitraries.integers().between(-3, 3).map(t -> new ExitPrice(null, t))));
+        Arbitrary<ExitTime> exit = Arbitraries.frequencyOf(
+                Tuple.of(4, durations(Duration.ZERO, Duration.ofDays(3)).map(d -> new ExitTime("entry", d, 0))),
+                Tuple.of(1, Arbitraries.just(new ExitTime("entry", Duration.ZERO, 0))),
+                Tuple.of(1, Arbitraries.of(Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(-1))
+                        .map(d -> new ExitTime("entry", d, 0))),
+                Tuple.of(2, Combinators.combine(Arbitraries.integers().between(1, 3),
+                                Arbitraries.of(Duration.ZERO, Duration.of(-1, ChronoUnit.MICROS)))
+                        .as((days, off) -> new ExitTime("midnight", off, days))));
+        Arbitrary<VersionMode> mode = Arbitraries.frequencyOf(
+                Tuple.of(5, Arbitraries.just(VersionMode.NONE)), Tuple.of(3, Arbitraries.just(VersionMode.CURRENT)),
+                Tuple.of(1, Arbitraries.just(VersionMode.STALE)));
+        return Combinators.combine(posRefs(), exitPrice, exit, Arbitraries.of("take profit", "stop hit").injectNull(0.3),
+                mode).as(Close::new);
+    }
+
+    static Arbitrary<Stops> stopUpdates() {
+        return Combinators.combine(posRefs(), prices().injectNull(0.3), prices().injectNull(0.3),
+                Arbitraries.of(false, false, false, true)).as(Stops::new);
+    }
+
+    static Arbitrary<Enter> enters() {
+        return Combinators.combine(openSpecs(), Arbitraries.of(CLIENT_IDS), prices(),
+                Arbitraries.of(false, false, false, true)).as(Enter::new);
+    }
+
+    static Arbitrary<Tick> clockMoves() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(1, Arbitraries.just(Duration.of(1, ChronoUnit.MICROS))),
+                Tuple.of(4, durations(Duration.ofSeconds(1), Duration.ofHours(6))),
+                Tuple.of(1, durations(Duration.ofHours(1), Duration.ofHours(2)).map(Duration::negated))
+        ).map(Tick::new);
+    }
+
+    static Arbitrary<Window> windows() {
+        Arbitrary<Instant> boundary = Combinators.combine(Arbitraries.integers().between(-1, 4),
+                        Arbitraries.of(Duration.ZERO, Duration.ZERO, Duration.of(1, ChronoUnit.MICROS),
+                                Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(7)))
+                .as((days, off) -> T0.plus(Duration.ofDays(days)).plus(off));
+        return Combinators.combine(boundary, boundary).as((a, b) -> a.isAfter(b) ? new Window(b, a) : new Window(a, b));
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // Generators: small pools, so that client ids collide, times tie and P&L lands on rounding ties.
+    // Values
+
+    /** Mostly "the k-th open (or, for {@code kind} any, placed) order", sometimes a client id of the pool. */
+    static Arbitrary<OrderRef> orderRefs(String kind) {
+        return Arbitraries.frequencyOf(
+                Tuple.of(5, Arbitraries.integers().between(0, 3).map(k -> new OrderRef(kind, k, null))),
+                Tuple.of(1, Arbitraries.of(CLIENT_IDS).map(OrderRef::id)));
+    }
+
+    /** Mostly an open position, sometimes any opened one, rarely none. */
+    static Arbitrary<PosRef> posRefs() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.integers().between(0, 3).map(k -> new PosRef("open", k))),
+                Tuple.of(2, Arbitraries.integers().between(0, 5).map(k -> new PosRef("any", k))),
+                Tuple.of(1, Arbitraries.just(new PosRef("none", 0))));
+    }
 
     /**
      * Prices: a pool around 100 with 1e-8 steps (so moves of 1e-8 times a half quantity end exactly on a half
-     * unit of the 8th decimal: the half-even tie), plus random prices of scale 2 and 8.
+     * unit of the 8th decimal: the half-even tie), entries like 200, 40 and 8 (where a 1e-8 move is a return
+     * of 5e-9, 2.5e-8 or 1.25e-7 percent: ties again), plus random prices of scale 2 and 8.
      */
     static Arbitrary<BigDecimal> prices() {
         return Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.of("100", "100.00000001", "99.99999999", "100.00000003", "101.25",
-                        "100.5", "0.00000001", "250.12345679").map(BigDecimal::new)),
+                Tuple.of(5, Arbitraries.of("100", "100.00000001", "99.99999999", "100.00000003", "101.25",
+                        "100.5", "0.00000001", "250.12345679", "200", "40", "8").map(BigDecimal::new)),
                 Tuple.of(1, Arbitraries.bigDecimals().between(new BigDecimal("0.01"), new BigDecimal("1000"))
                         .ofScale(2)),
                 Tuple.of(1, Arbitraries.bigDecimals().between(TICK, new BigDecimal("1000")).ofScale(8)));
@@ -807,13 +894,15 @@ class OrderLifecycleModelTest {
         return Arbitraries.longs().between(lo, hi).map(us -> Duration.of(us, ChronoUnit.MICROS));
     }
 
-    static Arbitrary<OrderSpec> orderSpecs(int positionsOpened) {
-        Arbitrary<Integer> handle = Arbitraries.integers().between(0, positionsOpened).injectNull(0.6);
-        Arbitrary<OrderType> type = Arbitraries.of(OrderType.class);
-        return Combinators.combine(Arbitraries.of(CLIENT_IDS), handle, Arbitraries.of(SYMBOLS),
-                        Arbitraries.of(OrderSide.class), type, quantities(), prices())
-                .as((cid, h, symbol, side, t, q, p) ->
-                        new OrderSpec(cid, h, symbol, side, t, q, t == OrderType.MARKET ? null : p));
+    static Arbitrary<OrderSpec> orderSpecs() {
+        Arbitrary<PosRef> position = Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.just((PosRef) null)),
+                Tuple.of(3, Arbitraries.integers().between(0, 5).map(k -> new PosRef("any", k))),
+                Tuple.of(1, Arbitraries.just(new PosRef("none", 0))));
+        return Combinators.combine(Arbitraries.of(CLIENT_IDS), position, Arbitraries.of(SYMBOLS),
+                        Arbitraries.of(OrderSide.class), Arbitraries.of(OrderType.class), quantities(), prices())
+                .as((cid, pos, symbol, side, t, q, p) ->
+                        new OrderSpec(cid, pos, symbol, side, t, q, t == OrderType.MARKET ? null : p));
     }
 
     static Arbitrary<OpenSpec> openSpecs() {
@@ -825,39 +914,13 @@ class OrderLifecycleModelTest {
                 .as(OpenSpec::new);
     }
 
-    /** Mostly an order of the chain (open ones preferred), sometimes any id of the pool (maybe never placed). */
-    static Arbitrary<String> clientIdOfAnOrder(TradingWorld w, boolean preferOpen) {
-        List<String> all = List.copyOf(w.model.orders.keySet());
-        List<String> open = w.model.orders.values().stream().filter(o -> o.status.isOpen())
-                .map(o -> o.placed.clientOrderId()).toList();
-        List<Tuple.Tuple2<Integer, Arbitrary<String>>> options = new ArrayList<>();
-        options.add(Tuple.of(1, Arbitraries.of(CLIENT_IDS)));
-        if (!all.isEmpty()) {
-            options.add(Tuple.of(3, Arbitraries.of(all)));
-        }
-        if (preferOpen && !open.isEmpty()) {
-            options.add(Tuple.of(8, Arbitraries.of(open)));
-        }
-        return Arbitraries.frequencyOf(options);
-    }
-
-    /** Mostly an open position, sometimes any opened one, rarely a handle that names none. */
-    static Arbitrary<Integer> positionHandle(TradingWorld w) {
-        List<ModelPosition> ps = w.model.positions;
-        List<Integer> open = IntStream.range(0, ps.size())
-                .filter(i -> ps.get(i).status == PositionStatus.OPEN).boxed().toList();
-        List<Tuple.Tuple2<Integer, Arbitrary<Integer>>> options = new ArrayList<>();
-        options.add(Tuple.of(1, Arbitraries.just(ps.size() + 3)));
-        if (!ps.isEmpty()) {
-            options.add(Tuple.of(2, Arbitraries.integers().between(0, ps.size() - 1)));
-        }
-        if (!open.isEmpty()) {
-            options.add(Tuple.of(6, Arbitraries.of(open)));
-        }
-        return Arbitraries.frequencyOf(options);
-    }
-
     static String plain(BigDecimal d) {
         return d.stripTrailingZeros().toPlainString();
+    }
+
+    /** "+1h2m3.000004s", "-1µs"-style: readable in action descriptions. */
+    static String signed(Duration d) {
+        String abs = d.abs().toString().substring(2).toLowerCase();
+        return (d.isNegative() ? "-" : "+") + abs;
     }
 }
