@@ -96,7 +96,7 @@ class OrderLifecycleModelTest {
                 .withAction(3, independent(opens()))
                 .withAction(3, independent(closes()))
                 .withAction(1, independent(stopUpdates()))
-                .withAction(1, independent(enters()))
+                .withAction(2, independent(enters()))
                 .withAction(2, independent(clockMoves()))
                 .withAction(1, independent(windows()))
                 .withMaxTransformations(40)
@@ -429,11 +429,32 @@ class OrderLifecycleModelTest {
         }
     }
 
-    record FillStep(OrderRef ref, FillQuantity quantity, BigDecimal price, BigDecimal fee, Instant at)
+    /**
+     * The fill price: a price, or the order's average fill price so far (100 before its first fill) plus a few
+     * units of the 8th decimal, so two equal fills an odd number of units apart average exactly onto a tie.
+     */
+    record FillPrice(BigDecimal price, int ticks) {
+        BigDecimal resolve(ModelOrder m) {
+            if (price != null) {
+                return price;
+            }
+            BigDecimal average = m == null || m.fills.isEmpty() ? BigDecimal.valueOf(100) : m.averageFillPrice();
+            BigDecimal p = average.add(TICK.multiply(BigDecimal.valueOf(ticks)));
+            return p.signum() > 0 ? p : TICK;
+        }
+
+        @Override
+        public String toString() {
+            return price != null ? plain(price) : "avg" + (ticks < 0 ? "" : "+") + ticks + "e-8";
+        }
+    }
+
+    record FillStep(OrderRef ref, FillQuantity quantity, FillPrice fillPrice, BigDecimal fee, Instant at)
             implements Step {
         @Override
         public void run(TradingWorld w) {
             ModelOrder m = ref.resolve(w.model);
+            BigDecimal price = fillPrice.resolve(m);
             if (m == null) {
                 BigDecimal q = quantity.resolve(BigDecimal.ONE);
                 w.expectFailure(toString(), NotFoundException.class,
@@ -441,7 +462,7 @@ class OrderLifecycleModelTest {
                 return;
             }
             BigDecimal q = quantity.resolve(m.remaining());
-            String action = this + " [" + describe(m) + ", quantity " + plain(q) + "]";
+            String action = this + " [" + describe(m) + ", quantity " + plain(q) + " @ " + plain(price) + "]";
             if (!m.status.isOpen()) {
                 w.expectFailure(action, InvalidStateTransitionException.class,
                         uow -> uow.orders().fill(m.id, q, price, fee, at));
@@ -460,7 +481,7 @@ class OrderLifecycleModelTest {
 
         @Override
         public String toString() {
-            return "fill(" + ref + ", " + quantity + " @ " + plain(price)
+            return "fill(" + ref + ", " + quantity + " @ " + fillPrice
                     + (fee.signum() == 0 ? "" : ", fee " + plain(fee)) + ", at " + at + ")";
         }
     }
@@ -671,22 +692,28 @@ class OrderLifecycleModelTest {
     }
 
     /**
-     * One unit across positions, orders and fills: open a position, place a market order for it and fill the
-     * order completely. A taken client id (a conflict: the new position makes the parameters differ) or an
-     * overfill makes the unit fail, and then nothing of it may remain, the position included.
+     * One unit across positions, orders and fills: open a position, place a market order for it and fill it in
+     * two halves, at the entry price and at {@code fillPrice} (two equal fills: their average is a rounding tie
+     * whenever the prices differ by an odd number of units of the 8th decimal). A taken client id (a conflict:
+     * the new position makes the parameters differ) or an overfill of the second half makes the unit fail, and
+     * then nothing of it may remain, the position included.
      */
     record Enter(OpenSpec spec, String clientId, BigDecimal fillPrice, boolean overfill) implements Step {
         @Override
         public void run(TradingWorld w) {
             NewPosition p = spec.toNew();
             OrderSide side = spec.side() == PositionSide.LONG ? OrderSide.BUY : OrderSide.SELL;
-            BigDecimal fillQty = overfill ? spec.quantity().add(TICK) : spec.quantity();
+            BigDecimal firstQty = spec.quantity().divide(BigDecimal.valueOf(2), 8, RoundingMode.DOWN);
+            BigDecimal secondQty = spec.quantity().subtract(firstQty).add(overfill ? TICK : BigDecimal.ZERO);
             Instant now = w.now();
             Function<UnitOfWork, Order> unit = uow -> {
                 Position opened = uow.positions().open(p);
                 Order placed = uow.orders().place(NewOrder.market(clientId, spec.symbol(), side, spec.quantity())
                         .forPosition(opened.id()));
-                return uow.orders().fill(placed.id(), fillQty, fillPrice, BigDecimal.ZERO, now);
+                if (firstQty.signum() > 0) {
+                    uow.orders().fill(placed.id(), firstQty, spec.entryPrice(), BigDecimal.ZERO, now);
+                }
+                return uow.orders().fill(placed.id(), secondQty, fillPrice, BigDecimal.ZERO, now);
             };
             if (w.model.orders.containsKey(clientId)) {
                 w.expectFailure(toString(), ConflictException.class, unit::apply);
@@ -702,7 +729,11 @@ class OrderLifecycleModelTest {
                 w.model.positions.add(position);
                 ModelOrder m = new ModelOrder(filled.id(), NewOrder.market(clientId, spec.symbol(), side,
                         spec.quantity()).forPosition(position.id), now);
-                m.fills.add(new ModelFill(fillQty, fillPrice, BigDecimal.ZERO, now));
+                if (firstQty.signum() > 0) {
+                    m.fills.add(new ModelFill(firstQty, spec.entryPrice(), BigDecimal.ZERO, now));
+                    m.touch(now);
+                }
+                m.fills.add(new ModelFill(secondQty, fillPrice, BigDecimal.ZERO, now));
                 m.status = OrderStatus.FILLED;
                 m.touch(now);
                 w.model.orders.put(clientId, m);
@@ -713,8 +744,8 @@ class OrderLifecycleModelTest {
 
         @Override
         public String toString() {
-            return "enter(" + spec + "; market " + clientId + ", fill " + (overfill ? "quantity+1e-8" : "all")
-                    + " @ " + plain(fillPrice) + ")";
+            return "enter(" + spec + "; market " + clientId + ", fill half @ entry, "
+                    + (overfill ? "half+1e-8" : "half") + " @ " + plain(fillPrice) + ")";
         }
     }
 
@@ -778,7 +809,10 @@ class OrderLifecycleModelTest {
         Arbitrary<BigDecimal> fee = Arbitraries.frequencyOf(
                 Tuple.of(3, Arbitraries.just(BigDecimal.ZERO)),
                 Tuple.of(1, Arbitraries.bigDecimals().between(BigDecimal.ZERO, BigDecimal.ONE).ofScale(8)));
-        return Combinators.combine(orderRefs("open"), quantity, prices(), fee, fillTimes()).as(FillStep::new);
+        Arbitrary<FillPrice> price = Arbitraries.frequencyOf(
+                Tuple.of(1, prices().map(p -> new FillPrice(p, 0))),
+                Tuple.of(1, Arbitraries.integers().between(-3, 3).map(t -> new FillPrice(null, t))));
+        return Combinators.combine(orderRefs("open"), quantity, price, fee, fillTimes()).as(FillStep::new);
     }
 
     static Arbitrary<Cancel> cancels() {
@@ -845,7 +879,8 @@ class OrderLifecycleModelTest {
     /** Mostly "the k-th open (or, for {@code kind} any, placed) order", sometimes a client id of the pool. */
     static Arbitrary<OrderRef> orderRefs(String kind) {
         return Arbitraries.frequencyOf(
-                Tuple.of(5, Arbitraries.integers().between(0, 3).map(k -> new OrderRef(kind, k, null))),
+                Tuple.of(5, Arbitraries.frequency(Tuple.of(4, 0), Tuple.of(2, 1), Tuple.of(1, 2), Tuple.of(1, 3))
+                        .map(k -> new OrderRef(kind, k, null))),
                 Tuple.of(1, Arbitraries.of(CLIENT_IDS).map(OrderRef::id)));
     }
 
