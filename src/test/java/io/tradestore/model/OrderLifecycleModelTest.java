@@ -70,7 +70,7 @@ class OrderLifecycleModelTest {
     static final Instant END = Instant.parse("9999-12-31T23:59:59.999999Z");
     static final BigDecimal TICK = new BigDecimal("0.00000001");
 
-    @Property(tries = 40)
+    @Property(tries = 50)
     void ordersFillsAndPositionsFollowTheModel(@ForAll("tradingChains") ActionChain<TradingWorld> chain) {
         try {
             chain.withInvariant("store equals model", TradingWorld::assertStoreMatchesModel).run();

@@ -53,7 +53,7 @@ class PatternCacheModelTest {
     static final List<Timeframe> TIMEFRAMES = List.of(Timeframe.M1, Timeframe.H1);
     static final Duration MICRO = Duration.of(1, ChronoUnit.MICROS);
 
-    @Property(tries = 40)
+    @Property(tries = 60)
     void patternCacheFollowsTheModel(@ForAll("cacheChains") ActionChain<CacheWorld> chain) {
         try {
             chain.withInvariant("cache equals model", CacheWorld::assertStoreMatchesModel).run();

@@ -1,6 +1,7 @@
 package io.tradestore.model;
 
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
@@ -31,6 +32,12 @@ public final class SoakMode implements AroundPropertyHook {
             context.attributes().setTries(Math.multiplyExact(tries, factor()));
         }
         return property.execute();
+    }
+
+    /** Registered on a test class, so it must reach the class's properties (jqwik's default: the class only). */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
     }
 
     @Override
