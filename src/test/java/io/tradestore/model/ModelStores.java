@@ -32,15 +32,20 @@ final class ModelStores {
 
     /** A store on a fresh copy of the migrated template, whose clock is {@code clock}. */
     static synchronized OpenStore open(Clock clock) {
+        Path dir = null;
         try {
-            Path dir = Files.createTempDirectory("tradestore-model-");
+            Path template = template();
+            dir = Files.createTempDirectory("tradestore-model-");
             Path file = dir.resolve("tradestore.db");
-            Files.copy(template(), file);
+            Files.copy(template, file);
             OpenStore open = new OpenStore(dir, file, Stores.open(dir, clock));
             OPEN.add(open);
             return open;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            if (dir != null) {
+                delete(dir);
+            }
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
     }
 
