@@ -54,11 +54,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * Model-based property of orders, fills and positions: random chains of places (new, repeated and conflicting
  * client order ids), fills (within, exactly at and beyond the remaining quantity), cancels, rejects, position
- * opens, closes (versioned, stale, repeated, before the entry), stop updates, an atomic "enter" unit spanning
- * positions, orders and fills, clock steps (backwards too) and window queries, each action one unit of work, run
- * against a real SQLite store and {@link TradingModel}. After every action the store's whole observable state
- * equals the model's, and every action the model predicts to fail throws exactly the documented exception and
- * leaves the database file byte-for-byte as it was (a {@link Snapshot} of every table, sqlite_sequence included).
+ * opens, closes (versioned, stale, repeated, before the entry, with a P&L or return beyond the storage range), stop
+ * updates, an atomic "enter" unit spanning positions, orders and fills, clock steps (backwards too) and window
+ * queries, each action one unit of work, run against a real SQLite store and {@link TradingModel}. After every
+ * action the store's whole observable state equals the model's, and every action the model predicts to fail throws
+ * exactly the documented exception and leaves every row of the file as it was (a {@link Snapshot} of every table,
+ * sqlite_sequence included). Windows are generated in order only: a reversed one is not refused by PositionDao
+ * (demonstrated by ReversedPositionWindowBugTest, in its own commit).
  */
 @AddLifecycleHook(SoakMode.class)
 class OrderLifecycleModelTest {

@@ -35,7 +35,7 @@ final class TradingModel {
 
     /** Orders by client order id, in the order they were placed. */
     final Map<String, ModelOrder> orders = new LinkedHashMap<>();
-    /** Positions in the order they were opened; a position's index is its handle in action descriptions. */
+    /** Positions in the order they were opened (the order "pos#k" and "open-pos#k" references count in). */
     final List<ModelPosition> positions = new ArrayList<>();
 
     /** The storage range of every decimal column: 64-bit fixed point at scale 8. */
@@ -48,14 +48,6 @@ final class TradingModel {
 
     static BigDecimal fixed(BigDecimal v) {
         return v == null ? null : v.setScale(SCALE, RoundingMode.UNNECESSARY);
-    }
-
-    Optional<ModelOrder> order(String clientId) {
-        return Optional.ofNullable(orders.get(clientId));
-    }
-
-    Optional<ModelPosition> position(int handle) {
-        return handle >= 0 && handle < positions.size() ? Optional.of(positions.get(handle)) : Optional.empty();
     }
 
     Optional<ModelPosition> positionById(long id) {
