@@ -1,0 +1,287 @@
+package io.tradestore.model;
+
+import io.tradestore.trading.DailyPnl;
+import io.tradestore.trading.Fill;
+import io.tradestore.trading.NewOrder;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderStatus;
+import io.tradestore.trading.Position;
+import io.tradestore.trading.PositionSide;
+import io.tradestore.trading.PositionStatus;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The in-memory reference for orders, fills and positions: what a correct store holds after the same successful
+ * actions. Plain Java and BigDecimal, written from the documentation (docs/schema.md, the DAOs' javadoc, decision
+ * 0007), not from the DAOs' code. Ids are the one thing taken from the store (surrogate keys it assigns); the
+ * tests check those are new and increasing.
+ */
+final class TradingModel {
+    static final int SCALE = 8;
+
+    /** Orders by client order id, in the order they were placed. */
+    final Map<String, ModelOrder> orders = new LinkedHashMap<>();
+    /** Positions in the order they were opened (the order "pos#k" and "open-pos#k" references count in). */
+    final List<ModelPosition> positions = new ArrayList<>();
+
+    /** The storage range of every decimal column: 64-bit fixed point at scale 8. */
+    static final BigDecimal MIN = new BigDecimal("-92233720368.54775808");
+    static final BigDecimal MAX = new BigDecimal("92233720368.54775807");
+
+    static boolean storable(BigDecimal v) {
+        return v.compareTo(MIN) >= 0 && v.compareTo(MAX) <= 0;
+    }
+
+    static BigDecimal fixed(BigDecimal v) {
+        return v == null ? null : v.setScale(SCALE, RoundingMode.UNNECESSARY);
+    }
+
+    Optional<ModelPosition> positionById(long id) {
+        return positions.stream().filter(p -> p.id == id).findFirst();
+    }
+
+    long maxOrderId() {
+        return orders.values().stream().mapToLong(o -> o.id).max().orElse(0);
+    }
+
+    long maxPositionId() {
+        return positions.stream().mapToLong(p -> p.id).max().orElse(0);
+    }
+
+    /** Orders in {@code status}, oldest first: by created_at, then id (documented order of byStatus/listOpen). */
+    List<Order> byStatus(OrderStatus status) {
+        return orders.values().stream().filter(o -> o.status == status)
+                .sorted(ModelOrder.CREATION_ORDER).map(ModelOrder::expected).toList();
+    }
+
+    List<Order> openOrders() {
+        return orders.values().stream().filter(o -> o.status.isOpen())
+                .sorted(ModelOrder.CREATION_ORDER).map(ModelOrder::expected).toList();
+    }
+
+    List<Order> ordersOfPosition(long positionId) {
+        return orders.values().stream().filter(o -> Objects.equals(o.positionId, positionId))
+                .sorted(ModelOrder.CREATION_ORDER).map(ModelOrder::expected).toList();
+    }
+
+    /** OPEN positions (optionally of one symbol), oldest entry first: by entry_time, then id. */
+    List<Position> openPositions(String symbolOrNull) {
+        return positions.stream()
+                .filter(p -> p.status == PositionStatus.OPEN)
+                .filter(p -> symbolOrNull == null || p.spec.symbol().equals(symbolOrNull))
+                .sorted(Comparator.comparing((ModelPosition p) -> p.spec.entryTime()).thenComparingLong(p -> p.id))
+                .map(ModelPosition::expected).toList();
+    }
+
+    /** CLOSED positions with from <= exit_time < to, by exit_time, then id. */
+    List<Position> closedPositions(Instant from, Instant to) {
+        return closedIn(from, to).stream()
+                .sorted(Comparator.comparing((ModelPosition p) -> p.exitTime).thenComparingLong(p -> p.id))
+                .map(ModelPosition::expected).toList();
+    }
+
+    /** Per UTC day of exit_time: the exact sum of the stored (rounded) realized P&L and the number of closes. */
+    List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
+        TreeMap<LocalDate, List<ModelPosition>> days = new TreeMap<>();
+        for (ModelPosition p : closedIn(from, to)) {
+            days.computeIfAbsent(LocalDate.ofInstant(p.exitTime, ZoneOffset.UTC), d -> new ArrayList<>()).add(p);
+        }
+        List<DailyPnl> out = new ArrayList<>();
+        days.forEach((day, closes) -> out.add(new DailyPnl(day,
+                closes.stream().map(p -> p.realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add), closes.size())));
+        return out;
+    }
+
+    private List<ModelPosition> closedIn(Instant from, Instant to) {
+        return positions.stream()
+                .filter(p -> p.status == PositionStatus.CLOSED)
+                .filter(p -> !p.exitTime.isBefore(from) && p.exitTime.isBefore(to))
+                .toList();
+    }
+
+    /** An order as the model knows it. */
+    static final class ModelOrder {
+        static final Comparator<ModelOrder> CREATION_ORDER =
+                Comparator.comparing((ModelOrder o) -> o.createdAt).thenComparingLong(o -> o.id);
+
+        final long id;
+        final NewOrder placed;
+        final Long positionId;
+        final Instant createdAt;
+        final List<ModelFill> fills = new ArrayList<>();
+        OrderStatus status = OrderStatus.NEW;
+        String rejectReason;
+        Instant updatedAt;
+        long version;
+
+        ModelOrder(long id, NewOrder placed, Instant createdAt) {
+            this.id = id;
+            this.placed = placed;
+            this.positionId = placed.positionId();
+            this.createdAt = createdAt;
+            this.updatedAt = createdAt;
+        }
+
+        BigDecimal filledQuantity() {
+            return fills.stream().map(ModelFill::quantity).reduce(BigDecimal.ZERO, BigDecimal::add);
+        }
+
+        BigDecimal remaining() {
+            return placed.quantity().subtract(filledQuantity());
+        }
+
+        /** Sum(q x p) / sum(q) over all fills, exact, then rounded once half-even to scale 8; null with no fill. */
+        BigDecimal averageFillPrice() {
+            if (fills.isEmpty()) {
+                return null;
+            }
+            BigDecimal notional = BigDecimal.ZERO;
+            for (ModelFill f : fills) {
+                notional = notional.add(f.quantity().multiply(f.price()));
+            }
+            return notional.divide(filledQuantity(), SCALE, RoundingMode.HALF_EVEN);
+        }
+
+        Instant lastFillAt() {
+            return fills.stream().map(ModelFill::filledAt).max(Comparator.naturalOrder()).orElse(null);
+        }
+
+        /** Fills by filled_at; equal times in the order they were recorded (a stable sort). */
+        List<ModelFill> fillsInTimeOrder() {
+            return fills.stream().sorted(Comparator.comparing(ModelFill::filledAt)).toList();
+        }
+
+        /** A change through the DAO: version + 1, updated_at = max(now, previous) (never moves backwards). */
+        void touch(Instant now) {
+            version++;
+            updatedAt = now.isAfter(updatedAt) ? now : updatedAt;
+        }
+
+        /** Same parameters as {@code o}, decimals by value: placing o again returns this order. */
+        boolean sameParameters(NewOrder o) {
+            return Objects.equals(positionId, o.positionId())
+                    && placed.symbol().equals(o.symbol())
+                    && placed.side() == o.side()
+                    && placed.type() == o.type()
+                    && sameValue(placed.quantity(), o.quantity())
+                    && sameValue(placed.limitPrice(), o.limitPrice())
+                    && sameValue(placed.stopPrice(), o.stopPrice());
+        }
+
+        Order expected() {
+            return new Order(id, placed.clientOrderId(), positionId, placed.symbol(), placed.side(), placed.type(),
+                    status, fixed(placed.quantity()), fixed(placed.limitPrice()), fixed(placed.stopPrice()),
+                    fixed(filledQuantity()), averageFillPrice(), rejectReason, createdAt, updatedAt, lastFillAt(),
+                    version);
+        }
+    }
+
+    /** One fill as reported; decimals at scale 8, as read back. */
+    record ModelFill(BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
+        ModelFill {
+            quantity = fixed(quantity);
+            price = fixed(price);
+            fee = fixed(fee);
+        }
+
+        static ModelFill of(Fill f) {
+            return new ModelFill(f.quantity(), f.price(), f.fee(), f.filledAt());
+        }
+
+        @Override
+        public String toString() {
+            return quantity.stripTrailingZeros().toPlainString() + " @ " + price.stripTrailingZeros().toPlainString()
+                    + " fee " + fee.stripTrailingZeros().toPlainString() + " at " + filledAt;
+        }
+    }
+
+    /** A position as the model knows it. */
+    static final class ModelPosition {
+        final long id;
+        final NewPosition spec;
+        final Instant createdAt;
+        PositionStatus status = PositionStatus.OPEN;
+        BigDecimal stopLoss;
+        BigDecimal takeProfit;
+        BigDecimal exitPrice;
+        Instant exitTime;
+        String exitReason;
+        BigDecimal realizedPnl;
+        BigDecimal returnPct;
+        Instant updatedAt;
+        long version;
+
+        ModelPosition(long id, NewPosition spec, Instant createdAt) {
+            this.id = id;
+            this.spec = spec;
+            this.createdAt = createdAt;
+            this.updatedAt = createdAt;
+            this.stopLoss = spec.stopLoss();
+            this.takeProfit = spec.takeProfit();
+        }
+
+        void touch(Instant now) {
+            version++;
+            updatedAt = now.isAfter(updatedAt) ? now : updatedAt;
+        }
+
+        /**
+         * Closes: LONG (exit - entry) x qty, SHORT (entry - exit) x qty, rounded half-even to scale 8; return % =
+         * exact P&L / (entry x qty) x 100, the exact quotient rounded once half-even to scale 8.
+         */
+        void close(BigDecimal exit, Instant at, String reason, Instant now) {
+            status = PositionStatus.CLOSED;
+            exitPrice = exit;
+            exitTime = at;
+            exitReason = reason;
+            realizedPnl = realizedPnl(exit);
+            returnPct = returnPct(exit);
+            touch(now);
+        }
+
+        BigDecimal realizedPnl(BigDecimal exit) {
+            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity())
+                    .setScale(SCALE, RoundingMode.HALF_EVEN);
+        }
+
+        BigDecimal returnPct(BigDecimal exit) {
+            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).multiply(BigDecimal.valueOf(100))
+                    .divide(spec.entryPrice().multiply(spec.quantity()), SCALE, RoundingMode.HALF_EVEN);
+        }
+
+        /** A close whose P&L or return does not fit the storage range is refused (ValidationException). */
+        boolean closeIsStorable(BigDecimal exit) {
+            return storable(realizedPnl(exit)) && storable(returnPct(exit));
+        }
+
+        static BigDecimal exactPnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
+            BigDecimal move = side == PositionSide.LONG ? exit.subtract(entry) : entry.subtract(exit);
+            return move.multiply(quantity);
+        }
+
+        Position expected() {
+            return new Position(id, spec.symbol(), spec.side(), status, fixed(spec.quantity()),
+                    fixed(spec.entryPrice()), spec.entryTime(), fixed(stopLoss), fixed(takeProfit), fixed(exitPrice),
+                    exitTime, exitReason, realizedPnl, returnPct, spec.strategy(), fixed(spec.mlConfidence()),
+                    fixed(spec.sentimentScore()), createdAt, updatedAt, version);
+        }
+    }
+
+    private static boolean sameValue(BigDecimal a, BigDecimal b) {
+        return a == null ? b == null : b != null && a.compareTo(b) == 0;
+    }
+}
