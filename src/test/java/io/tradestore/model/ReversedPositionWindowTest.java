@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * BUG in main code, demonstrated (these tests fail until it is fixed): {@code PositionDao.closed(from, to)} and
- * {@code PositionDao.dailyRealizedPnl(from, to)} answer a reversed window with an empty list. Decision 0007 says
+ * Regression (fixed): {@code PositionDao.closed(from, to)} and {@code PositionDao.dailyRealizedPnl(from, to)} used
+ * to answer a reversed window with an empty list. Decision 0007 says
  * every query window is checked by {@code Check.window}, "a reversed window is refused, not answered with
  * nothing"; the other window queries do refuse it (PortfolioDao.range, PredictionDao, MetricDao, SentimentDao,
  * OutcomeDao, ExecutionLogDao, CandlestickDao.range), with a ValidationException "to: must not be before from".
@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * <p>Found while writing the window queries of {@link OrderLifecycleModelTest}, which generates only ordered
  * windows for now; once this is fixed, its QueryWindow action can pass reversed ones and expect the refusal.
  */
-class ReversedPositionWindowBugTest {
+class ReversedPositionWindowTest {
     @TempDir
     Path dir;
     Tradestore store;
