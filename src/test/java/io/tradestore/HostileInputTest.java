@@ -326,12 +326,14 @@ class HostileInputTest {
                 row("return % too large to store (entry 0.00000001, exit 1e9)",
                         tx(uow -> uow.positions().close(tinyPricePosition, d("1000000000"), NOW, null)),
                         ValidationException.class, "positions.return_pct: is derived from the given values and must be within"),
+                // The JDK's wording differs between releases (17: "Character N is neither...", 25: "Infinite or NaN"):
+                // these two rows pin only the type, and that nothing was written.
                 row("BigDecimal.valueOf(Double.NaN) fails in the caller's code, before tradestore (JDK)",
                         tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), BigDecimal.valueOf(Double.NaN)))),
-                        NumberFormatException.class, "Character N is neither a decimal digit"),
+                        NumberFormatException.class, ""),
                 row("new BigDecimal(Double.toString(+Infinity)) fails before tradestore (JDK)",
                         tx(uow -> uow.positions().open(position("BTCUSDT", new BigDecimal(Double.toString(Double.POSITIVE_INFINITY)), d("1")))),
-                        NumberFormatException.class, "Character I is neither a decimal digit"));
+                        NumberFormatException.class, ""));
     }
 
     // ---------------------------------------------------------------------------------------------------------
