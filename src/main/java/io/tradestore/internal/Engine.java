@@ -52,6 +52,17 @@ public abstract class Engine implements AutoCloseable {
         execute(c, "RELEASE SAVEPOINT " + name);
     }
 
+    /** Runs {@code begin} on a just-borrowed connection; if that fails, gives the connection back and rethrows. */
+    Connection started(Connection c, String begin, boolean write) throws SQLException {
+        try {
+            execute(c, begin);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            release(c, write);
+            throw e;
+        }
+    }
+
     static void execute(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(sql);

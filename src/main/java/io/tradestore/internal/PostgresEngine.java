@@ -52,14 +52,7 @@ public final class PostgresEngine extends Engine {
     }
 
     private Connection begin(String characteristics) throws SQLException {
-        Connection c = pool.getConnection();
-        try {
-            execute(c, characteristics);
-            return c;
-        } catch (SQLException | RuntimeException e) {
-            release(c, false);
-            throw e;
-        }
+        return started(pool.getConnection(), characteristics, false);
     }
 
     @Override

@@ -127,15 +127,8 @@ public final class SqliteEngine extends Engine {
 
     @Override
     public Connection beginRead() throws SQLException {
-        Connection c = readers.getConnection();
-        try {
-            // Deferred: the snapshot is taken by the first read and held until COMMIT.
-            execute(c, "BEGIN");
-            return c;
-        } catch (SQLException | RuntimeException e) {
-            release(c, false);
-            throw e;
-        }
+        // Deferred: the snapshot is taken by the first read and held until COMMIT.
+        return started(readers.getConnection(), "BEGIN", false);
     }
 
     @Override
