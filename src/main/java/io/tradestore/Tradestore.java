@@ -189,7 +189,9 @@ public final class Tradestore implements AutoCloseable {
             }
             committed = true;
             return result;
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+            // Throwable, not RuntimeException: Kotlin, Groovy or @SneakyThrows can throw checked exceptions through a
+            // Function, and skipping the rollback would pool a connection that is still inside its transaction.
             if (!committed) {
                 try {
                     engine.rollback(c);
@@ -198,7 +200,7 @@ public final class Tradestore implements AutoCloseable {
                     broken = true;
                 }
             }
-            throw e;
+            throw sneaky(e);
         } finally {
             tx.end();
             current.remove();
@@ -220,30 +222,36 @@ public final class Tradestore implements AutoCloseable {
         UnitOfWork inner = new UnitOfWork(tx, c, outer.depth() + 1);
         String savepoint = "tradestore_sp_" + inner.depth();
         current.set(inner);
+        boolean savepointTaken = false;
         try {
             if (write) {
                 engine.savepoint(c, savepoint);
+                savepointTaken = true;
             }
             T result = work.apply(inner);
             if (write) {
                 engine.releaseSavepoint(c, savepoint);
             }
             return result;
-        } catch (SQLException e) {
-            throw SqlErrors.translate(e);
-        } catch (RuntimeException | Error e) {
-            if (write) {
+        } catch (Throwable e) {
+            if (savepointTaken) {
                 try {
                     engine.rollbackToSavepoint(c, savepoint);
                 } catch (SQLException | RuntimeException rollbackFailure) {
                     e.addSuppressed(rollbackFailure);
                 }
             }
-            throw e;
+            throw e instanceof SQLException sql ? SqlErrors.translate(sql) : sneaky(e);
         } finally {
             tx.end();
             current.set(outer);
         }
+    }
+
+    /** Rethrows any throwable unchanged, checked or not: the unit's own exception must reach the caller as is. */
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+        throw (E) t;
     }
 
     /** Only failures the database reported as busy are worth a retry; a timed-out wait for the writer is not. */

@@ -117,6 +117,41 @@ class SchemaGateTest {
         }
     }
 
+    @Test
+    void threadsOpeningANewFileAtOnceAllGetAMigratedStore() throws Exception {
+        Path file = dir.resolve("shared.db");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> opens = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                opens.add(pool.submit(() -> {
+                    try (Tradestore store = Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file))) {
+                        return store.schemaVersion();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<Integer> open : opens) {
+                assertThat(open.get()).isEqualTo(SchemaGate.buildVersion());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aDatabaseHoldingOnlyLiquibasesLockTableIsAnUnfinishedMigrationNotAForeignDatabase() throws Exception {
+        // Liquibase creates its lock table before its log: a kill in between leaves exactly this.
+        Path file = dir.resolve("killed-early.db");
+        try (Connection c = SqliteFiles.open(file); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE DATABASECHANGELOGLOCK (ID INTEGER NOT NULL, LOCKED BOOLEAN NOT NULL,"
+                    + " LOCKGRANTED TEXT, LOCKEDBY VARCHAR(255), CONSTRAINT PK_DATABASECHANGELOGLOCK PRIMARY KEY (ID))");
+            st.execute("INSERT INTO DATABASECHANGELOGLOCK VALUES (1, 1, '2026-11-22 22:11:44', 'a killed backend')");
+        }
+        try (Tradestore store = Tradestore.open(io.tradestore.TradestoreConfig.sqlite(file))) {
+            assertThat(store.schemaVersion()).isEqualTo(SchemaGate.buildVersion());
+        }
+    }
+
     private Path olderDatabase() throws Exception {
         Path file = SqliteFiles.migrated(dir);
         try (Connection c = SqliteFiles.open(file)) {

@@ -167,6 +167,40 @@ class UnitOfWorkTest {
     }
 
     @Test
+    void aCheckedExceptionSneakedOutOfTheFunctionStillRollsBackAndFreesTheWriter() {
+        // Kotlin lambdas and @SneakyThrows throw checked exceptions through java.util.function.Function.
+        java.io.IOException checked = new java.io.IOException("exchange socket closed");
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.portfolio().record(snapshot(0));
+            sneakyThrow(checked);
+        })).isSameAs(checked);
+        assertThat(count()).isZero();
+        store.useTransaction(uow -> uow.portfolio().record(snapshot(1))); // the writer is not stuck in a transaction
+        assertThat(takenAt()).containsExactly(T0.plusSeconds(1));
+    }
+
+    @Test
+    void aCheckedExceptionFromANestedUnitRollsBackItsSavepoint() {
+        store.useTransaction(uow -> {
+            uow.portfolio().record(snapshot(0));
+            try {
+                store.useTransaction(inner -> {
+                    inner.portfolio().record(snapshot(1));
+                    sneakyThrow(new java.io.IOException("inner"));
+                });
+            } catch (Exception expected) {
+                assertThat(expected).isInstanceOf(java.io.IOException.class);
+            }
+        });
+        assertThat(takenAt()).containsExactly(T0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneakyThrow(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    @Test
     void nullWorkIsRejected() {
         assertThatThrownBy(() -> store.inTransaction(null)).isInstanceOf(NullPointerException.class);
     }

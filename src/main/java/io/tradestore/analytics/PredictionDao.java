@@ -150,7 +150,8 @@ public final class PredictionDao {
 
     /**
      * {@link #accuracyByModel} for every model version with at least one evaluated prediction made in
-     * {@code [from, to)}, ordered by model version.
+     * {@code [from, to)}, ordered by model version (by UTF-16 code unit, in Java: SQL ORDER BY on text follows the
+     * database's collation, which differs between SQLite and PostgreSQL).
      */
     public List<ModelAccuracy> accuracyPerModel(Instant from, Instant to) {
         Check.window(from, to);
@@ -159,8 +160,10 @@ public final class PredictionDao {
                 .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
                 .where(inWindow(from, to))
                 .groupBy(PREDICTIONS.MODEL_VERSION)
-                .orderBy(PREDICTIONS.MODEL_VERSION)
-                .fetch(PredictionDao::modelAccuracy);
+                .fetch(PredictionDao::modelAccuracy)
+                .stream()
+                .sorted(java.util.Comparator.comparing(ModelAccuracy::modelVersion))
+                .toList();
     }
 
     private Accuracy accuracy(Condition subject, Instant from, Instant to) {

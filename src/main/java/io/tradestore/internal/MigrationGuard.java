@@ -15,6 +15,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Liquibase's changelog lock is a row (DATABASECHANGELOGLOCK.LOCKED), so a process killed while migrating leaves it
@@ -32,11 +36,19 @@ final class MigrationGuard implements AutoCloseable {
     /** Any constant the application itself is unlikely to use for pg_advisory_lock. */
     private static final long PG_KEY = 0x7472616465L; // "trade"
 
+    /**
+     * OS file locks are held per JVM, not per thread: a second tryLock from this JVM throws instead of waiting. Threads
+     * of one JVM therefore queue on a lock per file first.
+     */
+    private static final Map<Path, ReentrantLock> IN_THIS_JVM = new ConcurrentHashMap<>();
+
+    private final ReentrantLock jvmLock;
     private final FileChannel channel;
     private final FileLock fileLock;
     private final Connection pg;
 
-    private MigrationGuard(FileChannel channel, FileLock fileLock, Connection pg) {
+    private MigrationGuard(ReentrantLock jvmLock, FileChannel channel, FileLock fileLock, Connection pg) {
+        this.jvmLock = jvmLock;
         this.channel = channel;
         this.fileLock = fileLock;
         this.pg = pg;
@@ -46,18 +58,12 @@ final class MigrationGuard implements AutoCloseable {
         long deadline = System.nanoTime() + WAIT.toNanos();
         try {
             if (config.engine() == TradestoreConfig.Engine.SQLITE) {
-                Path lockFile = config.file().resolveSibling(config.file().getFileName() + "-migration.lock");
-                FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock;
-                while ((lock = channel.tryLock()) == null) {
-                    waitOrGiveUp(deadline, channel);
-                }
-                return new MigrationGuard(channel, lock, null);
+                return acquireFileLock(config.file().toAbsolutePath().normalize(), deadline);
             }
             while (!tryAdvisoryLock(c)) {
-                waitOrGiveUp(deadline, null);
+                waitOrGiveUp(deadline);
             }
-            return new MigrationGuard(null, null, c);
+            return new MigrationGuard(null, null, null, c);
         } catch (IOException | SQLException e) {
             throw new SchemaVersionException("cannot take the migration lock: " + e.getMessage(), e);
         }
@@ -81,6 +87,34 @@ final class MigrationGuard implements AutoCloseable {
         }
     }
 
+    private static MigrationGuard acquireFileLock(Path database, long deadline) throws IOException {
+        Path lockFile = database.resolveSibling(database.getFileName() + "-migration.lock");
+        ReentrantLock jvmLock = IN_THIS_JVM.computeIfAbsent(lockFile, k -> new ReentrantLock());
+        try {
+            if (!jvmLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                waitOrGiveUp(0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaVersionException("interrupted while waiting for another thread's migration", e);
+        }
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            while ((lock = channel.tryLock()) == null) {
+                waitOrGiveUp(deadline);
+            }
+            return new MigrationGuard(jvmLock, channel, lock, null);
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                channel.close();
+            }
+            jvmLock.unlock();
+            throw e;
+        }
+    }
+
     private static boolean tryAdvisoryLock(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + PG_KEY + ")")) {
             rs.next();
@@ -88,11 +122,8 @@ final class MigrationGuard implements AutoCloseable {
         }
     }
 
-    private static void waitOrGiveUp(long deadline, FileChannel channel) throws IOException {
+    private static void waitOrGiveUp(long deadline) {
         if (System.nanoTime() > deadline) {
-            if (channel != null) {
-                channel.close();
-            }
             throw new SchemaVersionException("another process has been migrating this database for over " + WAIT
                     + "; wait for it to finish, or stop it and open again");
         }
@@ -110,6 +141,7 @@ final class MigrationGuard implements AutoCloseable {
             if (fileLock != null) {
                 fileLock.release();
                 channel.close();
+                jvmLock.unlock();
             }
             if (pg != null) {
                 try (Statement st = pg.createStatement()) {

@@ -142,6 +142,9 @@ public final class SchemaGate {
         if (!onlyLiquibase) {
             return false;
         }
+        if (tables.stream().noneMatch(t -> t.equalsIgnoreCase("DATABASECHANGELOG"))) {
+            return true; // Liquibase creates its lock table first: killed before it created its log
+        }
         try {
             return strings(c, "SELECT COUNT(*) FROM DATABASECHANGELOG WHERE FILENAME NOT LIKE 'db-changelog/%'")
                     .get(0).equals("0");
