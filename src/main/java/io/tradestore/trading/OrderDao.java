@@ -10,6 +10,7 @@ import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OrderFillsRecord;
 import io.tradestore.internal.db.tables.records.OrdersRecord;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
 import org.jooq.UpdateSetMoreStep;
@@ -176,24 +177,23 @@ public final class OrderDao {
     /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at). */
     public List<Order> byStatus(OrderStatus status) {
         Check.notNull("status", status);
-        return tx.dsl().selectFrom(ORDERS)
-                .where(ORDERS.STATUS.eq(status))
-                .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
-                .fetch(OrderDao::map);
+        return oldestFirst(ORDERS.STATUS.eq(status));
     }
 
     /** The orders of a position, oldest first. */
     public List<Order> byPosition(long positionId) {
-        return tx.dsl().selectFrom(ORDERS)
-                .where(ORDERS.POSITION_ID.eq(positionId))
-                .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
-                .fetch(OrderDao::map);
+        return oldestFirst(ORDERS.POSITION_ID.eq(positionId));
     }
 
     /** Open orders (NEW and PARTIALLY_FILLED), oldest first. */
     public List<Order> listOpen() {
+        return oldestFirst(ORDERS.STATUS.in(OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED));
+    }
+
+    /** Orders matching {@code condition} by creation time, ties by id so the order is total on both databases. */
+    private List<Order> oldestFirst(Condition condition) {
         return tx.dsl().selectFrom(ORDERS)
-                .where(ORDERS.STATUS.in(OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED))
+                .where(condition)
                 .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
                 .fetch(OrderDao::map);
     }
