@@ -44,6 +44,28 @@ public record Snapshot(Map<String, List<List<String>>> tables) {
         return tables.getOrDefault(table, List.of()).size();
     }
 
+    /**
+     * Rows inserted, deleted or updated (an update counts once) between {@code other} and this snapshot, over the
+     * user-visible tables: sqlite_sequence moves with every insert and would count it twice.
+     */
+    public int rowsChangedFrom(Snapshot other) {
+        int changed = 0;
+        java.util.Set<String> names = new java.util.TreeSet<>(tables.keySet());
+        names.addAll(other.tables.keySet());
+        for (String table : names) {
+            if (table.equals("sqlite_sequence")) {
+                continue;
+            }
+            Map<List<String>, Integer> counts = new java.util.HashMap<>();
+            tables.getOrDefault(table, List.of()).forEach(r -> counts.merge(r, 1, Integer::sum));
+            other.tables.getOrDefault(table, List.of()).forEach(r -> counts.merge(r, -1, Integer::sum));
+            int added = counts.values().stream().filter(c -> c > 0).mapToInt(c -> c).sum();
+            int removed = -counts.values().stream().filter(c -> c < 0).mapToInt(c -> c).sum();
+            changed += Math.max(added, removed);
+        }
+        return changed;
+    }
+
     /** Only the tables that differ, for readable assertion failures. */
     public Map<String, String> differencesFrom(Snapshot other) {
         Map<String, String> diff = new LinkedHashMap<>();

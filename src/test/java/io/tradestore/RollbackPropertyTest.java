@@ -1,0 +1,286 @@
+package io.tradestore;
+
+import io.tradestore.testing.Ops;
+import io.tradestore.testing.Ops.Ids;
+import io.tradestore.testing.Ops.Op;
+import io.tradestore.testing.Snapshot;
+import io.tradestore.testing.Stores;
+import io.tradestore.testing.Props;
+import io.tradestore.testing.Props.Tally;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+/**
+ * The module's central promise, as properties over generated programs of DAO operations across all three
+ * schemas: a unit of work that throws leaves every table (and every AUTOINCREMENT counter) exactly as it was,
+ * and a nested unit that throws undoes exactly its own writes. 1,100 programs per build (600 flat, 500 nested);
+ * {@code -Dtradestore.soak=true} runs the soak factor times as many.
+ *
+ * <p>A rollback property is only as good as what was rolled back: each property measures, inside the unit just
+ * before it fails, how many rows the program had written, logs the distribution and requires that at least half
+ * of the programs wrote something.
+ */
+class RollbackPropertyTest {
+    private static Path dir;
+    private static Tradestore store;
+    private static Ids seeded;
+    private static Snapshot seededSnapshot;
+
+    /** A thrown-on-purpose failure, distinguishable from a DAO's own exception. */
+    static final class Boom extends RuntimeException {
+        Boom() {
+            super("failure injected by the test", null, false, false);
+        }
+    }
+
+    record Program(List<Op> ops, int throwAt) {
+        @Override
+        public String toString() {
+            return "run " + ops + ", throw before step " + throwAt;
+        }
+    }
+
+    record NestedProgram(List<Op> before, List<Op> nested, int nestedThrowsAt, List<Op> after) {
+    }
+
+    @BeforeAll
+    static void seed() throws Exception {
+        dir = Files.createTempDirectory("tradestore-rollback");
+        // A fixed clock: the two sides of the nested property must stamp identical created_at values.
+        store = Tradestore.open(Stores.config(dir).withClock(Stores.fixed(Stores.T0.plusSeconds(3_600))));
+        seeded = new Ids();
+        // History that programs can touch: open and closed positions, orders, predictions, candles, patterns.
+        store.useTransaction(uow -> {
+            for (Op op : List.<Op>of(
+                    new Ops.OpenPosition("BTCUSDT", io.tradestore.trading.PositionSide.LONG, new java.math.BigDecimal("1"), new java.math.BigDecimal("100"), 1),
+                    new Ops.OpenPosition("ETHUSDT", io.tradestore.trading.PositionSide.SHORT, new java.math.BigDecimal("2"), new java.math.BigDecimal("90"), 2),
+                    new Ops.ClosePosition(0, new java.math.BigDecimal("110"), 3),
+                    new Ops.PlaceOrder("seed-1", new java.math.BigDecimal("1"), 1),
+                    new Ops.PlaceOrder("seed-2", new java.math.BigDecimal("2"), -1),
+                    new Ops.FillOrder(1, new java.math.BigDecimal("0.5"), new java.math.BigDecimal("100"), 4),
+                    new Ops.RecordPrediction("BTCUSDT", 5, new java.math.BigDecimal("0.6")),
+                    new Ops.RecordPrediction("ETHUSDT", 6, new java.math.BigDecimal("0.4")),
+                    new Ops.RecordOutcome(0, new java.math.BigDecimal("0.01")),
+                    new Ops.UpsertCandles("BTCUSDT", 0, 3, new java.math.BigDecimal("100")),
+                    new Ops.PutPattern("p1", 30),
+                    new Ops.RecordSnapshot(7, new java.math.BigDecimal("1000")))) {
+                op.apply(uow, seeded);
+            }
+        });
+        seededSnapshot = Snapshot.of(Stores.config(dir).file());
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        store.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void aUnitThatThrowsAtAnyStepLeavesEveryTableExactlyAsItWas() {
+        Coverage coverage = new Coverage("flat programs");
+        Props.qt(600, 300).forAll(programs()).checkAssert(program -> throwingUnitLeavesNoTrace(program, coverage));
+        coverage.assertMostProgramsWroteBeforeFailing();
+    }
+
+    @Test
+    void aNestedUnitThatThrowsUndoesExactlyItsOwnWrites() {
+        Coverage coverage = new Coverage("nested units");
+        Props.qt(500, 300).forAll(nestedPrograms()).checkAssert(p -> nestedUnitUndoesItsOwnWrites(p, coverage));
+        coverage.assertMostProgramsWroteBeforeFailing();
+    }
+
+    /** How many rows each program had written when its unit failed, and how it failed. */
+    static final class Coverage {
+        final Tally written;
+        final Tally failures;
+        int programs;
+        int wroteSomething;
+
+        Coverage(String name) {
+            written = new Tally(name + ": rows written inside the unit before it failed");
+            failures = new Tally(name + ": what ended the unit");
+        }
+
+        void record(int rows, Throwable failure) {
+            programs++;
+            if (rows > 0) {
+                wroteSomething++;
+            }
+            written.add(rows == 0 ? "0" : rows < 5 ? "1-4" : rows < 20 ? "5-19" : "20+");
+            failures.add(failure instanceof Boom ? "injected Boom" : failure.getClass().getSimpleName());
+        }
+
+        void assertMostProgramsWroteBeforeFailing() {
+            written.report();
+            failures.report();
+            assertThat(wroteSomething * 2).as("programs that wrote at least one row before failing: %d of %d",
+                    wroteSomething, programs).isGreaterThanOrEqualTo(programs);
+        }
+    }
+
+    private static void throwingUnitLeavesNoTrace(Program program, Coverage coverage) {
+        Ids ids = seeded.copy();
+        int[] ran = {0};
+        int[] rowsWritten = {-1};
+        Throwable thrown = catchThrowable(() -> store.useTransaction(uow -> {
+            try {
+                for (int i = 0; i < program.ops().size(); i++) {
+                    if (i == program.throwAt()) {
+                        throw new Boom();
+                    }
+                    program.ops().get(i).apply(uow, ids);
+                    ran[0]++;
+                }
+                throw new Boom();
+            } catch (RuntimeException failure) {
+                rowsWritten[0] = rowsChangedInside(uow);
+                throw failure;
+            }
+        }));
+        // The unit rethrows what ended it, unwrapped: our Boom after exactly the steps before throwAt, or the
+        // documented exception of the step that failed before it.
+        if (thrown instanceof Boom) {
+            assertThat(ran[0]).as("steps run before the injected failure in %s", program)
+                    .isEqualTo(Math.min(program.throwAt(), program.ops().size()));
+        } else {
+            assertThat(thrown).as("failure of step %d of %s", ran[0], program).isInstanceOf(TradestoreException.class);
+            assertThat(ran[0]).as("a step failed before the injected failure").isLessThan(program.throwAt());
+        }
+        assertThat(rowsWritten[0]).as("the unit saw its own writes before failing").isGreaterThanOrEqualTo(0);
+        coverage.record(rowsWritten[0], thrown);
+        Snapshot after = Snapshot.of(Stores.config(dir).file());
+        assertThat(after.differencesFrom(seededSnapshot)).as("tables changed by %s", program).isEmpty();
+    }
+
+    /** Rows of the seeded database that the unit on {@code uow} has inserted, updated or deleted so far. */
+    private static int rowsChangedInside(UnitOfWork uow) {
+        try {
+            return Snapshot.of(uow.connection()).rowsChangedFrom(seededSnapshot);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void nestedUnitUndoesItsOwnWrites(NestedProgram p, Coverage coverage) {
+        // Side A: before, a failing nested unit (caught), after. Side B: before, after. Both are read inside their
+        // transaction and then rolled back, so every try starts from the seed.
+        Snapshot withNested = insideRolledBackUnit(uow -> {
+            Ids ids = seeded.copy();
+            runLenient(p.before(), uow, ids);
+            Ids beforeNested = ids.copy();
+            Snapshot beforeNestedState = snapshot(uow);
+            int[] ran = {0};
+            int[] rowsWritten = {-1};
+            Throwable thrown = catchThrowable(() -> store.useTransaction(inner -> {
+                try {
+                    for (int i = 0; i < p.nested().size(); i++) {
+                        if (i == p.nestedThrowsAt()) {
+                            throw new Boom();
+                        }
+                        p.nested().get(i).apply(inner, ids);
+                        ran[0]++;
+                    }
+                    throw new Boom();
+                } catch (RuntimeException failure) {
+                    rowsWritten[0] = snapshot(inner).rowsChangedFrom(beforeNestedState);
+                    throw failure;
+                }
+            }));
+            if (thrown instanceof Boom) {
+                assertThat(ran[0]).as("nested steps run before the injected failure in %s", p)
+                        .isEqualTo(Math.min(p.nestedThrowsAt(), p.nested().size()));
+            } else {
+                assertThat(thrown).as("failure of nested step %d of %s", ran[0], p)
+                        .isInstanceOf(TradestoreException.class);
+            }
+            coverage.record(rowsWritten[0], thrown);
+            assertThat(snapshot(uow).differencesFrom(beforeNestedState))
+                    .as("the outer unit right after the nested one failed, in %s", p).isEmpty();
+            runLenient(p.after(), uow, beforeNested);
+            return null;
+        });
+        Snapshot withoutNested = insideRolledBackUnit(uow -> {
+            Ids ids = seeded.copy();
+            runLenient(p.before(), uow, ids);
+            runLenient(p.after(), uow, ids);
+            return null;
+        });
+        assertThat(withNested.differencesFrom(withoutNested)).as("%s", p).isEmpty();
+        assertThat(Snapshot.of(Stores.config(dir).file())).isEqualTo(seededSnapshot);
+    }
+
+    private static Snapshot snapshot(UnitOfWork uow) {
+        try {
+            return Snapshot.of(uow.connection());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs each operation in its own savepoint, so an operation that fails on purpose (closing a closed position)
+     * does not end the outer unit: what the sides are compared on is the nested unit, not these failures.
+     */
+    private static void runLenient(List<Op> ops, UnitOfWork uow, Ids ids) {
+        for (Op op : ops) {
+            try {
+                store.useTransaction(step -> op.apply(step, ids));
+            } catch (TradestoreException expected) {
+                // closing a closed position and the like: the comparison is about the nested unit
+            }
+        }
+    }
+
+    private static Snapshot insideRolledBackUnit(Function<UnitOfWork, Void> work) {
+        Snapshot[] seen = new Snapshot[1];
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            work.apply(uow);
+            try {
+                seen[0] = Snapshot.of(uow.connection());
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new Boom();
+        })).isInstanceOf(Boom.class);
+        return seen[0];
+    }
+
+    /** Mostly fail after the last step, so that most programs have written a lot before failing. */
+    static Gen<Program> programs() {
+        return Ops.programs(8).flatMap(ops -> Generate.frequency(
+                        Pair.of(2, Generate.constant(ops.size())),
+                        Pair.of(1, integers().between(0, ops.size())))
+                .map(at -> new Program(ops, at)));
+    }
+
+    static Gen<NestedProgram> nestedPrograms() {
+        return Ops.programs(4).zip(Ops.programs(5), integers().between(0, 5), Ops.programs(4), NestedProgram::new);
+    }
+
+    private static Throwable catchThrowable(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+}
