@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * Both position queries call only {@code Check.timestamp} on each end. A caller who swaps the arguments reads
  * "no closes, zero P&L" for a period that has them.
  *
- * <p>Found while writing the window queries of {@link OrderLifecycleModelTest}, which generates only ordered
- * windows for now; once this is fixed, its QueryWindow action can pass reversed ones and expect the refusal.
+ * <p>Found while writing the window queries of {@link OrderLifecycleModelTest}, whose Window action now also
+ * draws reversed windows and expects the refusal.
  */
 class ReversedPositionWindowTest {
     @TempDir

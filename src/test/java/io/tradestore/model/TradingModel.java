@@ -26,9 +26,11 @@ import java.util.TreeMap;
 
 /**
  * The in-memory reference for orders, fills and positions: what a correct store holds after the same successful
- * actions. Plain Java and BigDecimal, written from the documentation (docs/schema.md, the DAOs' javadoc, decision
- * 0007), not from the DAOs' code. Ids are the one thing taken from the store (surrogate keys it assigns); the
- * tests check those are new and increasing.
+ * actions. Written from the documentation (docs/schema.md, the DAOs' javadoc, decision 0007), not from the DAOs'
+ * code; its arithmetic (P&L, return, average fill price) is exact {@link Rational} arithmetic with its own
+ * half-even rounding, so a formula or rounding mistake in the DAO is not repeated here. TradingArithmeticTest pins
+ * both to hand-computed cases. Ids are the one thing taken from the store (surrogate keys it assigns); the tests
+ * check those are new and increasing.
  */
 final class TradingModel {
     static final int SCALE = 8;
@@ -149,11 +151,13 @@ final class TradingModel {
             if (fills.isEmpty()) {
                 return null;
             }
-            BigDecimal notional = BigDecimal.ZERO;
+            Rational notional = Rational.ZERO;
+            Rational quantity = Rational.ZERO;
             for (ModelFill f : fills) {
-                notional = notional.add(f.quantity().multiply(f.price()));
+                notional = notional.plus(Rational.of(f.quantity()).times(Rational.of(f.price())));
+                quantity = quantity.plus(Rational.of(f.quantity()));
             }
-            return notional.divide(filledQuantity(), SCALE, RoundingMode.HALF_EVEN);
+            return notional.dividedBy(quantity).roundHalfEven(SCALE);
         }
 
         Instant lastFillAt() {
@@ -254,13 +258,13 @@ final class TradingModel {
         }
 
         BigDecimal realizedPnl(BigDecimal exit) {
-            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity())
-                    .setScale(SCALE, RoundingMode.HALF_EVEN);
+            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).roundHalfEven(SCALE);
         }
 
         BigDecimal returnPct(BigDecimal exit) {
-            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).multiply(BigDecimal.valueOf(100))
-                    .divide(spec.entryPrice().multiply(spec.quantity()), SCALE, RoundingMode.HALF_EVEN);
+            Rational invested = Rational.of(spec.entryPrice()).times(Rational.of(spec.quantity()));
+            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).times(Rational.of(100))
+                    .dividedBy(invested).roundHalfEven(SCALE);
         }
 
         /** A close whose P&L or return does not fit the storage range is refused (ValidationException). */
@@ -268,9 +272,10 @@ final class TradingModel {
             return storable(realizedPnl(exit)) && storable(returnPct(exit));
         }
 
-        static BigDecimal exactPnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
-            BigDecimal move = side == PositionSide.LONG ? exit.subtract(entry) : entry.subtract(exit);
-            return move.multiply(quantity);
+        static Rational exactPnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
+            Rational move = side == PositionSide.LONG ? Rational.of(exit).minus(Rational.of(entry))
+                    : Rational.of(entry).minus(Rational.of(exit));
+            return move.times(Rational.of(quantity));
         }
 
         Position expected() {

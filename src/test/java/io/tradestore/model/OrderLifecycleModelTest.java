@@ -1,0 +1,968 @@
+package io.tradestore.model;
+
+import io.tradestore.ConflictException;
+import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.InvalidStateTransitionException;
+import io.tradestore.NotFoundException;
+import io.tradestore.OptimisticLockException;
+import io.tradestore.UnitOfWork;
+import io.tradestore.ValidationException;
+import io.tradestore.model.TradingModel.ModelFill;
+import io.tradestore.model.TradingModel.ModelOrder;
+import io.tradestore.model.TradingModel.ModelPosition;
+import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.Snapshot;
+import io.tradestore.trading.Fill;
+import io.tradestore.trading.NewOrder;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderDao;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.OrderStatus;
+import io.tradestore.trading.OrderType;
+import io.tradestore.trading.Position;
+import io.tradestore.trading.PositionDao;
+import io.tradestore.trading.PositionSide;
+import io.tradestore.trading.PositionStatus;
+import io.tradestore.testing.Props;
+import io.tradestore.testing.Props.Tally;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static io.tradestore.testing.Gens.decimals;
+import static io.tradestore.testing.Gens.orNull;
+import static io.tradestore.testing.Gens.pick;
+import static io.tradestore.testing.Gens.pickDecimals;
+import static io.tradestore.testing.Gens.w;
+import static io.tradestore.testing.Gens.weighted;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+/**
+ * Model-based property of orders, fills and positions: random chains of places (new, repeated and conflicting
+ * client order ids), fills (within, exactly at and beyond the remaining quantity), cancels, rejects, position
+ * opens, closes (versioned, stale, repeated, before the entry, with a P&L or return beyond the storage range), stop
+ * updates, an atomic "enter" unit spanning positions, orders and fills, clock steps (backwards too) and window
+ * queries, each action one unit of work, run against a real SQLite store and {@link TradingModel}. After every
+ * action the store's whole observable state equals the model's, and every action the model predicts to fail throws
+ * exactly the documented exception and leaves every row of the file as it was (a {@link Snapshot} of every table,
+ * sqlite_sequence included). Query windows come in either order: a reversed one must be refused
+ * (ReversedPositionWindowTest keeps the defect this once was as a regression).
+ */
+class OrderLifecycleModelTest {
+    static final List<String> CLIENT_IDS = List.of("c-0", "c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7");
+    static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT");
+    /** Ids no row has: a reference that resolves to nothing uses these. */
+    static final long MISSING_POSITION_ID = 900_000_000L;
+    static final long MISSING_ORDER_ID = 900_000_000L;
+    static final Instant END = Instant.parse("9999-12-31T23:59:59.999999Z");
+    static final BigDecimal TICK = new BigDecimal("0.00000001");
+
+    /** What the chains exercised, action by outcome; logged after the property. */
+    static final Tally OUTCOMES = new Tally("order lifecycle: action -> outcome");
+
+    @Test
+    void ordersFillsAndPositionsFollowTheModel() {
+        Props.qt(50, 150).forAll(tradingChains()).checkAssert(chain -> {
+            try {
+                TradingWorld w = new TradingWorld();
+                for (Step step : chain) {
+                    step.run(w);
+                    w.assertStoreMatchesModel();
+                }
+            } finally {
+                ModelStores.closeAll();
+            }
+        });
+        OUTCOMES.report();
+    }
+
+    /**
+     * Chains of up to 40 actions. Every action's arguments are independent of the state: the orders and positions
+     * it addresses are references ("the 2nd open order", "c-3", "position #1") resolved against the model when it
+     * runs, so a chain that QuickTheories shrinks (shorter, with simpler actions) still means something.
+     */
+    static Gen<List<Step>> tradingChains() {
+        Gen<Step> action = weighted(
+                w(4, placeNew()),
+                w(2, placeAgain()),
+                w(6, fills()),
+                w(2, cancels()),
+                w(1, rejects()),
+                w(3, opens()),
+                w(3, closes()),
+                w(1, stopUpdates()),
+                w(2, enters()),
+                w(2, clockMoves()),
+                w(1, windows()));
+        return lists().of(action).ofSizeBetween(1, 40);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The world: a store on its own SQLite file, its clock, and the model.
+
+    static final class TradingWorld {
+        final MutableClock clock = new MutableClock(T0);
+        final ModelStores.OpenStore db = ModelStores.open(clock);
+        final TradingModel model = new TradingModel();
+        /** The store's clock; it only ever moves in whole microseconds here, so this is tx.now() exactly. */
+        Instant now() {
+            return clock.instant();
+        }
+
+        /** One unit of work that the model expects to succeed. */
+        <T> T write(Function<UnitOfWork, T> work) {
+            return db.store().inTransaction(work);
+        }
+
+        /** The unit fails with exactly {@code type} and the database file is as it was. */
+        void expectFailure(String action, Class<? extends Exception> type, Consumer<UnitOfWork> work) {
+            expectUnchanged(action, () -> assertThatThrownBy(() -> db.store().useTransaction(work))
+                    .as("%s must fail", action)
+                    .isExactlyInstanceOf(type));
+            outcome(action, type.getSimpleName());
+        }
+
+        /** Counts what the chains exercised. */
+        static void outcome(String action, String outcome) {
+            int end = action.indexOf('(');
+            OUTCOMES.add((end < 0 ? action : action.substring(0, end)) + " -> " + outcome);
+        }
+
+        void expectUnchanged(String action, Runnable run) {
+            Snapshot before = db.snapshot();
+            run.run();
+            Snapshot after = db.snapshot();
+            assertThat(after.differencesFrom(before)).as("%s must change nothing", action).isEmpty();
+            assertThat(after).as("%s must change nothing", action).isEqualTo(before);
+        }
+
+        /** Everything the DAOs can tell about orders and positions, in one read unit, equals the model. */
+        void assertStoreMatchesModel() {
+            db.store().read(uow -> {
+                OrderDao orders = uow.orders();
+                PositionDao positions = uow.positions();
+                for (ModelOrder m : model.orders.values()) {
+                    Order expected = m.expected();
+                    String cid = m.placed.clientOrderId();
+                    assertThat(orders.find(m.id)).as("order %s by id", cid).contains(expected);
+                    assertThat(orders.findByClientOrderId(cid)).as("order %s by client id", cid).contains(expected);
+                    List<Fill> fills = orders.fills(m.id);
+                    assertThat(fills).as("fills of %s belong to it", cid).allMatch(f -> f.orderId() == m.id);
+                    assertThat(fills.stream().map(ModelFill::of).toList())
+                            .as("fills of %s in time order", cid).isEqualTo(m.fillsInTimeOrder());
+                }
+                for (String cid : CLIENT_IDS) {
+                    if (!model.orders.containsKey(cid)) {
+                        assertThat(orders.findByClientOrderId(cid)).as("order %s was never placed", cid).isEmpty();
+                    }
+                }
+                for (OrderStatus s : OrderStatus.values()) {
+                    assertThat(orders.byStatus(s)).as("byStatus(%s)", s).isEqualTo(model.byStatus(s));
+                }
+                assertThat(orders.listOpen()).as("open orders").isEqualTo(model.openOrders());
+                for (ModelPosition p : model.positions) {
+                    assertThat(positions.find(p.id)).as("position %d", p.id).contains(p.expected());
+                    assertThat(orders.byPosition(p.id)).as("orders of position %d", p.id)
+                            .isEqualTo(model.ordersOfPosition(p.id));
+                }
+                assertThat(positions.listOpen()).as("open positions").isEqualTo(model.openPositions(null));
+                for (String symbol : SYMBOLS) {
+                    assertThat(positions.listOpen(symbol)).as("open positions of %s", symbol)
+                            .isEqualTo(model.openPositions(symbol));
+                }
+                assertThat(positions.closed(Instant.EPOCH, END)).as("closed positions")
+                        .isEqualTo(model.closedPositions(Instant.EPOCH, END));
+                assertThat(positions.dailyRealizedPnl(Instant.EPOCH, END)).as("daily realized P&L")
+                        .isEqualTo(model.dailyRealizedPnl(Instant.EPOCH, END));
+                return null;
+            });
+        }
+
+        @Override
+        public String toString() {
+            return "TradingWorld[" + model.orders.size() + " orders, " + model.positions.size() + " positions, now "
+                    + now() + "]";
+        }
+    }
+
+    /** One action: its toString is what a (shrunk) counterexample shows. */
+    interface Step {
+        void run(TradingWorld w);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // References, resolved against the model when an action runs
+
+    /**
+     * An order: by client id ("c-3", maybe never placed), or the k-th open order ("open#k", oldest first, k taken
+     * modulo their number; any order if none is open), or the k-th order placed ("order#k").
+     */
+    record OrderRef(String kind, int k, String clientId) {
+        static OrderRef id(String clientId) {
+            return new OrderRef("id", 0, clientId);
+        }
+
+        ModelOrder resolve(TradingModel m) {
+            List<ModelOrder> all = List.copyOf(m.orders.values());
+            List<ModelOrder> open = all.stream().filter(o -> o.status.isOpen()).toList();
+            return switch (kind) {
+                case "id" -> m.orders.get(clientId);
+                case "open" -> !open.isEmpty() ? open.get(k % open.size()) : all.isEmpty() ? null : all.get(k % all.size());
+                case "any" -> all.isEmpty() ? null : all.get(k % all.size());
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "id" -> clientId;
+                case "open" -> "open#" + k;
+                default -> "order#" + k;
+            };
+        }
+    }
+
+    /**
+     * A position: the k-th open one ("open-pos#k", in opening order, modulo their number; any position if none
+     * is open), the k-th opened ("pos#k", modulo), or none at all ("no-pos", an id no row has).
+     */
+    record PosRef(String kind, int k) {
+        ModelPosition resolve(TradingModel m) {
+            List<ModelPosition> all = m.positions;
+            List<ModelPosition> open = all.stream().filter(p -> p.status == PositionStatus.OPEN).toList();
+            return switch (kind) {
+                case "open" -> !open.isEmpty() ? open.get(k % open.size()) : all.isEmpty() ? null : all.get(k % all.size());
+                case "any" -> all.isEmpty() ? null : all.get(k % all.size());
+                case "none" -> null;
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        long resolveId(TradingModel m) {
+            ModelPosition p = resolve(m);
+            return p == null ? MISSING_POSITION_ID : p.id;
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "open" -> "open-pos#" + k;
+                case "any" -> "pos#" + k;
+                default -> "no-pos";
+            };
+        }
+    }
+
+    static String describe(ModelOrder o) {
+        return o == null ? "no such order" : o.placed.clientOrderId() + " " + o.status + " " + plain(o.filledQuantity())
+                + "/" + plain(o.placed.quantity());
+    }
+
+    static String describe(ModelPosition p) {
+        return p == null ? "no such position" : "position " + p.id + " " + p.spec.side() + " " + p.status + " v"
+                + p.version + " entry " + plain(p.spec.entryPrice()) + " x " + plain(p.spec.quantity());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Orders
+
+    /** An order request; its position (if any) is a reference, resolved when the action runs. */
+    record OrderSpec(String clientId, PosRef position, String symbol, OrderSide side, OrderType type,
+                     BigDecimal quantity, BigDecimal price) {
+        NewOrder resolve(TradingModel m) {
+            NewOrder o = switch (type) {
+                case MARKET -> NewOrder.market(clientId, symbol, side, quantity);
+                case LIMIT -> NewOrder.limit(clientId, symbol, side, quantity, price);
+                case STOP -> NewOrder.stop(clientId, symbol, side, quantity, price);
+            };
+            return position == null ? o : o.forPosition(position.resolveId(m));
+        }
+
+        @Override
+        public String toString() {
+            return clientId + ", " + side + " " + type + " " + plain(quantity)
+                    + (price == null ? "" : " @ " + plain(price)) + (position == null ? "" : ", " + position);
+        }
+    }
+
+    /** Places {@code o}; the model decides: new order, the same order again, a conflict, or no such position. */
+    static void place(TradingWorld w, String action, NewOrder o) {
+        ModelOrder existing = w.model.orders.get(o.clientOrderId());
+        if (existing != null && existing.sameParameters(o)) {
+            // Idempotent: the stored order, whatever its status, and no write at all.
+            w.expectUnchanged(action, () -> {
+                Order again = w.db.store().inTransaction(uow -> uow.orders().place(o));
+                assertThat(again).as("%s returns the stored order", action).isEqualTo(existing.expected());
+            });
+            TradingWorld.outcome(action, "same order again");
+        } else if (existing != null) {
+            w.expectFailure(action + " [" + describe(existing) + "]", ConflictException.class,
+                    uow -> uow.orders().place(o));
+        } else if (o.positionId() != null && w.model.positionById(o.positionId()).isEmpty()) {
+            w.expectFailure(action, ForeignKeyViolationException.class, uow -> uow.orders().place(o));
+        } else {
+            long previousMax = w.model.maxOrderId();
+            Order placed = w.write(uow -> uow.orders().place(o));
+            assertThat(placed.id()).as("%s: a new order's id is new", action).isGreaterThan(previousMax);
+            ModelOrder m = new ModelOrder(placed.id(), o, w.now());
+            w.model.orders.put(o.clientOrderId(), m);
+            assertThat(placed).as("%s returns the new order", action).isEqualTo(m.expected());
+            TradingWorld.outcome(action, "new order");
+        }
+    }
+
+    record Place(OrderSpec spec) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            place(w, toString(), spec.resolve(w.model));
+        }
+
+        @Override
+        public String toString() {
+            return "place(" + spec + ")";
+        }
+    }
+
+    /**
+     * An existing order's request again: the same (maybe with its quantity at another scale: still the same) or
+     * with one parameter changed (a conflict). With no order yet, places {@code otherwise}.
+     */
+    record PlaceAgain(OrderRef ref, String variant, BigDecimal price, OrderSpec otherwise) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            if (m == null) {
+                place(w, "place(" + otherwise + ")", otherwise.resolve(w.model));
+                return;
+            }
+            NewOrder o = m.placed;
+            BigDecimal q = o.quantity();
+            Long pos = o.positionId();
+            NewOrder again = switch (variant) {
+                case "same" -> o;
+                case "quantity at scale 8" -> with(o, o.side(), o.type(), q.setScale(8), o.limitPrice(), o.stopPrice(), pos);
+                case "quantity+1e-8" -> with(o, o.side(), o.type(), q.add(TICK), o.limitPrice(), o.stopPrice(), pos);
+                case "other side" -> with(o, o.side() == OrderSide.BUY ? OrderSide.SELL : OrderSide.BUY, o.type(), q,
+                        o.limitPrice(), o.stopPrice(), pos);
+                case "as LIMIT" -> with(o, o.side(), OrderType.LIMIT, q, price, null, pos);
+                case "other position" -> with(o, o.side(), o.type(), q, o.limitPrice(), o.stopPrice(),
+                        pos != null ? null : w.model.positions.isEmpty() ? MISSING_POSITION_ID
+                                : w.model.positions.get(0).id);
+                default -> throw new IllegalStateException(variant);
+            };
+            place(w, this + " [" + describe(m) + "]", again);
+        }
+
+        private static NewOrder with(NewOrder o, OrderSide side, OrderType type, BigDecimal q, BigDecimal limit,
+                                     BigDecimal stop, Long positionId) {
+            return new NewOrder(o.clientOrderId(), positionId, o.symbol(), side, type, q, limit, stop);
+        }
+
+        @Override
+        public String toString() {
+            return "placeAgain(" + ref + ", " + variant + (variant.equals("as LIMIT") ? " @ " + plain(price) : "")
+                    + ")";
+        }
+    }
+
+    /** How much to fill, decided against the order's remaining quantity when the action runs. */
+    record FillQuantity(String kind, BigDecimal amount) {
+        static FillQuantity fixed(BigDecimal q) {
+            return new FillQuantity("fixed", q);
+        }
+
+        BigDecimal resolve(BigDecimal remaining) {
+            return switch (kind) {
+                case "fixed" -> amount;
+                case "all" -> remaining.signum() > 0 ? remaining : amount;
+                case "half" -> {
+                    BigDecimal half = remaining.divide(BigDecimal.valueOf(2), 8, RoundingMode.DOWN);
+                    yield half.signum() > 0 ? half : amount;
+                }
+                case "all+" -> remaining.add(amount);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return switch (kind) {
+                case "fixed" -> plain(amount);
+                case "all+" -> "remaining+" + plain(amount);
+                default -> kind + " remaining";
+            };
+        }
+    }
+
+    /**
+     * The fill price: a price, or the order's average fill price so far (100 before its first fill) plus a few
+     * units of the 8th decimal, so two equal fills an odd number of units apart average exactly onto a tie.
+     */
+    record FillPrice(BigDecimal price, int ticks) {
+        BigDecimal resolve(ModelOrder m) {
+            if (price != null) {
+                return price;
+            }
+            BigDecimal average = m == null || m.fills.isEmpty() ? BigDecimal.valueOf(100) : m.averageFillPrice();
+            BigDecimal p = average.add(TICK.multiply(BigDecimal.valueOf(ticks)));
+            return p.signum() > 0 ? p : TICK;
+        }
+
+        @Override
+        public String toString() {
+            return price != null ? plain(price) : "avg" + (ticks < 0 ? "" : "+") + ticks + "e-8";
+        }
+    }
+
+    record FillStep(OrderRef ref, FillQuantity quantity, FillPrice fillPrice, BigDecimal fee, Instant at)
+            implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            BigDecimal price = fillPrice.resolve(m);
+            if (m == null) {
+                BigDecimal q = quantity.resolve(BigDecimal.ONE);
+                w.expectFailure(toString(), NotFoundException.class,
+                        uow -> uow.orders().fill(MISSING_ORDER_ID, q, price, fee, at));
+                return;
+            }
+            BigDecimal q = quantity.resolve(m.remaining());
+            String action = this + " [" + describe(m) + ", quantity " + plain(q) + " @ " + plain(price) + "]";
+            if (!m.status.isOpen()) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> uow.orders().fill(m.id, q, price, fee, at));
+            } else if (q.compareTo(m.remaining()) > 0) {
+                w.expectFailure(action, ValidationException.class,
+                        uow -> uow.orders().fill(m.id, q, price, fee, at));
+            } else {
+                Order filled = w.write(uow -> uow.orders().fill(m.id, q, price, fee, at));
+                m.fills.add(new ModelFill(q, price, fee, at));
+                m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
+                m.touch(w.now());
+                assertThat(filled).as("%s returns the updated order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, m.status.name());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "fill(" + ref + ", " + quantity + " @ " + fillPrice
+                    + (fee.signum() == 0 ? "" : ", fee " + plain(fee)) + ", at " + at + ")";
+        }
+    }
+
+    record Cancel(OrderRef ref) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
+            if (m == null) {
+                w.expectFailure(action, NotFoundException.class, uow -> uow.orders().cancel(MISSING_ORDER_ID));
+            } else if (!m.status.isOpen()) {
+                w.expectFailure(action, InvalidStateTransitionException.class, uow -> uow.orders().cancel(m.id));
+            } else {
+                Order cancelled = w.write(uow -> uow.orders().cancel(m.id));
+                m.status = OrderStatus.CANCELLED;
+                m.touch(w.now());
+                assertThat(cancelled).as("%s returns the cancelled order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "CANCELLED");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "cancel(" + ref + ")";
+        }
+    }
+
+    record Reject(OrderRef ref, String reason) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
+            if (m == null) {
+                w.expectFailure(action, NotFoundException.class, uow -> uow.orders().reject(MISSING_ORDER_ID, reason));
+            } else if (m.status != OrderStatus.NEW) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> uow.orders().reject(m.id, reason));
+            } else {
+                Order rejected = w.write(uow -> uow.orders().reject(m.id, reason));
+                m.status = OrderStatus.REJECTED;
+                m.rejectReason = reason;
+                m.touch(w.now());
+                assertThat(rejected).as("%s returns the rejected order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "REJECTED");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "reject(" + ref + ", \"" + reason + "\")";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Positions
+
+    record OpenSpec(String symbol, PositionSide side, BigDecimal quantity, BigDecimal entryPrice, Instant entryTime,
+                    BigDecimal stopLoss, String strategy) {
+        NewPosition toNew() {
+            return NewPosition.of(symbol, side, quantity, entryPrice, entryTime).withStopLoss(stopLoss)
+                    .withStrategy(strategy);
+        }
+
+        @Override
+        public String toString() {
+            return symbol + " " + side + " " + plain(quantity) + " @ " + plain(entryPrice) + " at " + entryTime
+                    + (stopLoss == null ? "" : ", sl " + plain(stopLoss))
+                    + (strategy == null ? "" : ", " + strategy);
+        }
+    }
+
+    record Open(OpenSpec spec) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            NewPosition p = spec.toNew();
+            long previousMax = w.model.maxPositionId();
+            Position opened = w.write(uow -> uow.positions().open(p));
+            assertThat(opened.id()).as("%s: a new position's id is new", this).isGreaterThan(previousMax);
+            ModelPosition m = new ModelPosition(opened.id(), p, w.now());
+            w.model.positions.add(m);
+            assertThat(opened).as("%s returns the new position", this).isEqualTo(m.expected());
+            TradingWorld.outcome(toString(), "OPEN");
+        }
+
+        @Override
+        public String toString() {
+            return "open(" + spec + ")";
+        }
+    }
+
+    enum VersionMode { NONE, CURRENT, STALE }
+
+    /** The exit price: a price, or the entry price plus a few units of the 8th decimal (rounding ties). */
+    record ExitPrice(BigDecimal price, int ticks) {
+        BigDecimal resolve(BigDecimal entry) {
+            if (price != null) {
+                return price;
+            }
+            BigDecimal p = entry.add(TICK.multiply(BigDecimal.valueOf(ticks)));
+            return p.signum() > 0 ? p : TICK;
+        }
+
+        @Override
+        public String toString() {
+            return price != null ? plain(price) : "entry" + (ticks < 0 ? "" : "+") + ticks + "e-8";
+        }
+    }
+
+    /** The exit time relative to the position's entry time, resolved when the action runs. */
+    record ExitTime(String kind, Duration offset, int days) {
+        Instant resolve(Instant entry) {
+            Instant midnight = entry.truncatedTo(ChronoUnit.DAYS).plus(Duration.ofDays(days));
+            return switch (kind) {
+                case "entry" -> entry.plus(offset);
+                case "midnight" -> midnight.plus(offset);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            String off = offset.isZero() ? "" : signed(offset);
+            return kind.equals("entry") ? "entry" + off : "midnight+" + days + "d" + off;
+        }
+    }
+
+    record Close(PosRef ref, ExitPrice exitPrice, ExitTime exit, String reason, VersionMode mode)
+            implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelPosition m = ref.resolve(w.model);
+            if (m == null) {
+                Instant at = exit.resolve(T0);
+                BigDecimal price = exitPrice.resolve(BigDecimal.ONE);
+                w.expectFailure(this + " [no such position]", NotFoundException.class,
+                        uow -> close(uow, MISSING_POSITION_ID, price, at, 0));
+                return;
+            }
+            Instant at = exit.resolve(m.spec.entryTime());
+            BigDecimal price = exitPrice.resolve(m.spec.entryPrice());
+            long version = mode == VersionMode.STALE ? (m.version == 0 ? 1 : m.version - 1) : m.version;
+            String action = this + " [" + describe(m) + ", exit " + plain(price) + " at " + at + "]";
+            if (m.status == PositionStatus.CLOSED) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> close(uow, m.id, price, at, version));
+            } else if (at.isBefore(m.spec.entryTime())) {
+                w.expectFailure(action, ValidationException.class, uow -> close(uow, m.id, price, at, version));
+            } else if (!m.closeIsStorable(price)) {
+                w.expectFailure(action + " [return " + m.returnPct(price).toPlainString() + "]",
+                        ValidationException.class, uow -> close(uow, m.id, price, at, version));
+            } else if (mode == VersionMode.STALE) {
+                w.expectFailure(action, OptimisticLockException.class, uow -> close(uow, m.id, price, at, version));
+            } else {
+                Position closed = w.write(uow -> close(uow, m.id, price, at, version));
+                m.close(price, at, reason, w.now());
+                assertThat(closed).as("%s returns the closed position", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "CLOSED");
+            }
+        }
+
+        private Position close(UnitOfWork uow, long id, BigDecimal price, Instant at, long version) {
+            return mode == VersionMode.NONE
+                    ? uow.positions().close(id, price, at, reason)
+                    : uow.positions().close(id, price, at, reason, version);
+        }
+
+        @Override
+        public String toString() {
+            return "close(" + ref + " @ " + exitPrice + ", at " + exit
+                    + (reason == null ? "" : ", \"" + reason + "\"")
+                    + (mode == VersionMode.NONE ? "" : ", " + mode.name().toLowerCase() + " version") + ")";
+        }
+    }
+
+    record Stops(PosRef ref, BigDecimal stopLoss, BigDecimal takeProfit, boolean stale) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelPosition m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
+            if (m == null) {
+                w.expectFailure(action, NotFoundException.class, uow -> uow.positions()
+                        .updateStops(MISSING_POSITION_ID, stopLoss, takeProfit, 0));
+                return;
+            }
+            long version = stale ? m.version + 1 : m.version;
+            if (m.status == PositionStatus.CLOSED) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
+            } else if (stale) {
+                w.expectFailure(action, OptimisticLockException.class,
+                        uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
+            } else {
+                Position updated = w.write(uow -> uow.positions().updateStops(m.id, stopLoss, takeProfit, version));
+                m.stopLoss = stopLoss;
+                m.takeProfit = takeProfit;
+                m.touch(w.now());
+                assertThat(updated).as("%s returns the updated position", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "updated");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "updateStops(" + ref + ", sl " + (stopLoss == null ? "-" : plain(stopLoss)) + ", tp "
+                    + (takeProfit == null ? "-" : plain(takeProfit)) + (stale ? ", stale version" : "") + ")";
+        }
+    }
+
+    /**
+     * One unit across positions, orders and fills: open a position, place a market order for it and fill it in
+     * two halves, at the entry price and at {@code fillPrice} (two equal fills: their average is a rounding tie
+     * whenever the prices differ by an odd number of units of the 8th decimal). A taken client id (a conflict:
+     * the new position makes the parameters differ) or an overfill of the second half makes the unit fail, and
+     * then nothing of it may remain, the position included.
+     */
+    record Enter(OpenSpec spec, String clientId, BigDecimal fillPrice, boolean overfill) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            NewPosition p = spec.toNew();
+            OrderSide side = spec.side() == PositionSide.LONG ? OrderSide.BUY : OrderSide.SELL;
+            BigDecimal firstQty = spec.quantity().divide(BigDecimal.valueOf(2), 8, RoundingMode.DOWN);
+            BigDecimal secondQty = spec.quantity().subtract(firstQty).add(overfill ? TICK : BigDecimal.ZERO);
+            Instant now = w.now();
+            Function<UnitOfWork, Order> unit = uow -> {
+                Position opened = uow.positions().open(p);
+                Order placed = uow.orders().place(NewOrder.market(clientId, spec.symbol(), side, spec.quantity())
+                        .forPosition(opened.id()));
+                if (firstQty.signum() > 0) {
+                    uow.orders().fill(placed.id(), firstQty, spec.entryPrice(), BigDecimal.ZERO, now);
+                }
+                return uow.orders().fill(placed.id(), secondQty, fillPrice, BigDecimal.ZERO, now);
+            };
+            if (w.model.orders.containsKey(clientId)) {
+                w.expectFailure(toString(), ConflictException.class, unit::apply);
+            } else if (overfill) {
+                w.expectFailure(toString(), ValidationException.class, unit::apply);
+            } else {
+                long previousMaxPosition = w.model.maxPositionId();
+                long previousMaxOrder = w.model.maxOrderId();
+                Order filled = w.write(unit);
+                assertThat(filled.positionId()).as("the order's position is new").isGreaterThan(previousMaxPosition);
+                assertThat(filled.id()).as("a new order's id is new").isGreaterThan(previousMaxOrder);
+                ModelPosition position = new ModelPosition(filled.positionId(), p, now);
+                w.model.positions.add(position);
+                ModelOrder m = new ModelOrder(filled.id(), NewOrder.market(clientId, spec.symbol(), side,
+                        spec.quantity()).forPosition(position.id), now);
+                if (firstQty.signum() > 0) {
+                    m.fills.add(new ModelFill(firstQty, spec.entryPrice(), BigDecimal.ZERO, now));
+                    m.touch(now);
+                }
+                m.fills.add(new ModelFill(secondQty, fillPrice, BigDecimal.ZERO, now));
+                m.status = OrderStatus.FILLED;
+                m.touch(now);
+                w.model.orders.put(clientId, m);
+                assertThat(filled).as("%s returns the filled order", this).isEqualTo(m.expected());
+                TradingWorld.outcome(toString(), "committed");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "enter(" + spec + "; market " + clientId + ", fill half @ entry, "
+                    + (overfill ? "half+1e-8" : "half") + " @ " + plain(fillPrice) + ")";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Clock and queries
+
+    record Tick(Duration by) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            w.clock.advance(by);
+        }
+
+        @Override
+        public String toString() {
+            return "clock" + signed(by);
+        }
+    }
+
+    /**
+     * closed(from, to) and dailyRealizedPnl(from, to) for a window [from, to) with midnight-ish boundaries; a
+     * reversed window (to before from) is refused with a ValidationException, never answered with nothing.
+     */
+    record Window(Instant from, Instant to) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            if (to.isBefore(from)) {
+                for (Function<UnitOfWork, Object> query : List.<Function<UnitOfWork, Object>>of(
+                        uow -> uow.positions().closed(from, to), uow -> uow.positions().dailyRealizedPnl(from, to))) {
+                    assertThatThrownBy(() -> w.db.store().read(query)).as("%s must be refused", this)
+                            .isExactlyInstanceOf(ValidationException.class)
+                            .hasMessageStartingWith("to: must not be before from");
+                }
+                TradingWorld.outcome("window(", "refused: reversed");
+                return;
+            }
+            w.db.store().read(uow -> {
+                assertThat(uow.positions().closed(from, to)).as("%s: closed", this)
+                        .isEqualTo(w.model.closedPositions(from, to));
+                assertThat(uow.positions().dailyRealizedPnl(from, to)).as("%s: daily realized P&L", this)
+                        .isEqualTo(w.model.dailyRealizedPnl(from, to));
+                return null;
+            });
+            TradingWorld.outcome("window(", "answered");
+        }
+
+        @Override
+        public String toString() {
+            return "query[" + from + ", " + to + ")";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Actions: small pools, so that client ids collide, times tie and P&L lands on rounding ties.
+
+    static Gen<Place> placeNew() {
+        return orderSpecs().map(Place::new);
+    }
+
+    static Gen<PlaceAgain> placeAgain() {
+        Gen<String> variant = weighted(
+                w(3, pick("same")),
+                w(2, pick("quantity at scale 8")),
+                w(1, pick("quantity+1e-8", "other side", "as LIMIT", "other position")));
+        Gen<OrderRef> ref = orderRefs("any");
+        Gen<BigDecimal> price = prices();
+        Gen<OrderSpec> otherwise = orderSpecs();
+        return in -> new PlaceAgain(ref.generate(in), variant.generate(in), price.generate(in), otherwise.generate(in));
+    }
+
+    static Gen<FillStep> fills() {
+        Gen<FillQuantity> quantity = weighted(
+                w(3, quantities().map(FillQuantity::fixed)),
+                w(3, pick(new FillQuantity("all", BigDecimal.ONE))),
+                w(2, pick(new FillQuantity("half", TICK))),
+                w(2, pick(TICK, new BigDecimal("0.5"), BigDecimal.ONE).map(d -> new FillQuantity("all+", d))));
+        Gen<BigDecimal> fee = weighted(
+                w(3, pick(BigDecimal.ZERO)),
+                w(1, decimals("0", "1", 8)));
+        Gen<FillPrice> price = weighted(
+                w(1, prices().map(p -> new FillPrice(p, 0))),
+                w(1, integers().between(-3, 3).map(t -> new FillPrice(null, t))));
+        Gen<OrderRef> ref = orderRefs("open");
+        Gen<Instant> at = fillTimes();
+        return in -> new FillStep(ref.generate(in), quantity.generate(in), price.generate(in), fee.generate(in),
+                at.generate(in));
+    }
+
+    static Gen<Cancel> cancels() {
+        return orderRefs("open").map(Cancel::new);
+    }
+
+    static Gen<Reject> rejects() {
+        return orderRefs("open").zip(pick("insufficient margin", "price out of band"), Reject::new);
+    }
+
+    static Gen<Open> opens() {
+        return openSpecs().map(Open::new);
+    }
+
+    static Gen<Close> closes() {
+        Gen<ExitPrice> exitPrice = weighted(
+                w(2, prices().map(p -> new ExitPrice(p, 0))),
+                w(2, integers().between(-3, 3).map(t -> new ExitPrice(null, t))));
+        Gen<ExitTime> exit = weighted(
+                w(4, durations(Duration.ZERO, Duration.ofDays(3)).map(d -> new ExitTime("entry", d, 0))),
+                w(1, pick(new ExitTime("entry", Duration.ZERO, 0))),
+                w(1, pick(Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(-1))
+                        .map(d -> new ExitTime("entry", d, 0))),
+                w(2, integers().between(1, 3).zip(pick(Duration.ZERO, Duration.of(-1, ChronoUnit.MICROS)),
+                        (days, off) -> new ExitTime("midnight", off, days))));
+        Gen<VersionMode> mode = weighted(
+                w(5, pick(VersionMode.NONE)), w(3, pick(VersionMode.CURRENT)), w(1, pick(VersionMode.STALE)));
+        Gen<PosRef> ref = posRefs();
+        Gen<String> reason = orNull(pick("take profit", "stop hit"), 30);
+        return in -> new Close(ref.generate(in), exitPrice.generate(in), exit.generate(in), reason.generate(in),
+                mode.generate(in));
+    }
+
+    static Gen<Stops> stopUpdates() {
+        Gen<BigDecimal> level = orNull(prices(), 30);
+        return posRefs().zip(level, level, pick(false, false, false, true), Stops::new);
+    }
+
+    static Gen<Enter> enters() {
+        return openSpecs().zip(pick(CLIENT_IDS.toArray(String[]::new)), prices(), pick(false, false, false, true),
+                Enter::new);
+    }
+
+    static Gen<Tick> clockMoves() {
+        return weighted(
+                w(1, pick(Duration.of(1, ChronoUnit.MICROS))),
+                w(4, durations(Duration.ofSeconds(1), Duration.ofHours(6))),
+                w(1, durations(Duration.ofHours(1), Duration.ofHours(2)).map(Duration::negated))
+        ).map(Tick::new);
+    }
+
+    static Gen<Window> windows() {
+        Gen<Instant> boundary = integers().between(-1, 4).zip(pick(Duration.ZERO, Duration.ZERO,
+                        Duration.of(1, ChronoUnit.MICROS), Duration.of(-1, ChronoUnit.MICROS), Duration.ofHours(7)),
+                (days, off) -> T0.plus(Duration.ofDays(days)).plus(off));
+        // Mostly in order; one in five as drawn, which is reversed about half the time.
+        return boundary.zip(boundary, pick(false, false, false, false, true),
+                (a, b, asDrawn) -> asDrawn || !a.isAfter(b) ? new Window(a, b) : new Window(b, a));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Values
+
+    /** Mostly "the k-th open (or, for {@code kind} any, placed) order", sometimes a client id of the pool. */
+    static Gen<OrderRef> orderRefs(String kind) {
+        return weighted(
+                w(5, pick(0, 0, 0, 0, 1, 1, 2, 3).map(k -> new OrderRef(kind, k, null))),
+                w(1, pick(CLIENT_IDS.toArray(String[]::new)).map(OrderRef::id)));
+    }
+
+    /** Mostly an open position, sometimes any opened one, rarely none. */
+    static Gen<PosRef> posRefs() {
+        return weighted(
+                w(6, integers().between(0, 3).map(k -> new PosRef("open", k))),
+                w(2, integers().between(0, 5).map(k -> new PosRef("any", k))),
+                w(1, pick(new PosRef("none", 0))));
+    }
+
+    /**
+     * Prices: a pool around 100 with 1e-8 steps (so moves of 1e-8 times a half quantity end exactly on a half
+     * unit of the 8th decimal: the half-even tie), entries like 200, 40 and 8 (where a 1e-8 move is a return
+     * of 5e-9, 2.5e-8 or 1.25e-7 percent: ties again), plus random prices of scale 2 and 8.
+     */
+    static Gen<BigDecimal> prices() {
+        return weighted(
+                w(5, pickDecimals("100", "100.00000001", "99.99999999", "100.00000003", "101.25",
+                        "100.5", "0.00000001", "250.12345679", "200", "40", "8")),
+                w(1, decimals("0.01", "1000", 2)),
+                w(1, decimals("0.00000001", "1000", 8)));
+    }
+
+    /** Quantities: halves and quarters (rounding ties), the smallest unit, and random ones of scale 3 and 8. */
+    static Gen<BigDecimal> quantities() {
+        return weighted(
+                w(4, pickDecimals("0.5", "1", "1.5", "2.5", "0.25", "0.125", "3", "0.00000001", "1.50")),
+                w(1, decimals("0.001", "10", 3)),
+                w(1, decimals("0.00000001", "10", 8)));
+    }
+
+    /** Fill times on a one-minute grid around T0 (ties are common, some precede the orders), or with micros. */
+    static Gen<Instant> fillTimes() {
+        return weighted(
+                w(3, integers().between(-30, 30).map(m -> T0.plus(Duration.ofMinutes(m)))),
+                w(1, durations(Duration.ofHours(-1), Duration.ofDays(2)).map(d -> T0.plus(d))));
+    }
+
+    /** Whole microseconds in [min, max]. */
+    static Gen<Duration> durations(Duration min, Duration max) {
+        long lo = min.toNanos() / 1_000;
+        long hi = max.toNanos() / 1_000;
+        return longs().between(lo, hi).map(us -> Duration.of(us, ChronoUnit.MICROS));
+    }
+
+    static Gen<OrderSpec> orderSpecs() {
+        Gen<PosRef> position = weighted(
+                w(6, pick((PosRef) null)),
+                w(3, integers().between(0, 5).map(k -> new PosRef("any", k))),
+                w(1, pick(new PosRef("none", 0))));
+        Gen<String> cid = pick(CLIENT_IDS.toArray(String[]::new));
+        Gen<String> symbol = pick(SYMBOLS.toArray(String[]::new));
+        Gen<OrderSide> side = pick(OrderSide.values());
+        Gen<OrderType> type = pick(OrderType.values());
+        Gen<BigDecimal> quantity = quantities();
+        Gen<BigDecimal> price = prices();
+        return in -> {
+            OrderType t = type.generate(in);
+            return new OrderSpec(cid.generate(in), position.generate(in), symbol.generate(in), side.generate(in), t,
+                    quantity.generate(in), t == OrderType.MARKET ? null : price.generate(in));
+        };
+    }
+
+    static Gen<OpenSpec> openSpecs() {
+        Gen<Instant> entry = weighted(
+                w(3, integers().between(0, 4 * 48).map(q -> T0.plus(Duration.ofMinutes(15L * q)))),
+                w(1, durations(Duration.ZERO, Duration.ofDays(2)).map(d -> T0.plus(d))));
+        Gen<String> symbol = pick(SYMBOLS.toArray(String[]::new));
+        Gen<PositionSide> side = pick(PositionSide.values());
+        Gen<BigDecimal> quantity = quantities();
+        Gen<BigDecimal> price = prices();
+        Gen<BigDecimal> stopLoss = orNull(prices(), 60);
+        Gen<String> strategy = orNull(pick("ma-cross"), 50);
+        return in -> new OpenSpec(symbol.generate(in), side.generate(in), quantity.generate(in), price.generate(in),
+                entry.generate(in), stopLoss.generate(in), strategy.generate(in));
+    }
+
+    static String plain(BigDecimal d) {
+        return d.stripTrailingZeros().toPlainString();
+    }
+
+    /** "+1h2m3.000004s", "-1µs"-style: readable in action descriptions. */
+    static String signed(Duration d) {
+        String abs = d.abs().toString().substring(2).toLowerCase();
+        return (d.isNegative() ? "-" : "+") + abs;
+    }
+}
