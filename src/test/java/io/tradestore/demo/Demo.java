@@ -23,11 +23,15 @@ import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 import org.sqlite.SQLiteConfig;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,13 +47,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * End-to-end demo on the sample candles: migrate, ingest, trade a moving-average crossover, record predictions
  * and their outcomes, print a summary. Each signal is one unit of work spanning all three schemas: the order,
  * its fill, the position, the execution log entry and the prediction commit together or not at all.
  *
- * <p>Run: {@code mvn -q test-compile exec:java@demo} (arguments: database file, candle directory).
+ * <p>Run: {@code mvn -q test-compile exec:java@demo} (arguments: database file, candle directory). The candle
+ * directory holds {@code .csv} or {@code .csv.gz} exports named {@code <exchange>_<SYMBOL>_...}.
  */
 public final class Demo {
     static final String MODEL = "sma-15-60";
@@ -57,6 +63,8 @@ public final class Demo {
     private static final int SLOW = 60;
     private static final BigDecimal QUANTITY = new BigDecimal("0.05");
     private static final BigDecimal STARTING_CASH = new BigDecimal("10000");
+    /** The samples that ship with the repository; relative, like the database, to where the demo is started. */
+    static final Path DEFAULT_CANDLES = Path.of("data", "samples", "candles");
     private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
 
     private final PrintStream out;
@@ -67,7 +75,7 @@ public final class Demo {
 
     public static void main(String[] args) {
         Path database = Path.of(args.length > 0 ? args[0] : "data/tradestore.db");
-        Path candles = Path.of(args.length > 1 ? args[1] : "../shared/data/candles");
+        Path candles = args.length > 1 ? Path.of(args[1]) : DEFAULT_CANDLES;
         new Demo(System.out).run(database, candles);
     }
 
@@ -228,7 +236,10 @@ public final class Demo {
     }
 
     static List<Candle> readCsv(String symbol, Path csv) {
-        try (Stream<String> lines = Files.lines(csv)) {
+        try (InputStream raw = Files.newInputStream(csv);
+             InputStream in = csv.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+             Stream<String> lines = reader.lines()) {
             return lines.skip(1).filter(l -> !l.isBlank()).map(line -> {
                 String[] f = line.split(",");
                 Instant openTime = OffsetDateTime.parse(f[0], CSV_TIME).toInstant();
@@ -241,18 +252,26 @@ public final class Demo {
         }
     }
 
-    /** binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv -> BTCUSDT */
+    /** binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv.gz -> BTCUSDT */
     static String symbolOf(Path csv) {
         String[] parts = csv.getFileName().toString().split("_");
         return parts.length > 1 ? parts[1] : parts[0];
     }
 
-    private static List<Path> csvFiles(Path dir) {
+    static List<Path> csvFiles(Path dir) {
+        List<Path> found;
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(".csv")).sorted().toList();
+            found = files.filter(p -> p.toString().endsWith(".csv") || p.toString().endsWith(".csv.gz"))
+                    .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list candle files in " + dir.toAbsolutePath()
-                    + " (pass the directory as the second argument)", e);
+                    + " (run the demo from the project directory, or pass the directory as the second argument)", e);
         }
+        // An empty folder would otherwise "succeed" with a summary of nothing.
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("no .csv or .csv.gz candle files in " + dir.toAbsolutePath()
+                    + " (pass the directory as the second argument)");
+        }
+        return found;
     }
 }

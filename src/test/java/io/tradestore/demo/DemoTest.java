@@ -1,30 +1,33 @@
 package io.tradestore.demo;
 
+import io.tradestore.testing.SampleData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The demo runs end to end on the sample candles and its summary adds up; a second run changes nothing. */
 class DemoTest {
-    static final Path CANDLES = Path.of("../shared/data/candles");
-
     @TempDir
     Path dir;
 
     @Test
     void demoIngestsTradesAndSummarisesConsistentlyAndIsIdempotent() {
-        assertThat(CANDLES).as("sample candles next to the repository").isDirectory();
+        Path candles = SampleData.candles();
+        assertThat(Demo.csvFiles(candles)).as("the demo's files in %s", candles).hasSize(2);
         Path db = dir.resolve("demo.db");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Demo.Summary first = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(db, CANDLES);
+        Demo.Summary first = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(db, candles);
 
         assertThat(first.rows().get("candlesticks")).isEqualTo(60_480L);
         assertThat(first.rows().get("candlestick_metadata")).isEqualTo(2L);
@@ -41,9 +44,38 @@ class DemoTest {
                 .contains("ingested 30,240 candles of BTCUSD", "realized P&L:", "prediction accuracy");
 
         Demo.Summary second = new Demo(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                .run(db, CANDLES);
+                .run(db, candles);
         assertThat(second.rows()).isEqualTo(first.rows());
         assertThat(second.realizedPnl()).isEqualByComparingTo(first.realizedPnl());
+    }
+
+    @Test
+    void theDemoFindsTheShippedSamplesByDefault() {
+        assertThat(Demo.DEFAULT_CANDLES).isEqualTo(SampleData.DEFAULT);
+        // Surefire runs in the project directory, as the README's exec:java@demo command does.
+        assertThat(Demo.csvFiles(Demo.DEFAULT_CANDLES)).extracting(p -> p.getFileName().toString()).containsExactly(
+                "binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv.gz", "binance-us_BTCUSD_1m_2023-03-01_2023-03-21.csv.gz");
+    }
+
+    @Test
+    void gzipCompressedExportsAreReadLikePlainOnes() throws Exception {
+        Path gz = dir.resolve("x_BTCUSD_1m.csv.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(("open_time,open,high,low,close,volume\n"
+                    + "2023-03-01 00:01:00+00:00,23144.78,23152.48,23133.11,23143.72,3.912156\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        var candles = Demo.readCsv(Demo.symbolOf(gz), gz);
+        assertThat(candles).hasSize(1);
+        assertThat(candles.get(0).symbol()).isEqualTo("BTCUSD");
+        assertThat(candles.get(0).close()).isEqualByComparingTo(new BigDecimal("23143.72"));
+    }
+
+    @Test
+    void aDirectoryWithoutCandleFilesFailsNamingIt() {
+        assertThatThrownBy(() -> Demo.csvFiles(dir))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(dir.toAbsolutePath().toString());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tradestore.market;
 
 import io.tradestore.Tradestore;
+import io.tradestore.testing.SampleData;
 import io.tradestore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,22 +15,21 @@ import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The hot path on real data: one 21-day file of 1-minute candles in one unit of work. */
 class CandlestickIngestTest {
-    private static final String FILE = "binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv";
+    private static final String EXPORT = "binance-us_BTCUSDT_1m_2023-03-01_2023-03-21";
 
     @TempDir
     Path dir;
     Tradestore store;
+    Path file;
     List<Candle> candles;
 
     @BeforeEach
     void open() {
-        Path folder = SampleCandles.folder();
-        assumeTrue(folder != null, "sample candles not found (../shared/data/candles or /work/shared/data/candles)");
-        candles = SampleCandles.read(folder.resolve(FILE), "BTCUSDT", Timeframe.M1);
+        file = SampleData.candleFile(EXPORT);
+        candles = SampleCandles.read(file, "BTCUSDT", Timeframe.M1);
         store = Stores.open(dir);
     }
 
@@ -45,7 +45,7 @@ class CandlestickIngestTest {
         long start = System.nanoTime();
         int written = store.inTransaction(uow -> uow.candlesticks().upsert(candles));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("upserted %d candles from %s in %d ms%n", written, FILE, took.toMillis());
+        System.out.printf("upserted %d candles from %s in %d ms%n", written, file.getFileName(), took.toMillis());
 
         assertThat(written).isEqualTo(30_240);
         SeriesInfo info = store.read(uow -> uow.candlesticks().series("BTCUSDT", Timeframe.M1)).orElseThrow();

@@ -1,18 +1,24 @@
 package io.tradestore.market;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 
 /**
- * The exchange exports in the shared data folder ({@code open_time,open,high,low,close,volume}, open_time like
- * {@code 2023-03-01 00:00:00+00:00}), parsed with BigDecimal so every digit reaches the store unchanged.
+ * The exchange exports in {@code data/samples/candles} ({@code open_time,open,high,low,close,volume}, open_time
+ * like {@code 2023-03-01 00:00:00+00:00}), parsed with BigDecimal so every digit reaches the store unchanged.
+ * Files ending in {@code .gz} are decompressed on the fly; others are read as plain CSV.
  */
 final class SampleCandles {
     static final String HEADER = "open_time,open,high,low,close,volume";
@@ -20,22 +26,9 @@ final class SampleCandles {
     private SampleCandles() {
     }
 
-    /**
-     * The folder {@code ../shared/data/candles} next to the project (right for the main checkout), else the
-     * absolute {@code /work/shared/data/candles} (for clones elsewhere); null if neither exists.
-     */
-    static Path folder() {
-        Path relative = Path.of(System.getProperty("user.dir")).resolve("../shared/data/candles").normalize();
-        if (Files.isDirectory(relative)) {
-            return relative;
-        }
-        Path absolute = Path.of("/work/shared/data/candles");
-        return Files.isDirectory(absolute) ? absolute : null;
-    }
-
     static List<Candle> read(Path csv, String symbol, Timeframe timeframe) {
         try {
-            List<String> lines = Files.readAllLines(csv);
+            List<String> lines = lines(csv);
             if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
                 throw new IllegalArgumentException(csv + ": expected header " + HEADER);
             }
@@ -51,6 +44,14 @@ final class SampleCandles {
             return candles;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> lines(Path csv) throws IOException {
+        try (InputStream raw = Files.newInputStream(csv);
+             InputStream in = csv.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return reader.lines().toList();
         }
     }
 
