@@ -159,6 +159,12 @@ public final class Props {
             return c == null ? 0 : c.get();
         }
 
+        /** The counts of every key that starts with {@code prefix}, summed. */
+        public int countStartingWith(String prefix) {
+            return counts.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToInt(e -> e.getValue().get()).sum();
+        }
+
         public int total() {
             return counts.values().stream().mapToInt(AtomicInteger::get).sum();
         }

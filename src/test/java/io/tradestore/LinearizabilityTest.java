@@ -1,0 +1,551 @@
+package io.tradestore;
+
+import io.tradestore.analytics.CachedPattern;
+import io.tradestore.analytics.NewCachedPattern;
+import io.tradestore.market.Timeframe;
+import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.Props;
+import io.tradestore.testing.Props.Tally;
+import io.tradestore.testing.Stores;
+import io.tradestore.trading.NewOrder;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.OrderStatus;
+import io.tradestore.trading.Position;
+import io.tradestore.trading.PositionSide;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.core.stateful.Command;
+import org.quicktheories.core.stateful.Parallel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.tradestore.testing.Gens.pick;
+import static io.tradestore.testing.Gens.pickDecimals;
+import static io.tradestore.testing.Gens.w;
+import static io.tradestore.testing.Gens.weighted;
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+/**
+ * Concurrent units of work are linearizable: 2 to 4 threads run a generated history of 2 to 6 operations (place,
+ * fill and cancel orders; open and close positions; put, get and purge in the pattern cache; reads in read
+ * units) against one store, and QuickTheories' {@link Parallel} checks that the store's final state <em>and every
+ * operation's answer</em> equal what some sequential order of the same operations gives in {@link World}, the
+ * model. Before the concurrent run, the same history runs sequentially and must match the model after every step.
+ *
+ * <p>Every operation's answer is part of the state the checker compares (an operation records it in the SUT, and
+ * the model records what it would answer), so an operation that saw a half-applied unit or a stale read, or two
+ * read-modify-writes that interleaved, is caught even when the final rows happen to look fine. The checker accepts
+ * any order of the operations, not only those consistent with their real-time order; with operations submitted at
+ * once to a small pool that is nearly the same, and it is what {@code Parallel} offers.
+ *
+ * <p>Nothing here depends on the engine: the store comes from {@link #openStore}, the answers and state from the
+ * public API only (no ids that a PostgreSQL sequence could hand out in another order than commits), so the
+ * PostgreSQL suite can run it unchanged.
+ */
+class LinearizabilityTest {
+    /** The clock every history runs at: an hour after the seed, so the seed's short-lived cache entries expired. */
+    static final Instant NOW = T0.plus(Duration.ofHours(1));
+    static final Tally ANSWERS = new Tally("linearizability: operation -> answer (sequential runs included)");
+    static final Tally THREADS = new Tally("linearizability: threads per history");
+    private static Path templateDir;
+    private static Path template;
+    private static List<Long> seededPositions;
+
+    @BeforeAll
+    static void seed() throws IOException {
+        templateDir = Files.createTempDirectory("tradestore-linearizability");
+        MutableClock clock = new MutableClock(T0);
+        try (Tradestore store = Stores.open(templateDir, clock)) {
+            seededPositions = store.inTransaction(uow -> {
+                Order o0 = uow.orders().place(NewOrder.market("o-0", "BTCUSDT", OrderSide.BUY, BigDecimal.ONE));
+                Order o1 = uow.orders().place(NewOrder.market("o-1", "BTCUSDT", OrderSide.BUY, BigDecimal.ONE));
+                uow.orders().fill(o1.id(), new BigDecimal("0.5"), new BigDecimal("100"), BigDecimal.ZERO, T0);
+                assertThat(o0.status()).isEqualTo(OrderStatus.NEW);
+                Position p0 = uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, BigDecimal.ONE,
+                        new BigDecimal("100"), T0));
+                Position p1 = uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, new BigDecimal("2"),
+                        new BigDecimal("50"), T0));
+                uow.patternCache().put(pattern("k0", "0.1", T0), Duration.ofMinutes(1));
+                uow.patternCache().put(pattern("k1", "0.2", T0), Duration.ofMinutes(1));
+                uow.patternCache().put(pattern("k2", "0.5", T0), Duration.ofDays(1));
+                return List.of(p0.id(), p1.id());
+            });
+        }
+        template = Stores.config(templateDir).file();
+    }
+
+    @AfterAll
+    static void deleteTemplate() throws IOException {
+        delete(templateDir);
+    }
+
+    @Test
+    void concurrentOperationsAreExplainedBySomeSequentialOrder() {
+        World initial = World.initial();
+        Props.qt(200, 40).forAll(histories(), integers().between(2, 4)).checkAssert((ops, threads) -> {
+            THREADS.add(threads + " threads");
+            List<Step> steps = new ArrayList<>();
+            for (int i = 0; i < ops.size(); i++) {
+                steps.add(new Step(i, ops.get(i)));
+            }
+            List<Sut> opened = new ArrayList<>();
+            try {
+                new Parallel(60, TimeUnit.SECONDS).parallelCheck(initial, steps, model -> {
+                    Sut sut = openStore();
+                    opened.add(sut);
+                    return sut;
+                }, Sut::state, threads);
+            } finally {
+                opened.forEach(Sut::close);
+            }
+        });
+        ANSWERS.report();
+        THREADS.report();
+        assertThat(ANSWERS.countStartingWith("close -> CLOSED")).as("closes that won").isPositive();
+        assertThat(ANSWERS.count("close -> InvalidStateTransitionException")).as("closes that lost a race").isPositive();
+        assertThat(ANSWERS.count("purge -> 2")).as("purges that found both expired seeds").isPositive();
+    }
+
+    /** A store on a fresh copy of the seeded template, at {@link #NOW}. */
+    static Sut openStore() {
+        try {
+            Path dir = Files.createTempDirectory("tradestore-history");
+            Files.copy(template, dir.resolve("tradestore.db"));
+            return new Sut(dir, Tradestore.open(TradestoreConfig.sqlite(dir.resolve("tradestore.db"))
+                    .withClock(Stores.fixed(NOW))), new ConcurrentHashMap<>());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Gen<List<Op>> histories() {
+        Gen<String> cid = pick("o-0", "o-1", "o-2", "o-3");
+        Gen<String> key = pick("k0", "k1", "k2", "k3");
+        Gen<Op> op = weighted(
+                w(3, cid.zip(pickDecimals("1", "2"), Place::new)),
+                w(4, cid.zip(pickDecimals("0.5", "0.25", "1"), pickDecimals("100", "101"), FillOp::new)),
+                w(2, cid.map(CancelOp::new)),
+                w(1, cid.map(ReadOrder::new)),
+                w(2, pick(0, 1).zip(pickDecimals("101", "99"), CloseOp::new)),
+                w(1, pick(PositionSide.LONG, PositionSide.SHORT).zip(pickDecimals("1", "0.5"), OpenOp::new)),
+                w(3, key.zip(pickDecimals("0.8", "0.9"), Put::new)),
+                w(2, key.map(Get::new)),
+                w(2, pick(new Purge())));
+        return lists().of(op).ofSizeBetween(2, 6);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The model: everything a caller can observe, and every operation's answer by its index in the history.
+
+    record OrderState(String quantity, String status, List<String> fills, String average) {
+    }
+
+    /**
+     * What a caller can observe. {@code expiredRows} counts stored, expired cache entries (what a purge would
+     * remove); the model also knows which keys they are ({@code expiredKeys}, bookkeeping the store cannot show and
+     * equality ignores), because a put of such a key replaces its row.
+     */
+    record World(SortedMap<String, OrderState> orders, List<String> positions, SortedMap<String, String> cache,
+                 int expiredRows, SortedMap<Integer, String> answers, Set<String> expiredKeys) {
+        static World initial() {
+            SortedMap<String, OrderState> orders = new TreeMap<>();
+            orders.put("o-0", new OrderState("1", "NEW", List.of(), null));
+            orders.put("o-1", new OrderState("1", "PARTIALLY_FILLED", List.of("0.5@100"), "100"));
+            SortedMap<String, String> cache = new TreeMap<>();
+            cache.put("k2", "0.5");
+            return new World(orders, List.of("#0 BTCUSDT LONG 1@100 OPEN", "#1 ETHUSDT SHORT 2@50 OPEN"), cache, 2,
+                    new TreeMap<>(), Set.of("k0", "k1"));
+        }
+
+        World with(SortedMap<String, OrderState> o, List<String> p, SortedMap<String, String> c, Set<String> expired,
+                   int step, String answer) {
+            SortedMap<Integer, String> a = new TreeMap<>(answers);
+            a.put(step, answer);
+            return new World(o, p.stream().sorted().toList(), c, expired.size(), a, Set.copyOf(expired));
+        }
+
+        World answering(int step, String answer) {
+            return with(orders, positions, cache, expiredKeys, step, answer);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof World w && orders.equals(w.orders) && positions.equals(w.positions)
+                    && cache.equals(w.cache) && expiredRows == w.expiredRows && answers.equals(w.answers);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(orders, positions, cache, expiredRows, answers);
+        }
+
+        @Override
+        public String toString() {
+            return "World[orders=" + orders + ", positions=" + positions + ", cache=" + cache + ", expiredRows="
+                    + expiredRows + ", answers=" + answers + "]";
+        }
+    }
+
+    /** One operation: what it does to a store and what the model says it does. */
+    interface Op {
+        String run(Tradestore store);
+
+        World next(World w, int step);
+    }
+
+    /** A history's operation with its index; its answer lands in the SUT's and the model's answers. */
+    record Step(int index, Op op) implements Command<Sut, World> {
+        @Override
+        public void run(Sut sut) {
+            String answer;
+            try {
+                answer = op.run(sut.store());
+            } catch (TradestoreException e) {
+                answer = e.getClass().getSimpleName();
+            }
+            sut.answers().put(index, answer);
+            String call = op.toString();
+            ANSWERS.add(call.substring(0, call.indexOf('(')) + " -> " + answer);
+        }
+
+        @Override
+        public World nextState(World w) {
+            return op.next(w, index);
+        }
+
+        @Override
+        public String toString() {
+            return "#" + index + " " + op;
+        }
+    }
+
+    record Place(String cid, BigDecimal quantity) implements Op {
+        public String run(Tradestore s) {
+            return s.inTransaction(uow -> {
+                Optional<Order> before = uow.orders().findByClientOrderId(cid);
+                Order o = uow.orders().place(NewOrder.market(cid, "BTCUSDT", OrderSide.BUY, quantity));
+                return before.isPresent() ? "same order" : "placed";
+            });
+        }
+
+        public World next(World w, int step) {
+            OrderState o = w.orders().get(cid);
+            if (o == null) {
+                SortedMap<String, OrderState> orders = new TreeMap<>(w.orders());
+                orders.put(cid, new OrderState(plain(quantity), "NEW", List.of(), null));
+                return w.with(orders, w.positions(), w.cache(), w.expiredKeys(), step, "placed");
+            }
+            return w.answering(step, o.quantity().equals(plain(quantity)) ? "same order" : "ConflictException");
+        }
+
+        @Override
+        public String toString() {
+            return "place(" + cid + ", " + plain(quantity) + ")";
+        }
+    }
+
+    record FillOp(String cid, BigDecimal quantity, BigDecimal price) implements Op {
+        public String run(Tradestore s) {
+            return s.inTransaction(uow -> {
+                Order o = uow.orders().findByClientOrderId(cid).orElseThrow(() -> new NotFoundException("order " + cid));
+                return uow.orders().fill(o.id(), quantity, price, BigDecimal.ZERO, NOW).status().name();
+            });
+        }
+
+        public World next(World w, int step) {
+            OrderState o = w.orders().get(cid);
+            if (o == null) {
+                return w.answering(step, "NotFoundException");
+            }
+            if (!o.status().equals("NEW") && !o.status().equals("PARTIALLY_FILLED")) {
+                return w.answering(step, "InvalidStateTransitionException");
+            }
+            List<String> fills = new ArrayList<>(o.fills());
+            fills.add(plain(quantity) + "@" + plain(price));
+            BigDecimal filled = BigDecimal.ZERO;
+            BigDecimal notional = BigDecimal.ZERO;
+            for (String f : fills) {
+                BigDecimal q = new BigDecimal(f.substring(0, f.indexOf('@')));
+                filled = filled.add(q);
+                notional = notional.add(q.multiply(new BigDecimal(f.substring(f.indexOf('@') + 1))));
+            }
+            int cmp = filled.compareTo(new BigDecimal(o.quantity()));
+            if (cmp > 0) {
+                return w.answering(step, "ValidationException");
+            }
+            String status = cmp == 0 ? "FILLED" : "PARTIALLY_FILLED";
+            // The rounding rule itself is pinned by TradingArithmeticTest; here it only has to be the documented one.
+            String average = plain(notional.divide(filled, 8, java.math.RoundingMode.HALF_EVEN));
+            SortedMap<String, OrderState> orders = new TreeMap<>(w.orders());
+            orders.put(cid, new OrderState(o.quantity(), status, fills.stream().sorted().toList(), average));
+            return w.with(orders, w.positions(), w.cache(), w.expiredKeys(), step, status);
+        }
+
+        @Override
+        public String toString() {
+            return "fill(" + cid + ", " + plain(quantity) + " @ " + plain(price) + ")";
+        }
+    }
+
+    record CancelOp(String cid) implements Op {
+        public String run(Tradestore s) {
+            return s.inTransaction(uow -> {
+                Order o = uow.orders().findByClientOrderId(cid).orElseThrow(() -> new NotFoundException("order " + cid));
+                return uow.orders().cancel(o.id()).status().name();
+            });
+        }
+
+        public World next(World w, int step) {
+            OrderState o = w.orders().get(cid);
+            if (o == null) {
+                return w.answering(step, "NotFoundException");
+            }
+            if (!o.status().equals("NEW") && !o.status().equals("PARTIALLY_FILLED")) {
+                return w.answering(step, "InvalidStateTransitionException");
+            }
+            SortedMap<String, OrderState> orders = new TreeMap<>(w.orders());
+            orders.put(cid, new OrderState(o.quantity(), "CANCELLED", o.fills(), o.average()));
+            return w.with(orders, w.positions(), w.cache(), w.expiredKeys(), step, "CANCELLED");
+        }
+
+        @Override
+        public String toString() {
+            return "cancel(" + cid + ")";
+        }
+    }
+
+    /** A read unit, on a reader connection while writers run. */
+    record ReadOrder(String cid) implements Op {
+        public String run(Tradestore s) {
+            return s.read(uow -> uow.orders().findByClientOrderId(cid)
+                    .map(o -> o.status() + " " + plain(o.filledQuantity())).orElse("absent"));
+        }
+
+        public World next(World w, int step) {
+            OrderState o = w.orders().get(cid);
+            if (o == null) {
+                return w.answering(step, "absent");
+            }
+            BigDecimal filled = o.fills().stream().map(f -> new BigDecimal(f.substring(0, f.indexOf('@'))))
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            return w.answering(step, o.status() + " " + plain(filled));
+        }
+
+        @Override
+        public String toString() {
+            return "readOrder(" + cid + ")";
+        }
+    }
+
+    /** Closes seeded position #k; two closes of the same position race, and exactly one may win. */
+    record CloseOp(int k, BigDecimal exit) implements Op {
+        public String run(Tradestore s) {
+            Position p = s.inTransaction(uow -> uow.positions().close(seededPositions.get(k), exit, NOW, "race"));
+            return "CLOSED " + plain(p.realizedPnl());
+        }
+
+        public World next(World w, int step) {
+            String open = w.positions().stream().filter(p -> p.startsWith("#" + k + " ") && p.endsWith(" OPEN"))
+                    .findFirst().orElse(null);
+            if (open == null) {
+                return w.answering(step, "InvalidStateTransitionException");
+            }
+            // #0 is LONG 1 @ 100, #1 SHORT 2 @ 50.
+            BigDecimal pnl = k == 0 ? exit.subtract(new BigDecimal("100"))
+                    : new BigDecimal("50").subtract(exit).multiply(new BigDecimal("2"));
+            List<String> positions = new ArrayList<>(w.positions());
+            positions.remove(open);
+            positions.add(open.replace(" OPEN", " CLOSED @" + plain(exit) + " pnl " + plain(pnl)));
+            return w.with(w.orders(), positions, w.cache(), w.expiredKeys(), step, "CLOSED " + plain(pnl));
+        }
+
+        @Override
+        public String toString() {
+            return "close(#" + k + " @ " + plain(exit) + ")";
+        }
+    }
+
+    record OpenOp(PositionSide side, BigDecimal quantity) implements Op {
+        public String run(Tradestore s) {
+            s.inTransaction(uow -> uow.positions().open(NewPosition.of("SOLUSDT", side, quantity,
+                    new BigDecimal("20"), NOW)));
+            return "opened";
+        }
+
+        public World next(World w, int step) {
+            List<String> positions = new ArrayList<>(w.positions());
+            positions.add("new SOLUSDT " + side + " " + plain(quantity) + "@20 OPEN");
+            return w.with(w.orders(), positions, w.cache(), w.expiredKeys(), step, "opened");
+        }
+
+        @Override
+        public String toString() {
+            return "open(SOLUSDT " + side + " " + plain(quantity) + " @ 20)";
+        }
+    }
+
+    record Put(String key, BigDecimal confidence) implements Op {
+        public String run(Tradestore s) {
+            s.inTransaction(uow -> uow.patternCache().put(pattern(key, plain(confidence), NOW), Duration.ofHours(1)));
+            return "put";
+        }
+
+        public World next(World w, int step) {
+            SortedMap<String, String> cache = new TreeMap<>(w.cache());
+            cache.put(key, plain(confidence));
+            Set<String> expired = new HashSet<>(w.expiredKeys());
+            expired.remove(key); // the put replaces the expired row of the same key
+            return w.with(w.orders(), w.positions(), cache, expired, step, "put");
+        }
+
+        @Override
+        public String toString() {
+            return "put(" + key + ", " + plain(confidence) + ")";
+        }
+    }
+
+    /** A read unit. */
+    record Get(String key) implements Op {
+        public String run(Tradestore s) {
+            return s.read(uow -> uow.patternCache().get(key).map(p -> "hit " + plain(p.confidence())).orElse("miss"));
+        }
+
+        public World next(World w, int step) {
+            String live = w.cache().get(key);
+            return w.answering(step, live == null ? "miss" : "hit " + live);
+        }
+
+        @Override
+        public String toString() {
+            return "get(" + key + ")";
+        }
+    }
+
+    record Purge() implements Op {
+        public String run(Tradestore s) {
+            int purged = s.inTransaction(uow -> uow.patternCache().purgeExpired());
+            return String.valueOf(purged);
+        }
+
+        public World next(World w, int step) {
+            return w.with(w.orders(), w.positions(), w.cache(), Set.of(), step, String.valueOf(w.expiredRows()));
+        }
+
+        @Override
+        public String toString() {
+            return "purge()";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The system under test: one store and the answers its operations gave.
+
+    record Sut(Path dir, Tradestore store, Map<Integer, String> answers) {
+        /** The store's observable state through the public API, with the answers so far. */
+        World state() {
+            World w = store.read(uow -> {
+                SortedMap<String, OrderState> orders = new TreeMap<>();
+                for (String cid : List.of("o-0", "o-1", "o-2", "o-3")) {
+                    uow.orders().findByClientOrderId(cid).ifPresent(o -> orders.put(cid, new OrderState(
+                            plain(o.quantity()), o.status().name(),
+                            uow.orders().fills(o.id()).stream().map(f -> plain(f.quantity()) + "@" + plain(f.price()))
+                                    .sorted().toList(),
+                            o.averageFillPrice() == null ? null : plain(o.averageFillPrice()))));
+                }
+                List<String> positions = new ArrayList<>();
+                Stream.concat(uow.positions().listOpen().stream(),
+                                uow.positions().closed(Instant.EPOCH, NOW.plusSeconds(1)).stream())
+                        .forEach(p -> positions.add(describe(p)));
+                SortedMap<String, String> cache = new TreeMap<>();
+                for (String key : List.of("k0", "k1", "k2", "k3")) {
+                    uow.patternCache().get(key).map(CachedPattern::confidence)
+                            .ifPresent(c -> cache.put(key, plain(c)));
+                }
+                return new World(orders, positions.stream().sorted().toList(), cache, 0, new TreeMap<>(), Set.of());
+            });
+            return new World(w.orders(), w.positions(), w.cache(), expiredRows(), new TreeMap<>(answers), Set.of());
+        }
+
+        /** Expired rows still stored: what a purge would remove, counted by one that is then rolled back. */
+        private int expiredRows() {
+            int[] count = {0};
+            try {
+                store.useTransaction(uow -> {
+                    count[0] = uow.patternCache().purgeExpired();
+                    throw new CountedAndRolledBack();
+                });
+            } catch (CountedAndRolledBack expected) {
+                // the purge is undone; only its count was wanted
+            }
+            return count[0];
+        }
+
+        private String describe(Position p) {
+            int seeded = seededPositions.indexOf(p.id());
+            String who = seeded >= 0 ? "#" + seeded : "new";
+            String base = who + " " + p.symbol() + " " + p.side() + " " + plain(p.quantity()) + "@"
+                    + plain(p.entryPrice());
+            return p.isOpen() ? base + " OPEN"
+                    : base + " CLOSED @" + plain(p.exitPrice()) + " pnl " + plain(p.realizedPnl());
+        }
+
+        void close() {
+            try {
+                store.close();
+            } finally {
+                try {
+                    delete(dir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    static final class CountedAndRolledBack extends RuntimeException {
+        CountedAndRolledBack() {
+            super(null, null, false, false);
+        }
+    }
+
+    static NewCachedPattern pattern(String key, String confidence, Instant detectedAt) {
+        return new NewCachedPattern(key, "BTCUSDT", Timeframe.M5, "double_top", new BigDecimal(confidence),
+                Json.of("{}"), detectedAt);
+    }
+
+    static String plain(BigDecimal d) {
+        return d.stripTrailingZeros().toPlainString();
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
