@@ -56,6 +56,11 @@ class RollbackPropertyTest {
     }
 
     record NestedProgram(List<Op> before, List<Op> nested, int nestedThrowsAt, List<Op> after) {
+        @Override
+        public String toString() {
+            return "run " + before + ", then a nested unit " + nested + " throwing before step " + nestedThrowsAt
+                    + ", then " + after;
+        }
     }
 
     @BeforeAll

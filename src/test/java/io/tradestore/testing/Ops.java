@@ -32,7 +32,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * DAO operations across all three schemas as generated test data: small records whose toString reads like the
- * call they make, so a shrunk counterexample is a readable program. Operations refer to rows by index into the
+ * call they make ("orders().fill(order#2, 0.5 @ 100, T0+7s)"), so a shrunk counterexample is a readable program. Operations refer to rows by index into the
  * ids created so far (plus the seeded ones), so most of them succeed; some fail on purpose (closing a closed
  * position), which is a legitimate way for a unit to end too.
  */
@@ -67,11 +67,21 @@ public final class Ops {
         public void apply(UnitOfWork uow, Ids ids) {
             ids.positions.add(uow.positions().open(NewPosition.of(symbol, side, qty, price, at(second))).id());
         }
+
+        @Override
+        public String toString() {
+            return "positions().open(" + symbol + " " + side + " " + qty.toPlainString() + " @ " + price.toPlainString() + ", T0+" + second + "s)";
+        }
     }
 
     public record ClosePosition(int ref, BigDecimal price, int second) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.positions().close(Ids.pick(ids.positions, ref), price, at(second + 100_000), "generated");
+        }
+
+        @Override
+        public String toString() {
+            return "positions().close(position#" + ref + ", " + price.toPlainString() + ")";
         }
     }
 
@@ -83,17 +93,32 @@ public final class Ops {
             }
             ids.orders.add(uow.orders().place(o).id());
         }
+
+        @Override
+        public String toString() {
+            return "orders().place(" + clientOrderId + ", BUY " + qty.toPlainString() + (positionRef >= 0 ? ", position#" + positionRef : "") + ")";
+        }
     }
 
     public record FillOrder(int ref, BigDecimal qty, BigDecimal price, int second) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.orders().fill(Ids.pick(ids.orders, ref), qty, price, new BigDecimal("0.0001"), at(second));
         }
+
+        @Override
+        public String toString() {
+            return "orders().fill(order#" + ref + ", " + qty.toPlainString() + " @ " + price.toPlainString() + ", T0+" + second + "s)";
+        }
     }
 
     public record CancelOrder(int ref) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.orders().cancel(Ids.pick(ids.orders, ref));
+        }
+
+        @Override
+        public String toString() {
+            return "orders().cancel(order#" + ref + ")";
         }
     }
 
@@ -107,6 +132,11 @@ public final class Ops {
             }
             uow.candlesticks().upsert(batch);
         }
+
+        @Override
+        public String toString() {
+            return "candlesticks().upsert(" + count + " x " + symbol + " 1m from minute " + firstMinute + " @ " + price.toPlainString() + ")";
+        }
     }
 
     public record PutPattern(String key, int ttlMinutes) implements Op {
@@ -114,11 +144,21 @@ public final class Ops {
             uow.patternCache().put(new NewCachedPattern(key, "BTCUSDT", Timeframe.M5, "double-top",
                     new BigDecimal("0.8"), Json.of("{\"k\":\"" + key + "\"}"), uow.now()), Duration.ofMinutes(ttlMinutes));
         }
+
+        @Override
+        public String toString() {
+            return "patternCache().put(" + key + ", ttl " + ttlMinutes + "m)";
+        }
     }
 
     public record PurgePatterns() implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.patternCache().purgeExpired();
+        }
+
+        @Override
+        public String toString() {
+            return "patternCache().purgeExpired()";
         }
     }
 
@@ -127,12 +167,22 @@ public final class Ops {
             ids.predictions.add(uow.predictions().record(new NewPrediction(symbol, at(second), PredictedAction.BUY,
                     confidence, Direction.UP, new BigDecimal("0.01"), null, "gen-1", new BigDecimal("100"), null)).id());
         }
+
+        @Override
+        public String toString() {
+            return "predictions().record(" + symbol + ", T0+" + second + "s, confidence " + confidence.toPlainString() + ")";
+        }
     }
 
     public record RecordOutcome(int ref, BigDecimal actualReturn) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.outcomes().record(new NewOutcome(Ids.pick(ids.predictions, ref), at(200_000), actualReturn,
                     actualReturn.signum() > 0 ? Direction.UP : Direction.DOWN, new BigDecimal("101"), actualReturn.signum() > 0));
+        }
+
+        @Override
+        public String toString() {
+            return "outcomes().record(prediction#" + ref + ", return " + actualReturn.toPlainString() + ")";
         }
     }
 
@@ -141,11 +191,21 @@ public final class Ops {
             uow.executionLog().record(new NewExecutionEvent(ids.orders.isEmpty() ? null : Ids.pick(ids.orders, ref),
                     "gen-" + ref, "ACK", latencyMicros, at(ref), null));
         }
+
+        @Override
+        public String toString() {
+            return "executionLog().record(order#" + ref + ", " + latencyMicros + " µs)";
+        }
     }
 
     public record RecordMetric(String name, BigDecimal value, int second) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.metrics().record(new NewMetric(name, value, at(second)));
+        }
+
+        @Override
+        public String toString() {
+            return "metrics().record(" + name + ", " + value.toPlainString() + ", T0+" + second + "s)";
         }
     }
 
@@ -153,11 +213,21 @@ public final class Ops {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.sentiment().record(new NewSentimentScore(symbol, at(second), score, new BigDecimal("0.5"), 3, null));
         }
+
+        @Override
+        public String toString() {
+            return "sentiment().record(" + symbol + ", T0+" + second + "s, " + score.toPlainString() + ")";
+        }
     }
 
     public record RecordSnapshot(int second, BigDecimal cash) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.portfolio().record(new NewPortfolioSnapshot(at(second), cash, cash, BigDecimal.ZERO, BigDecimal.ZERO, 0));
+        }
+
+        @Override
+        public String toString() {
+            return "portfolio().record(T0+" + second + "s, cash " + cash.toPlainString() + ")";
         }
     }
 
