@@ -144,9 +144,10 @@ class ConcurrencyStressTest {
     /**
      * What each order of a plan is put through. The operations of one order run concurrently, in whatever order
      * the threads reach them, yet for every plan but {@link #FREE_FOR_ALL} every interleaving ends in the same
-     * status: the fixed fills of PARTIAL and CANCELLED add up to less than the quantity (so the order can never
-     * fill and a cancel always wins), those of FILLS_UP add up to exactly the quantity (so whichever fills are
-     * refused, the order still fills), and an overfill is always refused. This is what lets the test demand that
+     * status: the fixed fills of PARTIAL and CANCELLED add up to less than the quantity (so neither can fill, and
+     * the first cancel of CANCELLED always wins), those of FILLS_UP add up to exactly the quantity (so whichever
+     * fills are refused, the order still fills), a reject only loses to another reject, and an overfill is always
+     * refused. This is what lets the test demand that
      * every status is reached, and it turns a wrongly refused fill into a wrong final status.
      */
     enum Plan {
@@ -228,7 +229,7 @@ class ConcurrencyStressTest {
         }
     }
 
-    record PositionAttempt(long op, PositionOp kind, Long expectedVersion, Position seen, Position result,
+    record PositionAttempt(long op, PositionOp kind, Long expectedVersion, Position result,
                            RuntimeException refusal) {
         String event() {
             return kind.name().toLowerCase() + ":" + op;
@@ -442,7 +443,7 @@ class ConcurrencyStressTest {
         BigDecimal take = BigDecimal.valueOf(120 + op % 10);
         BigDecimal exit = BigDecimal.valueOf(9_000 + op % 3_000, 2);
         String client = "position-" + id;
-        PositionAttempt attempt = new PositionAttempt(op, kind, expected, seen, null, null);
+        PositionAttempt attempt = new PositionAttempt(op, kind, expected, null, null);
         String event = attempt.event();
         try {
             Position result = store.inTransaction(uow -> {
@@ -455,9 +456,9 @@ class ConcurrencyStressTest {
                     case CLOSE_AT_CURRENT_VERSION -> uow.positions().close(id, exit, uow.now(), event);
                 };
             });
-            attempt = new PositionAttempt(op, kind, expected, seen, result, null);
+            attempt = new PositionAttempt(op, kind, expected, result, null);
         } catch (OptimisticLockException | InvalidStateTransitionException refused) {
-            attempt = new PositionAttempt(op, kind, expected, seen, null, refused);
+            attempt = new PositionAttempt(op, kind, expected, null, refused);
         }
         ledger.units.incrementAndGet();
         ledger.record(id, attempt);
