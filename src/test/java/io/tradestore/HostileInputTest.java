@@ -12,6 +12,7 @@ import io.tradestore.analytics.PredictedAction;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.Snapshot;
+import io.tradestore.testing.SqliteFixtureCopies;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewOrder;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +75,7 @@ class HostileInputTest {
     static Path dir;
     Path file;
     Tradestore store;
+    SqliteFixtureCopies sqlite;
 
     long openPosition;
     long closedPosition;
@@ -97,57 +100,71 @@ class HostileInputTest {
     }
 
     @BeforeAll
-    void openStoreWithData() {
-        file = dir.resolve("tradestore.db");
+    void openStoreWithData() throws IOException {
+        sqlite = sqliteCopies();
+        file = Files.copy(sqlite.fixtureFile(), dir.resolve("tradestore.db"));
         store = Tradestore.open(TradestoreConfig.sqlite(file).withClock(Stores.fixed(NOW)));
-        store.useTransaction(uow -> {
-            Position open = uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, d("1"), d("23000"), T0)
-                    .withStopLoss(d("22000")).withStrategy("ma-cross"));
-            openPosition = open.id();
-            Position toClose = uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, d("2"), d("1600"), T0));
-            closedPosition = uow.positions().close(toClose.id(), d("1500"), T0.plusSeconds(3600), "take profit").id();
-            hugeQuantityPosition = uow.positions().open(NewPosition.of("PNLBIG", PositionSide.LONG, d("1000"), d("1"), T0)).id();
-            tinyPricePosition = uow.positions().open(NewPosition.of("TINY", PositionSide.LONG, d("1"), d("0.00000001"), T0)).id();
-
-            newOrder = uow.orders().place(NewOrder.limit("fixture-new", "BTCUSDT", OrderSide.BUY, d("1"), d("22000"))
-                    .forPosition(openPosition)).id();
-            partialOrder = uow.orders().place(NewOrder.market("fixture-partial", "BTCUSDT", OrderSide.BUY, d("2"))).id();
-            uow.orders().fill(partialOrder, d("0.5"), d("23000"), d("0.01"), T0.plusSeconds(1));
-            filledOrder = uow.orders().place(NewOrder.market("fixture-filled", "BTCUSDT", OrderSide.BUY, d("1"))).id();
-            uow.orders().fill(filledOrder, d("1"), d("23001"), d("0.02"), T0.plusSeconds(2));
-            cancelledOrder = uow.orders().place(NewOrder.market("fixture-cancelled", "BTCUSDT", OrderSide.SELL, d("1"))).id();
-            uow.orders().cancel(cancelledOrder);
-            rejectedOrder = uow.orders().place(NewOrder.market("fixture-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id();
-            uow.orders().reject(rejectedOrder, "insufficient margin");
-
-            evaluatedPrediction = uow.predictions().record(prediction("BTCUSDT", T0, d("0.72"), "lstm-v3")).id();
-            outcome = uow.outcomes().record(new NewOutcome(evaluatedPrediction, T0.plusSeconds(3600), d("0.004"),
-                    Direction.UP, d("23092"), true)).id();
-            pendingPrediction = uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(60), d("0.55"), "lstm-v3")).id();
-
-            List<Candle> candles = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                candles.add(candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60L * i)));
-            }
-            uow.candlesticks().upsert(candles);
-            uow.patternCache().put(pattern("BTCUSDT:1h:double-top", Json.of("{\"neckline\":22800}")), Duration.ofHours(1));
-            uow.portfolio().record(new NewPortfolioSnapshot(T0, d("10000"), d("33000"), d("200"), d("0"), 3));
-            uow.executionLog().record(new NewExecutionEvent(filledOrder, "fixture-filled", "filled", 1_250L,
-                    T0.plusSeconds(2), Json.of("{\"venue\":\"binance\"}")));
-            uow.modelResults().record(modelResult("lstm", "v3", T0, T0.minusSeconds(86_400), T0, d("0.61")));
-            uow.metrics().record(new NewMetric("sharpe", d("1.25"), T0, Json.of("{\"strategy\":\"ma-cross\"}")));
-            uow.sentiment().record(new NewSentimentScore("BTCUSDT", T0, d("0.3"), d("0.8"), 12, "newsapi"));
-        });
         // The fixture really has an order in every status, as the rows below assume.
         long statusesPresent = store.read(uow -> Stream.of(OrderStatus.values())
                 .filter(s -> !uow.orders().byStatus(s).isEmpty()).count());
         assertThat(statusesPresent).isEqualTo(OrderStatus.values().length);
     }
 
+    /** Copies of the fixture written once by {@link #populate}; the table's own store runs on one of them. */
+    SqliteFixtureCopies sqliteCopies() {
+        return SqliteFixtureCopies.create(dir.resolve("copies"), Stores.fixed(NOW), this::populate);
+    }
+
+    /** The data every row and case starts from; sets the id fields the rows refer to. */
+    void populate(UnitOfWork uow) {
+        Position open = uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, d("1"), d("23000"), T0)
+                .withStopLoss(d("22000")).withStrategy("ma-cross"));
+        openPosition = open.id();
+        Position toClose = uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, d("2"), d("1600"), T0));
+        closedPosition = uow.positions().close(toClose.id(), d("1500"), T0.plusSeconds(3600), "take profit").id();
+        hugeQuantityPosition = uow.positions().open(NewPosition.of("PNLBIG", PositionSide.LONG, d("1000"), d("1"), T0)).id();
+        tinyPricePosition = uow.positions().open(NewPosition.of("TINY", PositionSide.LONG, d("1"), d("0.00000001"), T0)).id();
+
+        newOrder = uow.orders().place(NewOrder.limit("fixture-new", "BTCUSDT", OrderSide.BUY, d("1"), d("22000"))
+                .forPosition(openPosition)).id();
+        partialOrder = uow.orders().place(NewOrder.market("fixture-partial", "BTCUSDT", OrderSide.BUY, d("2"))).id();
+        uow.orders().fill(partialOrder, d("0.5"), d("23000"), d("0.01"), T0.plusSeconds(1));
+        filledOrder = uow.orders().place(NewOrder.market("fixture-filled", "BTCUSDT", OrderSide.BUY, d("1"))).id();
+        uow.orders().fill(filledOrder, d("1"), d("23001"), d("0.02"), T0.plusSeconds(2));
+        cancelledOrder = uow.orders().place(NewOrder.market("fixture-cancelled", "BTCUSDT", OrderSide.SELL, d("1"))).id();
+        uow.orders().cancel(cancelledOrder);
+        rejectedOrder = uow.orders().place(NewOrder.market("fixture-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id();
+        uow.orders().reject(rejectedOrder, "insufficient margin");
+
+        evaluatedPrediction = uow.predictions().record(prediction("BTCUSDT", T0, d("0.72"), "lstm-v3")).id();
+        outcome = uow.outcomes().record(new NewOutcome(evaluatedPrediction, T0.plusSeconds(3600), d("0.004"),
+                Direction.UP, d("23092"), true)).id();
+        pendingPrediction = uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(60), d("0.55"), "lstm-v3")).id();
+
+        List<Candle> candles = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            candles.add(candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60L * i)));
+        }
+        uow.candlesticks().upsert(candles);
+        uow.patternCache().put(pattern("BTCUSDT:1h:double-top", Json.of("{\"neckline\":22800}")), Duration.ofHours(1));
+        uow.portfolio().record(new NewPortfolioSnapshot(T0, d("10000"), d("33000"), d("200"), d("0"), 3));
+        uow.executionLog().record(new NewExecutionEvent(filledOrder, "fixture-filled", "filled", 1_250L,
+                T0.plusSeconds(2), Json.of("{\"venue\":\"binance\"}")));
+        uow.modelResults().record(modelResult("lstm", "v3", T0, T0.minusSeconds(86_400), T0, d("0.61")));
+        uow.metrics().record(new NewMetric("sharpe", d("1.25"), T0, Json.of("{\"strategy\":\"ma-cross\"}")));
+        uow.sentiment().record(new NewSentimentScore("BTCUSDT", T0, d("0.3"), d("0.8"), 12, "newsapi"));
+    }
+
     @AfterAll
     void closeStore() {
-        if (store != null) {
-            store.close();
+        try {
+            if (store != null) {
+                store.close();
+            }
+        } finally {
+            if (sqlite != null) {
+                sqlite.close();
+            }
         }
     }
 
