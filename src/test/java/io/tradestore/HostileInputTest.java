@@ -1207,6 +1207,12 @@ class HostileInputTest {
                 when(upsert, "600 candles repeating a key past the first chunk", uow -> uow.candlesticks().upsert(
                                 batchWithDuplicateAt599()),
                         ValidationException.class, "candles[599]: must not repeat the key", nextCandle),
+                // Found by this case: the clock was read after the candles were written, so the failure left the
+                // candles without their metadata row.
+                when(upsert, "store clock before 1970 (was read after writing the candles)", uow -> uow.candlesticks()
+                                .upsert(List.of(candle("ETHUSDT", Timeframe.M1, T0), candle("ETHUSDT", Timeframe.M1,
+                                        T0.plusSeconds(60)))),
+                        ValidationException.class, CLOCK_RULE, nextCandle).atClock(CLOCK_BEFORE_1970),
 
                 when(put, "null pattern", uow -> uow.patternCache().put(null, Duration.ofHours(1)),
                         ValidationException.class, "pattern: must not be null", putAnother),
