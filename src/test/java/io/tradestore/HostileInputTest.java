@@ -9,9 +9,13 @@ import io.tradestore.analytics.NewOutcome;
 import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
+import io.tradestore.internal.Tx;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
+import io.tradestore.testing.FixtureCopies;
+import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.Snapshot;
+import io.tradestore.testing.SqliteFixtureCopies;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewOrder;
@@ -30,8 +34,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,12 +49,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static io.tradestore.testing.Stores.T0;
@@ -60,6 +77,10 @@ import static org.assertj.core.api.Assertions.fail;
  * ...) and asserts the documented typed exception, a message that names the field or id and the rule, and that
  * the database is exactly as before (every row of every table, sqlite_sequence included). docs/errors.md is the
  * prose version of this table.
+ *
+ * <p>Those rows let the exception end the unit, so they prove little more than ROLLBACK. The catch-and-continue
+ * cases ({@link #writeCases}) give every DAO write method each failure it can produce inside a unit that catches
+ * the exception, writes something else and commits: the database must then hold exactly that other write.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileInputTest {
@@ -73,6 +94,7 @@ class HostileInputTest {
     static Path dir;
     Path file;
     Tradestore store;
+    SqliteFixtureCopies sqlite;
 
     long openPosition;
     long closedPosition;
@@ -97,57 +119,78 @@ class HostileInputTest {
     }
 
     @BeforeAll
-    void openStoreWithData() {
-        file = dir.resolve("tradestore.db");
+    void openStoreWithData() throws IOException {
+        sqlite = sqliteCopies();
+        file = Files.copy(sqlite.fixtureFile(), dir.resolve("tradestore.db"));
         store = Tradestore.open(TradestoreConfig.sqlite(file).withClock(Stores.fixed(NOW)));
-        store.useTransaction(uow -> {
-            Position open = uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, d("1"), d("23000"), T0)
-                    .withStopLoss(d("22000")).withStrategy("ma-cross"));
-            openPosition = open.id();
-            Position toClose = uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, d("2"), d("1600"), T0));
-            closedPosition = uow.positions().close(toClose.id(), d("1500"), T0.plusSeconds(3600), "take profit").id();
-            hugeQuantityPosition = uow.positions().open(NewPosition.of("PNLBIG", PositionSide.LONG, d("1000"), d("1"), T0)).id();
-            tinyPricePosition = uow.positions().open(NewPosition.of("TINY", PositionSide.LONG, d("1"), d("0.00000001"), T0)).id();
-
-            newOrder = uow.orders().place(NewOrder.limit("fixture-new", "BTCUSDT", OrderSide.BUY, d("1"), d("22000"))
-                    .forPosition(openPosition)).id();
-            partialOrder = uow.orders().place(NewOrder.market("fixture-partial", "BTCUSDT", OrderSide.BUY, d("2"))).id();
-            uow.orders().fill(partialOrder, d("0.5"), d("23000"), d("0.01"), T0.plusSeconds(1));
-            filledOrder = uow.orders().place(NewOrder.market("fixture-filled", "BTCUSDT", OrderSide.BUY, d("1"))).id();
-            uow.orders().fill(filledOrder, d("1"), d("23001"), d("0.02"), T0.plusSeconds(2));
-            cancelledOrder = uow.orders().place(NewOrder.market("fixture-cancelled", "BTCUSDT", OrderSide.SELL, d("1"))).id();
-            uow.orders().cancel(cancelledOrder);
-            rejectedOrder = uow.orders().place(NewOrder.market("fixture-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id();
-            uow.orders().reject(rejectedOrder, "insufficient margin");
-
-            evaluatedPrediction = uow.predictions().record(prediction("BTCUSDT", T0, d("0.72"), "lstm-v3")).id();
-            outcome = uow.outcomes().record(new NewOutcome(evaluatedPrediction, T0.plusSeconds(3600), d("0.004"),
-                    Direction.UP, d("23092"), true)).id();
-            pendingPrediction = uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(60), d("0.55"), "lstm-v3")).id();
-
-            List<Candle> candles = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                candles.add(candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60L * i)));
-            }
-            uow.candlesticks().upsert(candles);
-            uow.patternCache().put(pattern("BTCUSDT:1h:double-top", Json.of("{\"neckline\":22800}")), Duration.ofHours(1));
-            uow.portfolio().record(new NewPortfolioSnapshot(T0, d("10000"), d("33000"), d("200"), d("0"), 3));
-            uow.executionLog().record(new NewExecutionEvent(filledOrder, "fixture-filled", "filled", 1_250L,
-                    T0.plusSeconds(2), Json.of("{\"venue\":\"binance\"}")));
-            uow.modelResults().record(modelResult("lstm", "v3", T0, T0.minusSeconds(86_400), T0, d("0.61")));
-            uow.metrics().record(new NewMetric("sharpe", d("1.25"), T0, Json.of("{\"strategy\":\"ma-cross\"}")));
-            uow.sentiment().record(new NewSentimentScore("BTCUSDT", T0, d("0.3"), d("0.8"), 12, "newsapi"));
-        });
         // The fixture really has an order in every status, as the rows below assume.
         long statusesPresent = store.read(uow -> Stream.of(OrderStatus.values())
                 .filter(s -> !uow.orders().byStatus(s).isEmpty()).count());
         assertThat(statusesPresent).isEqualTo(OrderStatus.values().length);
     }
 
+    /**
+     * The one place the catch-and-continue cases get their databases from: every copy starts from the fixture
+     * written once by {@link #populate}. A PostgreSQL implementation goes next to this and into {@link #engines}.
+     */
+    SqliteFixtureCopies sqliteCopies() {
+        return SqliteFixtureCopies.create(dir.resolve("copies"), Stores.fixed(NOW), this::populate);
+    }
+
+    Stream<FixtureCopies> engines() {
+        return Stream.of(sqlite);
+    }
+
+    /** The data every row and case starts from; sets the id fields the rows refer to. */
+    void populate(UnitOfWork uow) {
+        Position open = uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, d("1"), d("23000"), T0)
+                .withStopLoss(d("22000")).withStrategy("ma-cross"));
+        openPosition = open.id();
+        Position toClose = uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, d("2"), d("1600"), T0));
+        closedPosition = uow.positions().close(toClose.id(), d("1500"), T0.plusSeconds(3600), "take profit").id();
+        hugeQuantityPosition = uow.positions().open(NewPosition.of("PNLBIG", PositionSide.LONG, d("1000"), d("1"), T0)).id();
+        tinyPricePosition = uow.positions().open(NewPosition.of("TINY", PositionSide.LONG, d("1"), d("0.00000001"), T0)).id();
+
+        newOrder = uow.orders().place(NewOrder.limit("fixture-new", "BTCUSDT", OrderSide.BUY, d("1"), d("22000"))
+                .forPosition(openPosition)).id();
+        partialOrder = uow.orders().place(NewOrder.market("fixture-partial", "BTCUSDT", OrderSide.BUY, d("2"))).id();
+        uow.orders().fill(partialOrder, d("0.5"), d("23000"), d("0.01"), T0.plusSeconds(1));
+        filledOrder = uow.orders().place(NewOrder.market("fixture-filled", "BTCUSDT", OrderSide.BUY, d("1"))).id();
+        uow.orders().fill(filledOrder, d("1"), d("23001"), d("0.02"), T0.plusSeconds(2));
+        cancelledOrder = uow.orders().place(NewOrder.market("fixture-cancelled", "BTCUSDT", OrderSide.SELL, d("1"))).id();
+        uow.orders().cancel(cancelledOrder);
+        rejectedOrder = uow.orders().place(NewOrder.market("fixture-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id();
+        uow.orders().reject(rejectedOrder, "insufficient margin");
+
+        evaluatedPrediction = uow.predictions().record(prediction("BTCUSDT", T0, d("0.72"), "lstm-v3")).id();
+        outcome = uow.outcomes().record(new NewOutcome(evaluatedPrediction, T0.plusSeconds(3600), d("0.004"),
+                Direction.UP, d("23092"), true)).id();
+        pendingPrediction = uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(60), d("0.55"), "lstm-v3")).id();
+
+        List<Candle> candles = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            candles.add(candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60L * i)));
+        }
+        uow.candlesticks().upsert(candles);
+        uow.patternCache().put(pattern("BTCUSDT:1h:double-top", Json.of("{\"neckline\":22800}")), Duration.ofHours(1));
+        uow.portfolio().record(new NewPortfolioSnapshot(T0, d("10000"), d("33000"), d("200"), d("0"), 3));
+        uow.executionLog().record(new NewExecutionEvent(filledOrder, "fixture-filled", "filled", 1_250L,
+                T0.plusSeconds(2), Json.of("{\"venue\":\"binance\"}")));
+        uow.modelResults().record(modelResult("lstm", "v3", T0, T0.minusSeconds(86_400), T0, d("0.61")));
+        uow.metrics().record(new NewMetric("sharpe", d("1.25"), T0, Json.of("{\"strategy\":\"ma-cross\"}")));
+        uow.sentiment().record(new NewSentimentScore("BTCUSDT", T0, d("0.3"), d("0.8"), 12, "newsapi"));
+    }
+
     @AfterAll
     void closeStore() {
-        if (store != null) {
-            store.close();
+        try {
+            if (store != null) {
+                store.close();
+            }
+        } finally {
+            if (sqlite != null) {
+                sqlite.close();
+            }
         }
     }
 
@@ -814,6 +857,433 @@ class HostileInputTest {
                             }
                         },
                         ValidationException.class, "clock (TradestoreConfig.withClock): must be within"));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Caught and carried on: the unit catches the DAO's exception, writes something else and commits
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** A clock outside 1970-9999: the one hostile input every write that reads the store's clock can get. */
+    static final Instant CLOCK_BEFORE_1970 = Instant.parse("1969-06-01T00:00:00Z");
+    static final String CLOCK_RULE = "clock (TradestoreConfig.withClock): must be within";
+
+    /**
+     * The failures each DAO write method can produce, keyed as {@link #writeMethods} names them; the guard test
+     * holds both the code's write methods and the cases to exactly this. Absent on purpose:
+     * <ul>
+     * <li>ConstraintViolationException: a backstop for a CHECK the Java checks missed; no public call is known to
+     * reach it;</li>
+     * <li>a database-raised error from positions, candles, the cache and metrics: the Java checks cover their
+     * constraints first, the cache upserts, and metrics have no unique key;</li>
+     * <li>the ConflictException behind a lookup (orders, predictions, outcomes) and the OptimisticLockException of
+     * orders and of the close that reads the version itself: each needs another writer between the DAO's read and
+     * its write, which SQLite's single writer excludes.</li>
+     * </ul>
+     */
+    static final Map<String, Set<Class<? extends TradestoreException>>> FAILURE_KINDS = Map.ofEntries(
+            Map.entry("positions().open(NewPosition)", Set.of(ValidationException.class)),
+            Map.entry("positions().close(long, BigDecimal, Instant, String, long)", Set.of(ValidationException.class,
+                    NotFoundException.class, InvalidStateTransitionException.class, OptimisticLockException.class)),
+            Map.entry("positions().close(long, BigDecimal, Instant, String)", Set.of(ValidationException.class,
+                    NotFoundException.class, InvalidStateTransitionException.class)),
+            Map.entry("positions().updateStops(long, BigDecimal, BigDecimal, long)", Set.of(ValidationException.class,
+                    NotFoundException.class, InvalidStateTransitionException.class, OptimisticLockException.class)),
+            Map.entry("orders().place(NewOrder)", Set.of(ValidationException.class, ConflictException.class,
+                    ForeignKeyViolationException.class)),
+            Map.entry("orders().fill(long, BigDecimal, BigDecimal, BigDecimal, Instant)", Set.of(
+                    ValidationException.class, NotFoundException.class, InvalidStateTransitionException.class)),
+            Map.entry("orders().cancel(long)", Set.of(ValidationException.class, NotFoundException.class,
+                    InvalidStateTransitionException.class)),
+            Map.entry("orders().reject(long, String)", Set.of(ValidationException.class, NotFoundException.class,
+                    InvalidStateTransitionException.class)),
+            Map.entry("portfolio().record(NewPortfolioSnapshot)", Set.of(ValidationException.class,
+                    ConflictException.class)),
+            Map.entry("candlesticks().upsert(List)", Set.of(ValidationException.class)),
+            Map.entry("patternCache().put(NewCachedPattern, Duration)", Set.of(ValidationException.class)),
+            Map.entry("patternCache().purgeExpired()", Set.of(ValidationException.class)),
+            Map.entry("predictions().record(NewPrediction)", Set.of(ValidationException.class, ConflictException.class)),
+            Map.entry("outcomes().record(NewOutcome)", Set.of(ValidationException.class, NotFoundException.class,
+                    ConflictException.class)),
+            Map.entry("executionLog().record(NewExecutionEvent)", Set.of(ValidationException.class,
+                    ForeignKeyViolationException.class)),
+            Map.entry("modelResults().record(NewModelResult)", Set.of(ValidationException.class,
+                    ConflictException.class)),
+            Map.entry("metrics().record(NewMetric)", Set.of(ValidationException.class)),
+            Map.entry("sentiment().record(NewSentimentScore)", Set.of(ValidationException.class,
+                    ConflictException.class)));
+
+    /**
+     * One catch-and-continue case: inside one unit, {@code failing} must throw exactly {@code expected} (its
+     * message containing {@code fragment}), the unit catches it, runs {@code other} and commits. {@code clock},
+     * when set, is the store's clock during the failing call only.
+     */
+    record WriteCase(String method, String description, Instant clock, Consumer<UnitOfWork> failing,
+                     Class<? extends TradestoreException> expected, String fragment, OtherWrite other) {
+        WriteCase atClock(Instant at) {
+            return new WriteCase(method, description, at, failing, expected, fragment, other);
+        }
+
+        @Override
+        public String toString() {
+            return method + ": " + description + " -> " + expected.getSimpleName() + ", then " + other.name();
+        }
+    }
+
+    /** The valid write a unit carries on with. Equal only to itself (the lambda), so it can key expected states. */
+    record OtherWrite(String name, Consumer<UnitOfWork> write) {
+    }
+
+    /** The fixture plus one other write, per engine: computed once, shared by the cases ending in that write. */
+    final Map<Map.Entry<FixtureCopies, OtherWrite>, Snapshot> expectedStates = new ConcurrentHashMap<>();
+
+    Stream<Arguments> caughtAndContinued() {
+        List<WriteCase> cases = writeCases();
+        return engines().flatMap(engine -> cases.stream().map(c -> Arguments.of(engine, c)));
+    }
+
+    /**
+     * The database must hold exactly the other write: its expected state is the other write applied alone to
+     * another copy of the fixture, so anything the failed call left behind (a first statement of several, an
+     * id taken from a sequence, a row updated before a check failed) is a difference. (autoCloseArguments off:
+     * the engine serves every case and is closed once, by closeStore.)
+     */
+    @ParameterizedTest(name = "[{0}] {1}", autoCloseArguments = false)
+    @MethodSource("caughtAndContinued")
+    void aFailedWriteCaughtInsideTheUnitLeavesOnlyTheUnitsOtherWrite(FixtureCopies engine, WriteCase c) {
+        Snapshot expected = expectedStates.computeIfAbsent(Map.entry(engine, c.other()), k -> {
+            try (FixtureCopies.Copy reference = engine.copy(Stores.fixed(NOW))) {
+                Snapshot fixture = reference.snapshot();
+                reference.store().useTransaction(c.other().write());
+                Snapshot after = reference.snapshot();
+                assertThat(after.differencesFrom(fixture)).as("%s changes the fixture", c.other().name()).isNotEmpty();
+                return after;
+            }
+        });
+
+        MutableClock clock = new MutableClock(NOW);
+        try (FixtureCopies.Copy copy = engine.copy(clock)) {
+            AtomicReference<RuntimeException> caught = new AtomicReference<>();
+            copy.store().useTransaction(uow -> {
+                if (c.clock() != null) {
+                    clock.set(c.clock());
+                }
+                try {
+                    c.failing().accept(uow);
+                } catch (RuntimeException e) {
+                    caught.set(e);
+                } finally {
+                    clock.set(NOW);
+                }
+                c.other().write().accept(uow);
+            });
+            assertThat(caught.get()).as("caught inside the unit: %s", c).isExactlyInstanceOf(c.expected());
+            assertThat(caught.get()).hasMessageContaining(c.fragment());
+            Snapshot actual = copy.snapshot();
+            assertThat(actual.differencesFrom(expected)).as("left behind by the failed call: %s", c).isEmpty();
+            assertThat(actual).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * A write method added to a DAO without catch-and-continue cases, or a failure kind without its case, fails
+     * here. Write methods are found, not listed: every public method of every DAO the UnitOfWork hands out whose
+     * name is an operation the DAO's source passes to {@code tx.dslForWrite}, the guard every DAO write goes
+     * through (so a read unit refuses it).
+     */
+    @Test
+    void everyDaoWriteMethodHasACaughtAndContinuedCaseForEachFailureItCanProduce() throws IOException {
+        Set<String> writes = writeMethods();
+        assertThat(writes).as("write methods of the DAOs").containsExactlyInAnyOrderElementsOf(FAILURE_KINDS.keySet());
+
+        List<WriteCase> cases = writeCases();
+        Map<String, Set<Class<? extends TradestoreException>>> covered = new TreeMap<>();
+        for (WriteCase c : cases) {
+            covered.computeIfAbsent(c.method(), m -> new HashSet<>()).add(c.expected());
+        }
+        assertThat(covered).as("failure kinds with a case, per write method").isEqualTo(new TreeMap<>(FAILURE_KINDS));
+        assertThat(cases.stream().map(WriteCase::toString).toList()).doesNotHaveDuplicates();
+    }
+
+    /** "accessor().method(ParameterTypes)" for every DAO write method, from reflection and the DAOs' sources. */
+    static Set<String> writeMethods() throws IOException {
+        Pattern operation = Pattern.compile("dslForWrite\\(\"(\\w+)\\(\\)\\.(\\w+)\"\\)");
+        Set<String> writes = new TreeSet<>();
+        for (Method accessor : UnitOfWork.class.getMethods()) {
+            Class<?> dao = accessor.getReturnType();
+            boolean isDao = Stream.of(dao.getConstructors()).anyMatch(k -> Arrays.equals(k.getParameterTypes(),
+                    new Class<?>[] {Tx.class}));
+            if (!isDao || accessor.getParameterCount() != 0) {
+                continue;
+            }
+            String source = Files.readString(Path.of("src/main/java", dao.getName().replace('.', '/') + ".java"));
+            Set<String> names = new TreeSet<>();
+            Matcher m = operation.matcher(source);
+            while (m.find()) {
+                assertThat(m.group(1)).as("accessor named by %s().%s", m.group(1), m.group(2))
+                        .isEqualTo(accessor.getName());
+                names.add(m.group(2));
+            }
+            List<Method> methods = Stream.of(dao.getDeclaredMethods())
+                    .filter(x -> Modifier.isPublic(x.getModifiers()) && !Modifier.isStatic(x.getModifiers()))
+                    .toList();
+            assertThat(methods.stream().map(Method::getName).toList()).as("public methods of %s", dao.getSimpleName())
+                    .containsAll(names);
+            for (Method method : methods) {
+                if (names.contains(method.getName())) {
+                    writes.add(accessor.getName() + "()." + method.getName() + Stream.of(method.getParameterTypes())
+                            .map(Class::getSimpleName).collect(Collectors.joining(", ", "(", ")")));
+                }
+            }
+        }
+        return writes;
+    }
+
+    List<WriteCase> writeCases() {
+        String open = "positions().open(NewPosition)";
+        String closeAt = "positions().close(long, BigDecimal, Instant, String, long)";
+        String close = "positions().close(long, BigDecimal, Instant, String)";
+        String stops = "positions().updateStops(long, BigDecimal, BigDecimal, long)";
+        String place = "orders().place(NewOrder)";
+        String fill = "orders().fill(long, BigDecimal, BigDecimal, BigDecimal, Instant)";
+        String cancel = "orders().cancel(long)";
+        String reject = "orders().reject(long, String)";
+        String snapshot = "portfolio().record(NewPortfolioSnapshot)";
+        String upsert = "candlesticks().upsert(List)";
+        String put = "patternCache().put(NewCachedPattern, Duration)";
+        String purge = "patternCache().purgeExpired()";
+        String predict = "predictions().record(NewPrediction)";
+        String evaluate = "outcomes().record(NewOutcome)";
+        String log = "executionLog().record(NewExecutionEvent)";
+        String result = "modelResults().record(NewModelResult)";
+        String metric = "metrics().record(NewMetric)";
+        String sentiment = "sentiment().record(NewSentimentScore)";
+
+        // Each other write goes to the failed call's own tables (ids, sequences, metadata, the order a fill belongs
+        // to) but never to the row the failed call was given: writing that row again could overwrite what the
+        // failed call half-changed with the same values and hide it.
+        OtherWrite openAnother = other("opens another position",
+                uow -> uow.positions().open(position("SOLUSDT", d("3"), d("20"))));
+        OtherWrite closeTinyAtVersion0 = other("closes the TINY position at version 0",
+                uow -> uow.positions().close(tinyPricePosition, d("0.00000002"), NOW, "doubled", 0));
+        OtherWrite closeLarge = other("closes the PNLBIG position",
+                uow -> uow.positions().close(hugeQuantityPosition, d("2"), NOW, "doubled"));
+        OtherWrite moveStops = other("moves the PNLBIG position's stops",
+                uow -> uow.positions().updateStops(hugeQuantityPosition, d("0.5"), d("3"), 0));
+        OtherWrite placeAnother = other("places another order for the open position",
+                uow -> uow.orders().place(NewOrder.limit("h-after", "BTCUSDT", OrderSide.BUY, d("0.5"), d("22100"))
+                        .forPosition(openPosition)));
+        OtherWrite fillNew = other("fills the NEW order in part",
+                uow -> uow.orders().fill(newOrder, d("0.4"), d("22000"), d("0.01"), NOW));
+        OtherWrite fillPartial = other("fills more of the PARTIALLY_FILLED order",
+                uow -> uow.orders().fill(partialOrder, d("0.25"), d("23002"), d("0"), NOW));
+        OtherWrite cancelNew = other("cancels the NEW order", uow -> uow.orders().cancel(newOrder));
+        OtherWrite rejectAnother = other("places another order and rejects it", uow -> uow.orders().reject(
+                uow.orders().place(NewOrder.market("h-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id(), "venue down"));
+        OtherWrite snapshotNow = other("records a snapshot now",
+                uow -> uow.portfolio().record(snapshot(NOW, d("9000"), d("32000"))));
+        OtherWrite nextCandle = other("upserts the next candle of the stored series",
+                uow -> uow.candlesticks().upsert(List.of(candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(300)))));
+        OtherWrite putAnother = other("caches another pattern",
+                uow -> uow.patternCache().put(pattern("h-after:1h", Json.of("{}")), Duration.ofHours(2)));
+        OtherWrite predictAnother = other("records another prediction",
+                uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), d("0.6"), "lstm-v3")));
+        OtherWrite evaluatePending = other("records the pending prediction's outcome",
+                uow -> uow.outcomes().record(new NewOutcome(pendingPrediction, NOW, d("-0.002"), Direction.DOWN,
+                        d("22950"), false)));
+        OtherWrite logAnother = other("logs an event of the NEW order",
+                uow -> uow.executionLog().record(new NewExecutionEvent(newOrder, "fixture-new", "sent", 900L, NOW, null)));
+        OtherWrite resultAnother = other("records another model result",
+                uow -> uow.modelResults().record(modelResult("lstm", "v4", NOW, T0, NOW, d("0.63"))));
+        OtherWrite metricAnother = other("records another metric",
+                uow -> uow.metrics().record(new NewMetric("h-after", d("2"), NOW)));
+        OtherWrite sentimentNow = other("records a sentiment score now",
+                uow -> uow.sentiment().record(new NewSentimentScore("BTCUSDT", NOW, d("0.1"), d("0.7"), 3, "newsapi")));
+
+        return List.of(
+                when(open, "null position", uow -> uow.positions().open(null),
+                        ValidationException.class, "position: must not be null", openAnother),
+                when(open, "store clock before 1970", uow -> uow.positions().open(position("ADAUSDT", d("1"), d("1"))),
+                        ValidationException.class, CLOCK_RULE, openAnother).atClock(CLOCK_BEFORE_1970),
+
+                when(closeAt, "expected version -1", uow -> uow.positions().close(openPosition, d("23500"), NOW, null, -1),
+                        ValidationException.class, "expectedVersion: must be >= 0", closeTinyAtVersion0),
+                when(closeAt, "exit before entry (checked after the read)", uow -> uow.positions().close(openPosition,
+                                d("23500"), T0.minusSeconds(1), null, 0),
+                        ValidationException.class, "positions.exit_time: must not be before positions.entry_time",
+                        closeTinyAtVersion0),
+                when(closeAt, "P&L too large to store (derived after the read)", uow -> uow.positions().close(
+                                hugeQuantityPosition, d("92233720368"), NOW, "moon", 0),
+                        ValidationException.class, "positions.realized_pnl: is derived from the given values",
+                        closeTinyAtVersion0),
+                when(closeAt, "store clock before 1970 (read after the row)", uow -> uow.positions().close(openPosition,
+                                d("23500"), NOW, null, 0),
+                        ValidationException.class, CLOCK_RULE, closeTinyAtVersion0).atClock(CLOCK_BEFORE_1970),
+                when(closeAt, "unknown position", uow -> uow.positions().close(MISSING, d("1"), NOW, null, 0),
+                        NotFoundException.class, "no position with id " + MISSING, closeTinyAtVersion0),
+                when(closeAt, "CLOSED position", uow -> uow.positions().close(closedPosition, d("1500"), NOW, null, 1),
+                        InvalidStateTransitionException.class, "position " + closedPosition + " is already CLOSED",
+                        closeTinyAtVersion0),
+                when(closeAt, "stale expected version 5", uow -> uow.positions().close(openPosition, d("23500"), NOW, null, 5),
+                        OptimisticLockException.class, "is at version 0, not the expected version 5", closeTinyAtVersion0),
+
+                when(close, "exit price 0", uow -> uow.positions().close(openPosition, d("0"), NOW, null),
+                        ValidationException.class, "positions.exit_price: must be > 0", closeLarge),
+                when(close, "return % too large to store (derived after the read)", uow -> uow.positions().close(
+                                tinyPricePosition, d("1000000000"), NOW, null),
+                        ValidationException.class, "positions.return_pct: is derived from the given values", closeLarge),
+                when(close, "unknown position", uow -> uow.positions().close(MISSING, d("1"), NOW, null),
+                        NotFoundException.class, "no position with id " + MISSING, closeLarge),
+                when(close, "CLOSED position", uow -> uow.positions().close(closedPosition, d("1500"), NOW, null),
+                        InvalidStateTransitionException.class, "position " + closedPosition + " is already CLOSED",
+                        closeLarge),
+
+                when(stops, "stop loss with 999999999 decimals", uow -> uow.positions().updateStops(openPosition,
+                                d("1E-999999999"), null, 0),
+                        ValidationException.class, "positions.stop_loss: has more than 8 decimal places", moveStops),
+                when(stops, "store clock before 1970 (read after the row)", uow -> uow.positions().updateStops(
+                                openPosition, d("22100"), null, 0),
+                        ValidationException.class, CLOCK_RULE, moveStops).atClock(CLOCK_BEFORE_1970),
+                when(stops, "unknown position", uow -> uow.positions().updateStops(MISSING, d("1"), null, 0),
+                        NotFoundException.class, "no position with id " + MISSING, moveStops),
+                when(stops, "CLOSED position", uow -> uow.positions().updateStops(closedPosition, d("1"), null, 1),
+                        InvalidStateTransitionException.class, "cannot update the stops of position " + closedPosition,
+                        moveStops),
+                when(stops, "stale expected version 3", uow -> uow.positions().updateStops(openPosition, d("22100"), null, 3),
+                        OptimisticLockException.class, "is at version 0, not the expected version 3", moveStops),
+
+                when(place, "null order", uow -> uow.orders().place(null),
+                        ValidationException.class, "order: must not be null", placeAnother),
+                when(place, "store clock before 1970 (read after the lookup)", uow -> uow.orders().place(
+                                NewOrder.market("h-clock", "BTCUSDT", OrderSide.BUY, d("1"))),
+                        ValidationException.class, CLOCK_RULE, placeAnother).atClock(CLOCK_BEFORE_1970),
+                when(place, "client order id taken with other parameters (lookup)", uow -> uow.orders().place(
+                                NewOrder.market("fixture-filled", "BTCUSDT", OrderSide.BUY, d("2"))),
+                        ConflictException.class, "client order id \"fixture-filled\" is already used", placeAnother),
+                when(place, "unknown position (foreign key, raised by the database)", uow -> uow.orders().place(
+                                NewOrder.market("h-orphan", "BTCUSDT", OrderSide.BUY, d("1")).forPosition(MISSING)),
+                        ForeignKeyViolationException.class, "orders.position_id " + MISSING + " names no position",
+                        placeAnother),
+
+                when(fill, "zero quantity", uow -> uow.orders().fill(newOrder, d("0"), d("22000"), d("0"), NOW),
+                        ValidationException.class, "order_fills.quantity: must be > 0", fillPartial),
+                when(fill, "overfill (checked after the read)", uow -> uow.orders().fill(newOrder, d("1.00000001"),
+                                d("22000"), d("0"), NOW),
+                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity", fillPartial),
+                when(fill, "overfill of a PARTIALLY_FILLED order (after reading its fills)", uow -> uow.orders().fill(
+                                partialOrder, d("1.50000001"), d("23000"), d("0"), NOW),
+                        ValidationException.class, "must not exceed the remaining quantity 1.50000000", fillNew),
+                when(fill, "store clock before 1970 (read between the fills and the update)", uow -> uow.orders().fill(
+                                partialOrder, d("0.5"), d("23000"), d("0"), NOW),
+                        ValidationException.class, CLOCK_RULE, fillNew).atClock(CLOCK_BEFORE_1970),
+                when(fill, "unknown order", uow -> uow.orders().fill(MISSING, d("1"), d("1"), d("0"), NOW),
+                        NotFoundException.class, "no order with id " + MISSING, fillNew),
+                when(fill, "CANCELLED order", uow -> uow.orders().fill(cancelledOrder, d("0.1"), d("1"), d("0"), NOW),
+                        InvalidStateTransitionException.class, "cannot fill order fixture-cancelled", fillPartial),
+                when(fill, "FILLED order", uow -> uow.orders().fill(filledOrder, d("0.1"), d("1"), d("0"), NOW),
+                        InvalidStateTransitionException.class, "cannot fill order fixture-filled", fillPartial),
+
+                when(cancel, "store clock before 1970 (read after the row)", uow -> uow.orders().cancel(partialOrder),
+                        ValidationException.class, CLOCK_RULE, cancelNew).atClock(CLOCK_BEFORE_1970),
+                when(cancel, "unknown order", uow -> uow.orders().cancel(MISSING),
+                        NotFoundException.class, "no order with id " + MISSING, cancelNew),
+                when(cancel, "FILLED order", uow -> uow.orders().cancel(filledOrder),
+                        InvalidStateTransitionException.class, "cannot cancel order fixture-filled", cancelNew),
+
+                when(reject, "reason with NUL", uow -> uow.orders().reject(newOrder, "venue\u0000down"),
+                        ValidationException.class, "orders.reject_reason: must not contain control characters", rejectAnother),
+                when(reject, "unknown order", uow -> uow.orders().reject(MISSING, "venue down"),
+                        NotFoundException.class, "no order with id " + MISSING, rejectAnother),
+                when(reject, "PARTIALLY_FILLED order", uow -> uow.orders().reject(partialOrder, "too late"),
+                        InvalidStateTransitionException.class, "cannot reject order fixture-partial", rejectAnother),
+
+                when(snapshot, "null snapshot", uow -> uow.portfolio().record(null),
+                        ValidationException.class, "snapshot: must not be null", snapshotNow),
+                when(snapshot, "instant already taken (unique key, raised by the database)", uow -> uow.portfolio().record(
+                                snapshot(T0, d("1"), d("1"))),
+                        ConflictException.class, "a portfolio snapshot taken at " + T0 + " already exists", snapshotNow),
+
+                when(upsert, "null list", uow -> uow.candlesticks().upsert(null),
+                        ValidationException.class, "candles: must not be null", nextCandle),
+                when(upsert, "600 candles repeating a key past the first chunk", uow -> uow.candlesticks().upsert(
+                                batchWithDuplicateAt599()),
+                        ValidationException.class, "candles[599]: must not repeat the key", nextCandle),
+                // Found by this case: the clock was read after the candles were written, so the failure left the
+                // candles without their metadata row.
+                when(upsert, "store clock before 1970 (was read after writing the candles)", uow -> uow.candlesticks()
+                                .upsert(List.of(candle("ETHUSDT", Timeframe.M1, T0), candle("ETHUSDT", Timeframe.M1,
+                                        T0.plusSeconds(60)))),
+                        ValidationException.class, CLOCK_RULE, nextCandle).atClock(CLOCK_BEFORE_1970),
+
+                when(put, "null pattern", uow -> uow.patternCache().put(null, Duration.ofHours(1)),
+                        ValidationException.class, "pattern: must not be null", putAnother),
+                when(put, "ttl zero", uow -> uow.patternCache().put(pattern("h-ttl", Json.of("{}")), Duration.ZERO),
+                        ValidationException.class, "ttl: must be > 0", putAnother),
+                when(put, "expiring before it was detected (checked against the clock)", uow -> uow.patternCache().put(
+                                new NewCachedPattern("h-future", "BTCUSDT", Timeframe.H1, "double-top", d("0.5"),
+                                        Json.of("{}"), NOW.plus(Duration.ofDays(365))), Duration.ofHours(1)),
+                        ValidationException.class, "pattern_cache.expires_at: must not be before detected_at", putAnother),
+                when(put, "store clock before 1970", uow -> uow.patternCache().put(pattern("h-clock", Json.of("{}")),
+                                Duration.ofHours(1)),
+                        ValidationException.class, CLOCK_RULE, putAnother).atClock(CLOCK_BEFORE_1970),
+
+                when(purge, "store clock before 1970", uow -> uow.patternCache().purgeExpired(),
+                        ValidationException.class, CLOCK_RULE, putAnother).atClock(CLOCK_BEFORE_1970),
+
+                when(predict, "null prediction", uow -> uow.predictions().record(null),
+                        ValidationException.class, "prediction: must not be null", predictAnother),
+                when(predict, "store clock before 1970 (read after the lookup)", uow -> uow.predictions().record(
+                                prediction("BTCUSDT", T0.plusSeconds(1800), d("0.5"), "lstm-v3")),
+                        ValidationException.class, CLOCK_RULE, predictAnother).atClock(CLOCK_BEFORE_1970),
+                when(predict, "same symbol and timestamp (lookup)", uow -> uow.predictions().record(
+                                prediction("BTCUSDT", T0, d("0.9"), "lstm-v4")),
+                        ConflictException.class, "a prediction for BTCUSDT at " + T0 + " already exists", predictAnother),
+
+                when(evaluate, "null outcome", uow -> uow.outcomes().record(null),
+                        ValidationException.class, "outcome: must not be null", evaluatePending),
+                when(evaluate, "evaluated before the prediction (checked after the lookup)", uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, T0, d("0"), Direction.FLAT, d("1"), false)),
+                        ValidationException.class, "outcomes.evaluation_timestamp: must not be before", evaluatePending),
+                when(evaluate, "store clock before 1970 (read after the lookup)", uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0"), Direction.FLAT, d("1"), false)),
+                        ValidationException.class, CLOCK_RULE, evaluatePending).atClock(CLOCK_BEFORE_1970),
+                when(evaluate, "unknown prediction", uow -> uow.outcomes().record(new NewOutcome(MISSING, NOW, d("0"),
+                                Direction.FLAT, d("1"), false)),
+                        NotFoundException.class, "prediction " + MISSING + " does not exist", evaluatePending),
+                when(evaluate, "second outcome (lookup)", uow -> uow.outcomes().record(new NewOutcome(evaluatedPrediction,
+                                NOW, d("-0.01"), Direction.DOWN, d("1"), false)),
+                        ConflictException.class, "prediction " + evaluatedPrediction + " already has an outcome",
+                        evaluatePending),
+
+                when(log, "null event", uow -> uow.executionLog().record(null),
+                        ValidationException.class, "event: must not be null", logAnother),
+                when(log, "unknown order (foreign key, raised by the database)", uow -> uow.executionLog().record(
+                                new NewExecutionEvent(MISSING, "h-ghost", "sent", 10L, NOW, null)),
+                        ForeignKeyViolationException.class, "order " + MISSING + " does not exist", logAnother),
+
+                when(result, "null result", uow -> uow.modelResults().record(null),
+                        ValidationException.class, "modelResult: must not be null", resultAnother),
+                when(result, "same model, version and instant (unique key, raised by the database)",
+                        uow -> uow.modelResults().record(modelResult("lstm", "v3", T0, T0, T0, null)),
+                        ConflictException.class, "a result for model lstm version v3 evaluated at " + T0, resultAnother),
+
+                when(metric, "null metric", uow -> uow.metrics().record(null),
+                        ValidationException.class, "metric: must not be null", metricAnother),
+
+                when(sentiment, "null score", uow -> uow.sentiment().record(null),
+                        ValidationException.class, "sentimentScore: must not be null", sentimentNow),
+                when(sentiment, "same symbol and instant (unique key, raised by the database)", uow -> uow.sentiment()
+                                .record(new NewSentimentScore("BTCUSDT", T0, d("0"), d("0.5"), 1, null)),
+                        ConflictException.class, "a sentiment score for BTCUSDT at " + T0 + " already exists",
+                        sentimentNow));
+    }
+
+    static WriteCase when(String method, String description, Consumer<UnitOfWork> failing,
+                          Class<? extends TradestoreException> expected, String fragment, OtherWrite other) {
+        return new WriteCase(method, description, null, failing, expected, fragment, other);
+    }
+
+    static OtherWrite other(String name, Consumer<UnitOfWork> write) {
+        return new OtherWrite(name, write);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -57,9 +57,9 @@ public final class CandlestickDao {
      * batch wins), then brings candlestick_metadata in step for every series the batch touched. Returns the
      * number of candles written, inserted or replaced: {@code candles.size()}.
      *
-     * <p>The whole batch is validated before any SQL (no nulls; no key twice, since which copy wins would depend
-     * on chunking, and PostgreSQL refuses an ON CONFLICT DO UPDATE that touches a row twice), so a bad batch
-     * writes nothing even if the caller catches the exception and commits the unit.
+     * <p>The whole batch is validated, and the store's clock read, before any SQL (no nulls; no key twice, since
+     * which copy wins would depend on chunking, and PostgreSQL refuses an ON CONFLICT DO UPDATE that touches a row
+     * twice), so a bad batch writes nothing even if the caller catches the exception and commits the unit.
      *
      * <p>Why multi-row {@code INSERT ... ON CONFLICT DO UPDATE} in chunks: one statement per
      * {@value #CHUNK_SIZE} candles instead of one per candle (see {@link #CHUNK_SIZE} for measurements), the
@@ -76,16 +76,19 @@ public final class CandlestickDao {
      * it is paid again by every single-candle write to a long series; if live feeds write candle by candle, an
      * incremental count (look up which of the batch's keys already exist, add the rest) is the next step.
      *
-     * @throws ValidationException if the list or an element is null, or two candles share a key
+     * @throws ValidationException if the list or an element is null, two candles share a key, or the store's clock
+     *                             is outside 1970-9999
      */
     public int upsert(List<Candle> candles) {
         Set<SeriesKey> touched = validate(candles);
         DSLContext db = tx.dslForWrite("candlesticks().upsert");
+        // Read before the first chunk: the clock can fail (outside 1970-9999), and failing after the candles were
+        // written would leave them, without their metadata, in a unit whose caller catches the exception and commits.
+        Instant now = tx.now();
         int written = 0;
         for (int from = 0; from < candles.size(); from += CHUNK_SIZE) {
             written += upsertChunk(db, candles.subList(from, Math.min(candles.size(), from + CHUNK_SIZE)));
         }
-        Instant now = tx.now();
         for (SeriesKey series : touched) {
             refreshMetadata(db, series, now);
         }
