@@ -219,6 +219,15 @@ class QueryPlanTest {
                 .containsAll(steps.keySet()));
     }
 
+    /** The check is not vacuous: drop the indexes that serve the two open lists, and both are reported. */
+    @Test
+    void withoutTheirIndexesTheListsOfOpenOrdersAndPositionsAreReported() throws Exception {
+        List<String> found = violations(explain(false, "DROP INDEX ix_orders_status_created_at",
+                "DROP INDEX ix_positions_status_entry_time"));
+        assertThat(found).anySatisfy(v -> assertThat(v).startsWith("OrderDao.listOpen(): "))
+                .anySatisfy(v -> assertThat(v).startsWith("PositionDao.listOpen(): USE TEMP B-TREE FOR ORDER BY"));
+    }
+
     private static final String VIOLATIONS = "plan steps that read a whole table, sort, or build an automatic index:"
             + " add an index that serves the query, or list the step in EXCEPTIONS with its reason";
 
