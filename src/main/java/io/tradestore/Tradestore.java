@@ -7,6 +7,7 @@ import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.SqliteEngine;
 import io.tradestore.internal.Tx;
 import org.jooq.Configuration;
+import org.jooq.ExecuteListener;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
@@ -62,14 +63,16 @@ public final class Tradestore implements AutoCloseable {
     private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Tradestore(TradestoreConfig config, Engine engine, int schemaVersion) {
+    private Tradestore(TradestoreConfig config, Engine engine, int schemaVersion, ExecuteListener observer) {
         this.config = config;
         this.engine = engine;
         this.schemaVersion = schemaVersion;
         this.jooq = new DefaultConfiguration()
                 .set(engine.dialect())
                 .set(new Settings().withExecuteLogging(false))
-                .set(new DefaultExecuteListenerProvider(SqlErrors.INSTANCE));
+                .set(observer == null
+                        ? DefaultExecuteListenerProvider.providers(SqlErrors.INSTANCE)
+                        : DefaultExecuteListenerProvider.providers(SqlErrors.INSTANCE, observer));
     }
 
     /**
@@ -80,12 +83,21 @@ public final class Tradestore implements AutoCloseable {
      * @throws SchemaVersionException if the database cannot be used by this build
      */
     public static Tradestore open(TradestoreConfig config) {
+        return open(config, null);
+    }
+
+    /**
+     * Test hook, not API (package-private): {@link #open(TradestoreConfig)} with {@code observer} added after the
+     * error translation to every statement the DAOs run, e.g. to capture their SQL for EXPLAIN (QueryPlanTest). A
+     * store opened without one runs exactly the listeners it always did, so the hook costs nothing when unused.
+     */
+    static Tradestore open(TradestoreConfig config, ExecuteListener observer) {
         Objects.requireNonNull(config, "config");
         int version = SchemaGate.prepare(config);
         Engine engine = config.engine() == TradestoreConfig.Engine.SQLITE
                 ? new SqliteEngine(config) : new PostgresEngine(config);
         log.info("opened {} at schema version {}", config, version);
-        return new Tradestore(config, engine, version);
+        return new Tradestore(config, engine, version, observer);
     }
 
     /** Runs {@code work} in one read-write transaction and returns its result. */

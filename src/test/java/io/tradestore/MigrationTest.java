@@ -41,9 +41,9 @@ class MigrationTest {
         try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir))) {
             assertThat(SqliteFiles.tables(c)).containsExactlyElementsOf(ALL_TABLES);
             assertThat(rows(c, "SELECT version, liquibase_tag FROM schema_versions ORDER BY version"))
-                    .containsExactly(List.of("1", "v1"), List.of("2", "v2"));
+                    .containsExactly(List.of("1", "v1"), List.of("2", "v2"), List.of("3", "v3"));
             assertThat(rows(c, "SELECT tag FROM DATABASECHANGELOG WHERE tag IS NOT NULL ORDER BY orderexecuted"))
-                    .containsExactly(List.of("v1"), List.of("v2"));
+                    .containsExactly(List.of("v1"), List.of("v2"), List.of("v3"));
         }
     }
 
@@ -66,6 +66,34 @@ class MigrationTest {
             assertThat(SqliteFiles.tables(c)).doesNotContain("predictions", "outcomes", "pattern_cache")
                     .contains("positions", "orders", "candlesticks");
             assertThat(rows(c, "SELECT version FROM schema_versions")).containsExactly(List.of("1"));
+            Migrator.update(c);
+            assertThat(schema(c)).isEqualTo(full);
+        }
+    }
+
+    /**
+     * Release 3 replaced indexes: rolling it back must restore release 2's schema exactly (the same CREATE INDEX
+     * text in sqlite_master), not merely some schema without the new indexes.
+     */
+    @Test
+    void rollbackToTheSecondTagRestoresTheSchemaOfReleaseTwoExactly() throws Exception {
+        List<List<String>> releaseTwo;
+        try (Connection c = SqliteFiles.open(dir.resolve("release-2.db"))) {
+            int applied = 0;
+            do {
+                Migrator.updateCount(c, 1);
+                int now = Integer.parseInt(rows(c, "SELECT COUNT(*) FROM DATABASECHANGELOG").get(0).get(0));
+                assertThat(now).as("changesets applied while looking for the tag v2").isGreaterThan(applied);
+                applied = now;
+            } while (rows(c, "SELECT 1 FROM DATABASECHANGELOG WHERE tag = 'v2'").isEmpty());
+            releaseTwo = schema(c);
+        }
+        try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir))) {
+            List<List<String>> full = schema(c);
+            Migrator.rollbackToTag(c, "v2");
+            assertThat(schema(c)).isEqualTo(releaseTwo);
+            assertThat(rows(c, "SELECT MAX(version) FROM schema_versions")).containsExactly(List.of("2"));
+            assertThat(rows(c, "PRAGMA foreign_key_check")).isEmpty();
             Migrator.update(c);
             assertThat(schema(c)).isEqualTo(full);
         }

@@ -3,7 +3,10 @@ package io.tradestore;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.SqliteFiles;
+import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.PortfolioSnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +89,21 @@ class PostgresTest {
         });
         List<PortfolioSnapshot> range = store.read(uow -> uow.portfolio().range(T0.plusSeconds(7200), T0.plusSeconds(7300)));
         assertThat(range).hasSize(2);
+    }
+
+    /** listOpen is a UNION ALL of one range per status with an ORDER BY on the result; PostgreSQL must accept it. */
+    @Test
+    void openOrdersComeBackOldestFirstOnPostgresToo() {
+        List<Long> expected = store.inTransaction(uow -> {
+            Order fresh = uow.orders().place(NewOrder.market("pg-open-1", "BTCUSDT", OrderSide.BUY, BigDecimal.TEN));
+            Order partial = uow.orders().place(NewOrder.market("pg-open-2", "BTCUSDT", OrderSide.BUY, BigDecimal.TEN));
+            uow.orders().fill(partial.id(), BigDecimal.ONE, BigDecimal.TEN, BigDecimal.ZERO, T0);
+            uow.orders().cancel(uow.orders().place(NewOrder.market("pg-open-3", "BTCUSDT", OrderSide.BUY,
+                    BigDecimal.TEN)).id());
+            return List.of(fresh.id(), partial.id());
+        });
+        assertThat(store.read(uow -> uow.orders().listOpen()).stream().map(Order::id).toList())
+                .containsExactlyElementsOf(expected);
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.time.ZoneOffset;
 
 /**
  * Tradestores on real SQLite files in a test's temporary directory. The file starts as a copy of one database
- * migrated once per test JVM: migrating costs 31 committed changesets (an fsync each), which dominated the
+ * migrated once per test JVM: migrating costs 37 committed changesets (an fsync each), which dominated the
  * suite's wall time. Tests of migration itself create their own files.
  */
 public final class Stores {
