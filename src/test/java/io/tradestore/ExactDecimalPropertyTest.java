@@ -64,7 +64,9 @@ class ExactDecimalPropertyTest {
 
     @Test
     void everyValueWithinScaleAndRangeRoundTripsExactly() {
+        int[] ran = {0};
         Props.qt(400, 1_000).forAll(inRange()).checkAssert(value -> {
+            ran[0]++;
             long id = insert(value);
             BigDecimal back = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .where(ANALYTICS_METRICS.ID.eq(id)).fetchSingle().value1();
@@ -72,21 +74,34 @@ class ExactDecimalPropertyTest {
             assertThat(back.scale()).isEqualTo(Fixed8.SCALE);
             assertThat(back.stripTrailingZeros()).isEqualTo(value.stripTrailingZeros());
         });
+        Props.assertRan("everyValueWithinScaleAndRangeRoundTripsExactly", ran[0], 400);
     }
 
     @Test
     void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten() {
-        Props.qt(200, 1_000).forAll(overScale()).checkAssert(value -> assertRejected(value, "more than 8 decimal places"));
+        int[] ran = {0};
+        Props.qt(200, 1_000).forAll(overScale()).checkAssert(value -> {
+            ran[0]++;
+            assertRejected(value, "more than 8 decimal places");
+        });
+        Props.assertRan("valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten", ran[0], 200);
     }
 
     @Test
     void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten() {
-        Props.qt(200, 1_000).forAll(outOfRange()).checkAssert(value -> assertRejected(value, "must be within"));
+        int[] ran = {0};
+        Props.qt(200, 1_000).forAll(outOfRange()).checkAssert(value -> {
+            ran[0]++;
+            assertRejected(value, "must be within");
+        });
+        Props.assertRan("valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten", ran[0], 200);
     }
 
     @Test
     void sqlOrderingAndSumsMatchBigDecimal() {
+        int[] ran = {0};
         Props.qt(100, 1_000).forAll(smallLists()).checkAssert(values -> {
+            ran[0]++;
             db.deleteFrom(ANALYTICS_METRICS).execute();
             values.forEach(ExactDecimalPropertyTest::insert);
             List<BigDecimal> ordered = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
@@ -99,18 +114,26 @@ class ExactDecimalPropertyTest {
             BigDecimal javaSum = values.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             assertThat(sum == null ? BigDecimal.ZERO : Fixed8.fromUnscaled(sum)).isEqualByComparingTo(javaSum);
         });
+        Props.assertRan("sqlOrderingAndSumsMatchBigDecimal", ran[0], 100);
     }
 
-    /** Scale 0..8, then any unscaled value whose magnitude stays within Fixed8's range at that scale. */
+    /**
+     * Scale 0..8, then any unscaled value whose magnitude stays within Fixed8's range at that scale; about one
+     * in thirty is an edge of the range (MIN, MAX, one unit inside either, zero), which uniform draws would almost
+     * never hit.
+     */
     static Gen<BigDecimal> inRange() {
-        return integers().between(0, Fixed8.SCALE).flatMap(scale -> {
+        BigDecimal tick = new BigDecimal("0.00000001");
+        Gen<BigDecimal> any = integers().between(0, Fixed8.SCALE).flatMap(scale -> {
             long lo = Fixed8.MIN.movePointRight(scale).setScale(0, RoundingMode.CEILING).longValueExact();
             long hi = Fixed8.MAX.movePointRight(scale).setScale(0, RoundingMode.FLOOR).longValueExact();
             return longs().between(lo, hi).map(unscaled -> BigDecimal.valueOf(unscaled, scale));
         });
+        return any.mix(Generate.pick(List.of(Fixed8.MIN, Fixed8.MAX, Fixed8.MIN.add(tick), Fixed8.MAX.subtract(tick),
+                BigDecimal.ZERO, tick, tick.negate())), 3);
     }
 
-    /** Nine to thirty decimal places with a non-zero last digit, within a million: 0.000000001, 12345.123456789012... */
+    /** Nine to thirty decimal places, more than eight of them significant, within a million: 0.000000001, ... */
     static Gen<BigDecimal> overScale() {
         return integers().between(Fixed8.SCALE + 1, 30).flatMap(scale -> longs().between(-1_000_000, 1_000_000)
                 .zip(longs().between(1, BigInteger.TEN.pow(Math.min(scale, 18)).longValueExact() - 1),
@@ -118,13 +141,14 @@ class ExactDecimalPropertyTest {
                 .assuming(v -> v.stripTrailingZeros().scale() > Fixed8.SCALE));
     }
 
+    /** Beyond either end by any amount; one in twenty just one unit of the 8th decimal beyond, or absurdly far. */
     static Gen<BigDecimal> outOfRange() {
         BigDecimal tick = new BigDecimal("0.00000001");
         Gen<BigDecimal> above = longs().between(1, Long.MAX_VALUE).zip(integers().between(0, 20),
                 (units, power) -> Fixed8.MAX.add(tick.multiply(BigDecimal.valueOf(units)).movePointRight(power)));
-        return above.mix(above.map(v -> v.negate().subtract(tick)), 40)
-                .mix(Generate.pick(List.of(new BigDecimal("1E+999999999"),
-                        new BigDecimal("-1E+30"))), 10);
+        Gen<BigDecimal> edges = Generate.pick(List.of(Fixed8.MAX.add(tick), Fixed8.MIN.subtract(tick),
+                new BigDecimal("1E+999999999"), new BigDecimal("-1E+30")));
+        return above.mix(above.map(v -> v.negate().subtract(tick)), 40).mix(edges, 5);
     }
 
     /** Bounded so that no sum of up to 30 values can leave the 64-bit range. */

@@ -102,6 +102,7 @@ class RollbackPropertyTest {
     void aUnitThatThrowsAtAnyStepLeavesEveryTableExactlyAsItWas() {
         Coverage coverage = new Coverage("flat programs");
         Props.qt(600, 300).forAll(programs()).checkAssert(program -> throwingUnitLeavesNoTrace(program, coverage));
+        Props.assertRan("flat programs", coverage.programs, 600);
         coverage.assertMostProgramsWroteBeforeFailing();
     }
 
@@ -109,8 +110,13 @@ class RollbackPropertyTest {
     void aNestedUnitThatThrowsUndoesExactlyItsOwnWrites() {
         Coverage coverage = new Coverage("nested units");
         Props.qt(500, 300).forAll(nestedPrograms()).checkAssert(p -> nestedUnitUndoesItsOwnWrites(p, coverage));
+        Props.assertRan("nested programs", coverage.programs, 500);
         coverage.assertMostProgramsWroteBeforeFailing();
+        LENIENT_FAILURES.report();
     }
+
+    /** Steps around the nested unit that failed on purpose, each in its own savepoint. */
+    static final Tally LENIENT_FAILURES = new Tally("nested programs: steps outside the nested unit that failed");
 
     /** How many rows each program had written when its unit failed, and how it failed. */
     static final class Coverage {
@@ -169,7 +175,7 @@ class RollbackPropertyTest {
             assertThat(thrown).as("failure of step %d of %s", ran[0], program).isInstanceOf(TradestoreException.class);
             assertThat(ran[0]).as("a step failed before the injected failure").isLessThan(program.throwAt());
         }
-        assertThat(rowsWritten[0]).as("the unit saw its own writes before failing").isGreaterThanOrEqualTo(0);
+        assertThat(rowsWritten[0]).as("the unit's body ran (and measured its writes)").isGreaterThanOrEqualTo(0);
         coverage.record(rowsWritten[0], thrown);
         Snapshot after = Snapshot.of(Stores.config(dir).file());
         assertThat(after.differencesFrom(seededSnapshot)).as("tables changed by %s", program).isEmpty();
@@ -250,6 +256,7 @@ class RollbackPropertyTest {
                 store.useTransaction(step -> op.apply(step, ids));
             } catch (TradestoreException expected) {
                 // closing a closed position and the like: the comparison is about the nested unit
+                LENIENT_FAILURES.add(expected.getClass().getSimpleName());
             }
         }
     }

@@ -63,6 +63,7 @@ class CandleUpsertModelTest {
 
     @Test
     void candleUpsertsFollowTheModel() {
+        int[] chains = {0};
         Props.qt(40, 150).forAll(candleChains()).checkAssert(chain -> {
             try {
                 CandleWorld w = new CandleWorld();
@@ -70,10 +71,12 @@ class CandleUpsertModelTest {
                     step.run(w);
                     w.assertStoreMatchesModel();
                 }
+                chains[0]++;
             } finally {
                 ModelStores.closeAll();
             }
         });
+        Props.assertRan("chains", chains[0], 40);
         BATCHES.report();
         BULK.report();
     }

@@ -76,6 +76,7 @@ class OrderLifecycleModelTest {
 
     @Test
     void ordersFillsAndPositionsFollowTheModel() {
+        int[] chains = {0};
         Props.qt(50, 150).forAll(tradingChains()).checkAssert(chain -> {
             try {
                 TradingWorld w = new TradingWorld();
@@ -83,10 +84,12 @@ class OrderLifecycleModelTest {
                     step.run(w);
                     w.assertStoreMatchesModel();
                 }
+                chains[0]++;
             } finally {
                 ModelStores.closeAll();
             }
         });
+        Props.assertRan("chains", chains[0], 50);
         OUTCOMES.report();
     }
 

@@ -56,6 +56,7 @@ class PatternCacheModelTest {
 
     @Test
     void patternCacheFollowsTheModel() {
+        int[] chains = {0};
         Props.qt(60, 150).forAll(cacheChains()).checkAssert(chain -> {
             try {
                 CacheWorld w = new CacheWorld();
@@ -63,10 +64,12 @@ class PatternCacheModelTest {
                     step.run(w);
                     w.assertStoreMatchesModel();
                 }
+                chains[0]++;
             } finally {
                 ModelStores.closeAll();
             }
         });
+        Props.assertRan("chains", chains[0], 60);
         OUTCOMES.report();
     }
 
@@ -268,8 +271,6 @@ class PatternCacheModelTest {
             assertThat(purged).as("purgeExpired() at %s: the expired entries %s", w.now(), expired)
                     .isEqualTo(expired.size());
             expired.forEach(w.rows::remove);
-            if (!expired.isEmpty()) {
-            }
             outcome("purgeExpired", purged == 0 ? "0" : purged == 1 ? "1" : ">1");
         }
 

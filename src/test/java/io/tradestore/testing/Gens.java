@@ -40,7 +40,7 @@ public final class Gens {
                 .map(unscaled -> BigDecimal.valueOf(unscaled, scale));
     }
 
-    /** {@code gen}'s value, or null {@code percentNull} % of the time (shrinking towards the value). */
+    /** {@code gen}'s value, or null {@code percentNull} % of the time (shrinking towards null). */
     public static <T> Gen<T> orNull(Gen<T> gen, int percentNull) {
         return gen.toOptionals(percentNull).map(o -> o.orElse(null));
     }

@@ -32,7 +32,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * DAO operations across all three schemas as generated test data: small records whose toString reads like the
- * call they make ("orders().fill(order#2, 0.5 @ 100, T0+7s)"), so a shrunk counterexample is a readable program. Operations refer to rows by index into the
+ * call they make ("orders().fill(order#2, 0.5 @ 100, T0+7s)", where order#2 is the third order the program has
+ * seen, counted modulo their number), so a shrunk counterexample is a readable program. Operations refer to rows by index into the
  * ids created so far (plus the seeded ones), so most of them succeed; some fail on purpose (closing a closed
  * position), which is a legitimate way for a unit to end too.
  */
@@ -81,7 +82,7 @@ public final class Ops {
 
         @Override
         public String toString() {
-            return "positions().close(position#" + ref + ", " + price.toPlainString() + ")";
+            return "positions().close(position#" + ref + ", " + price.toPlainString() + ", T0+" + (second + 100_000) + "s)";
         }
     }
 

@@ -64,11 +64,23 @@ public final class Props {
     public static QuickTheory qt(int perBuild, int shrinkCycles) {
         String test = callingTest();
         long seed = Long.getLong(SEED, System.nanoTime());
+        // QuickTheories skips an example it has already run (same draws) but counts it against the budget; the
+        // margin keeps at least tries(perBuild) distinct ones, which suites check with assertRan.
         int examples = tries(perBuild);
-        log.debug("{}: {} examples, seed {}", test, examples, seed);
-        Strategy strategy = new Strategy(Strategy.defaultPRNG(seed), examples, -1, shrinkCycles, 10,
+        int budget = examples + Math.max(5, examples / 10);
+        log.debug("{}: {} examples, seed {}", test, budget, seed);
+        Strategy strategy = new Strategy(Strategy.defaultPRNG(seed), budget, -1, shrinkCycles, 10,
                 new ReplayingReporter(test, seed), prng -> new NoGuidance());
         return QuickTheory.qt(() -> strategy);
+    }
+
+    /** Fails unless a passed property ran at least {@link #tries(int) tries(perBuild)} distinct examples. */
+    public static void assertRan(String what, int ran, int perBuild) {
+        if (ran < tries(perBuild)) {
+            throw new AssertionError(what + ": only " + ran + " distinct examples ran, fewer than the " + tries(perBuild)
+                    + " this property promises; QuickTheories skipped the rest as repeats: widen the generator or"
+                    + " raise the margin in Props.qt");
+        }
     }
 
     /** The command that reruns {@code test} with {@code seed}, soak settings included. */
@@ -139,7 +151,7 @@ public final class Props {
     }
 
     /**
-     * Counts what the examples exercised (jqwik's statistics, by hand): {@code tally.add("outcome")}, then
+     * Counts what the examples exercised: {@code tally.add("outcome")}, then
      * {@link #report()} logs the distribution at INFO and returns it, for coverage assertions.
      */
     public static final class Tally {
