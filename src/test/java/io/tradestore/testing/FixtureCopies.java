@@ -1,8 +1,10 @@
 package io.tradestore.testing;
 
 import io.tradestore.Tradestore;
+import io.tradestore.TradestoreConfig;
 
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /**
  * Independent databases that all start from one fixture, for tests that run a unit on one copy and compute the
@@ -14,6 +16,9 @@ public interface FixtureCopies extends AutoCloseable {
 
     /** A new database whose committed state equals the fixture's, opened with {@code clock}. */
     Copy copy(Clock clock);
+
+    /** As {@link #copy(Clock)}, with the store's configuration adjusted by {@code configure} (pools, timeouts). */
+    Copy copy(Clock clock, UnaryOperator<TradestoreConfig> configure);
 
     @Override
     void close();

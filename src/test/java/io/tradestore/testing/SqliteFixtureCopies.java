@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** {@link FixtureCopies} on SQLite: the fixture is one closed database file, and a copy is a copy of that file. */
 public final class SqliteFixtureCopies implements FixtureCopies {
@@ -41,14 +42,19 @@ public final class SqliteFixtureCopies implements FixtureCopies {
 
     @Override
     public Copy copy(Clock clock) {
+        // One reader: units on a copy write, and snapshots read through their own connection, so more readers
+        // would only add connections to open for every copy.
+        return copy(clock, config -> config.withPoolSize(1));
+    }
+
+    @Override
+    public Copy copy(Clock clock, UnaryOperator<TradestoreConfig> configure) {
         Path copyDir = dir.resolve("copy-" + copies.incrementAndGet());
         try {
             Files.createDirectories(copyDir);
             Path file = Files.copy(fixture, copyDir.resolve("tradestore.db"));
-            // One reader: units on a copy write, and snapshots read through their own connection, so more readers
-            // would only add connections to open for every copy.
-            return new SqliteCopy(copyDir, file, Tradestore.open(TradestoreConfig.sqlite(file).withClock(clock)
-                    .withPoolSize(1)));
+            return new SqliteCopy(copyDir, file, Tradestore.open(configure.apply(TradestoreConfig.sqlite(file)
+                    .withClock(clock))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
