@@ -9,7 +9,8 @@
 set -euo pipefail
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+logs=$(mktemp -d -t tradestore-mutants-logs.XXXXXX)
+trap 'rm -rf "$work"; echo; echo "Maven logs: $logs"' EXIT
 git clone -q "$top" "$work/tradestore"
 cd "$work/tradestore"
 
@@ -28,10 +29,15 @@ LIST
 )
 
 run() {
-  local seed=()
-  [ -n "${TRADESTORE_SEED:-}" ] && seed=(-Dtradestore.seed="$TRADESTORE_SEED")
+  local log=$1 seed=""
+  [ -n "${TRADESTORE_SEED:-}" ] && seed="-Dtradestore.seed=$TRADESTORE_SEED"
   rm -rf target/surefire-reports
-  mvn -B -ntp -q test -Dtest="$suites" -Dsurefire.failIfNoSpecifiedTests=false "${seed[@]}" >"$1" 2>&1 || true
+  # A mutant must fail tests, not the build: a compile error or a run without reports is reported as such.
+  mvn -B -ntp -q test -Dtest="$suites" -Dsurefire.failIfNoSpecifiedTests=false $seed >"$log" 2>&1 || true
+  if ! ls target/surefire-reports/TEST-*.xml >/dev/null 2>&1; then
+    echo "BUILD FAILED, no test ran (log: $log)"
+    return
+  fi
   # The failing test methods, from surefire's XML reports.
   python3 - <<'PY'
 import glob, re
@@ -40,12 +46,14 @@ for f in sorted(glob.glob('target/surefire-reports/TEST-*.xml')):
     xml = open(f, encoding='utf-8').read()
     for m in re.finditer(r'<testcase name="([^"]+)" classname="([^"]+)"[^>]*?(/>|>(.*?)</testcase>)', xml, re.S):
         if m.group(4) and ('<failure' in m.group(4) or '<error' in m.group(4)):
-            failed.append(m.group(2).split('.')[-1] + '#' + m.group(1).split('(')[0])
+            name = m.group(2).split('.')[-1] + '#' + m.group(1).split('(')[0]
+            if name not in failed:
+                failed.append(name)
 print(', '.join(failed) if failed else 'NOTHING')
 PY
 }
 
-echo "baseline (no mutant): $(run "$work/baseline.log")"
+echo "baseline (no mutant): $(run "$logs/baseline.log")"
 echo
 echo "| mutant | what it breaks | caught by |"
 echo "| --- | --- | --- |"
@@ -57,6 +65,6 @@ while IFS='|' read -r name file subst what; do
     echo "| $name | $what | MUTANT NOT APPLIED: the code it targets has changed |"
     continue
   fi
-  echo "| $name | $what | $(run "$work/$name.log") |"
+  echo "| $name | $what | $(run "$logs/$name.log") |"
   git checkout -q -- "$main/$file"
 done <<<"$mutants"
