@@ -192,6 +192,20 @@ class LinearizabilityTest {
      * remove); the model also knows which keys they are ({@code expiredKeys}, bookkeeping the store cannot show and
      * equality ignores), because a put of such a key replaces its row.
      */
+    /** The order placed as {@code cid}, or the NotFoundException the DAO would throw for a missing id. */
+    static Order byClientId(UnitOfWork uow, String cid) {
+        return uow.orders().findByClientOrderId(cid).orElseThrow(() -> new NotFoundException("order " + cid));
+    }
+
+    /** Why a fill or cancel of {@code o} is refused (the exception's name), or null if it is not. */
+    static String refusalOfAChangeTo(OrderState o) {
+        if (o == null) {
+            return "NotFoundException";
+        }
+        return o.status().equals("NEW") || o.status().equals("PARTIALLY_FILLED") ? null
+                : "InvalidStateTransitionException";
+    }
+
     /** The filled quantity of an order as the model knows it: the sum of its fills. */
     static String filled(OrderState o) {
         return plain(o.fills().stream().map(f -> new BigDecimal(f.substring(0, f.indexOf('@'))))
@@ -305,7 +319,7 @@ class LinearizabilityTest {
     record FillOp(String cid, BigDecimal quantity, BigDecimal price) implements Op {
         public String run(Tradestore s) {
             return s.inTransaction(uow -> {
-                Order o = uow.orders().findByClientOrderId(cid).orElseThrow(() -> new NotFoundException("order " + cid));
+                Order o = byClientId(uow, cid);
                 Order filled = uow.orders().fill(o.id(), quantity, price, BigDecimal.ZERO, NOW);
                 return filled.status() + " " + plain(filled.filledQuantity()) + " avg " + plain(filled.averageFillPrice());
             });
@@ -313,11 +327,9 @@ class LinearizabilityTest {
 
         public World next(World w, int step) {
             OrderState o = w.orders().get(cid);
-            if (o == null) {
-                return w.answering(step, "NotFoundException");
-            }
-            if (!o.status().equals("NEW") && !o.status().equals("PARTIALLY_FILLED")) {
-                return w.answering(step, "InvalidStateTransitionException");
+            String refusal = refusalOfAChangeTo(o);
+            if (refusal != null) {
+                return w.answering(step, refusal);
             }
             List<String> fills = new ArrayList<>(o.fills());
             fills.add(plain(quantity) + "@" + plain(price));
@@ -350,18 +362,16 @@ class LinearizabilityTest {
     record CancelOp(String cid) implements Op {
         public String run(Tradestore s) {
             return s.inTransaction(uow -> {
-                Order o = uow.orders().findByClientOrderId(cid).orElseThrow(() -> new NotFoundException("order " + cid));
+                Order o = byClientId(uow, cid);
                 return uow.orders().cancel(o.id()).status().name();
             });
         }
 
         public World next(World w, int step) {
             OrderState o = w.orders().get(cid);
-            if (o == null) {
-                return w.answering(step, "NotFoundException");
-            }
-            if (!o.status().equals("NEW") && !o.status().equals("PARTIALLY_FILLED")) {
-                return w.answering(step, "InvalidStateTransitionException");
+            String refusal = refusalOfAChangeTo(o);
+            if (refusal != null) {
+                return w.answering(step, refusal);
             }
             SortedMap<String, OrderState> orders = new TreeMap<>(w.orders());
             orders.put(cid, new OrderState(o.quantity(), "CANCELLED", o.fills(), o.average()));

@@ -7,7 +7,6 @@ import io.tradestore.market.SeriesInfo;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.Snapshot;
-import io.tradestore.testing.Props;
 import io.tradestore.testing.Props.Tally;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -63,20 +62,7 @@ class CandleUpsertModelTest {
 
     @Test
     void candleUpsertsFollowTheModel() {
-        int[] chains = {0};
-        Props.qt(40, 150).forAll(candleChains()).checkAssert(chain -> {
-            try {
-                CandleWorld w = new CandleWorld();
-                for (Step step : chain) {
-                    step.run(w);
-                    w.assertStoreMatchesModel();
-                }
-                chains[0]++;
-            } finally {
-                ModelStores.closeAll();
-            }
-        });
-        Props.assertRan("chains", chains[0], 40);
+        ModelChains.check(40, candleChains(), CandleWorld::new, CandleWorld::assertStoreMatchesModel);
         BATCHES.report();
         BULK.report();
     }
@@ -92,8 +78,7 @@ class CandleUpsertModelTest {
         return lists().of(action).ofSizeBetween(1, 25);
     }
 
-    interface Step {
-        void run(CandleWorld w);
+    interface Step extends ModelChains.Step<CandleWorld> {
     }
 
     record SeriesKey(String symbol, Timeframe timeframe) {

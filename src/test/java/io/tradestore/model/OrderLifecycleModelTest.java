@@ -24,7 +24,6 @@ import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionDao;
 import io.tradestore.trading.PositionSide;
 import io.tradestore.trading.PositionStatus;
-import io.tradestore.testing.Props;
 import io.tradestore.testing.Props.Tally;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -76,20 +75,7 @@ class OrderLifecycleModelTest {
 
     @Test
     void ordersFillsAndPositionsFollowTheModel() {
-        int[] chains = {0};
-        Props.qt(50, 150).forAll(tradingChains()).checkAssert(chain -> {
-            try {
-                TradingWorld w = new TradingWorld();
-                for (Step step : chain) {
-                    step.run(w);
-                    w.assertStoreMatchesModel();
-                }
-                chains[0]++;
-            } finally {
-                ModelStores.closeAll();
-            }
-        });
-        Props.assertRan("chains", chains[0], 50);
+        ModelChains.check(50, tradingChains(), TradingWorld::new, TradingWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
 
@@ -203,8 +189,7 @@ class OrderLifecycleModelTest {
     }
 
     /** One action: its toString is what a (shrunk) counterexample shows. */
-    interface Step {
-        void run(TradingWorld w);
+    interface Step extends ModelChains.Step<TradingWorld> {
     }
 
     // ---------------------------------------------------------------------------------------------------------

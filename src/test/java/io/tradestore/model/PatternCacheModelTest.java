@@ -8,7 +8,6 @@ import io.tradestore.analytics.PatternCacheDao;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.Snapshot;
-import io.tradestore.testing.Props;
 import io.tradestore.testing.Props.Tally;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -56,20 +55,7 @@ class PatternCacheModelTest {
 
     @Test
     void patternCacheFollowsTheModel() {
-        int[] chains = {0};
-        Props.qt(60, 150).forAll(cacheChains()).checkAssert(chain -> {
-            try {
-                CacheWorld w = new CacheWorld();
-                for (Step step : chain) {
-                    step.run(w);
-                    w.assertStoreMatchesModel();
-                }
-                chains[0]++;
-            } finally {
-                ModelStores.closeAll();
-            }
-        });
-        Props.assertRan("chains", chains[0], 60);
+        ModelChains.check(60, cacheChains(), CacheWorld::new, CacheWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
 
@@ -85,8 +71,7 @@ class PatternCacheModelTest {
         return lists().of(action).ofSizeBetween(1, 30);
     }
 
-    interface Step {
-        void run(CacheWorld w);
+    interface Step extends ModelChains.Step<CacheWorld> {
     }
 
     /** Rows in the file, unexpired or not: what a correct cache holds. */

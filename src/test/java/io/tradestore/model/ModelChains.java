@@ -1,0 +1,41 @@
+package io.tradestore.model;
+
+import io.tradestore.testing.Props;
+import org.quicktheories.core.Gen;
+
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The harness the model-based suites share: each generated chain runs on a fresh world (a store on its own file
+ * and the model), the store must match the model after every step, and every store is closed afterwards,
+ * shrinking attempts included.
+ */
+final class ModelChains {
+    private ModelChains() {
+    }
+
+    /** One action of a chain; its toString is what a (shrunk) counterexample shows. */
+    interface Step<W> {
+        void run(W world);
+    }
+
+    static <W, S extends Step<W>> void check(int perBuild, Gen<List<S>> chains, Supplier<W> newWorld,
+                                             Consumer<W> storeMatchesModel) {
+        int[] ran = {0};
+        Props.qt(perBuild, 150).forAll(chains).checkAssert(chain -> {
+            try {
+                W world = newWorld.get();
+                for (S step : chain) {
+                    step.run(world);
+                    storeMatchesModel.accept(world);
+                }
+                ran[0]++;
+            } finally {
+                ModelStores.closeAll();
+            }
+        });
+        Props.assertRan("chains", ran[0], perBuild);
+    }
+}
