@@ -1,5 +1,6 @@
 package io.tradestore;
 
+import io.tradestore.internal.Migrator;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.PostgresDatabases;
@@ -141,6 +142,44 @@ class PostgresTest {
 
     private static List<Long> ids(List<Order> orders) {
         return orders.stream().map(Order::id).toList();
+    }
+
+    /**
+     * Release 3 replaced indexes; on PostgreSQL the rollback runs its own DDL (DROP INDEX qualified by schema), so
+     * rolling back to v2 must give exactly the indexes and columns of a database that only ever reached v2, and
+     * updating again exactly those of a fully migrated one.
+     */
+    @Test
+    void rollbackToTheSecondTagRestoresTheSchemaOfReleaseTwoExactlyOnPostgres() throws Exception {
+        List<List<List<String>>> releaseTwo;
+        try (PostgresDatabases two = new PostgresDatabases(); Connection c = two.connect()) {
+            Migrator.updateToTag(c, "v2");
+            assertThat(SqliteFiles.rows(c, "SELECT MAX(version) FROM schema_versions")).containsExactly(List.of("2"));
+            releaseTwo = pgSchema(c);
+        }
+        try (PostgresDatabases full = new PostgresDatabases(); Connection c = full.connect()) {
+            Migrator.update(c);
+            List<List<List<String>>> latest = pgSchema(c);
+            assertThat(latest).isNotEqualTo(releaseTwo);
+
+            Migrator.rollbackToTag(c, "v2");
+            assertThat(pgSchema(c)).isEqualTo(releaseTwo);
+            assertThat(SqliteFiles.rows(c, "SELECT MAX(version) FROM schema_versions")).containsExactly(List.of("2"));
+
+            Migrator.update(c);
+            assertThat(pgSchema(c)).isEqualTo(latest);
+        }
+    }
+
+    /** The indexes (with their full definitions) and the columns of the three tradestore schemas. */
+    private static List<List<List<String>>> pgSchema(Connection c) throws Exception {
+        String schemas = "('trading', 'market', 'analytics')";
+        return List.of(
+                SqliteFiles.rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
+                        + " WHERE schemaname IN " + schemas + " ORDER BY 1, 2, 3"),
+                SqliteFiles.rows(c, "SELECT table_schema, table_name, column_name, ordinal_position, data_type,"
+                        + " character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default"
+                        + " FROM information_schema.columns WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"));
     }
 
     @Test
