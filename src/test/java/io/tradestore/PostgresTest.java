@@ -1,12 +1,15 @@
 package io.tradestore;
 
+import io.tradestore.internal.Migrator;
 import io.tradestore.internal.SchemaGate;
+import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.Order;
 import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.OrderStatus;
 import io.tradestore.trading.PortfolioSnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -91,19 +95,91 @@ class PostgresTest {
         assertThat(range).hasSize(2);
     }
 
-    /** listOpen is a UNION ALL of one range per status with an ORDER BY on the result; PostgreSQL must accept it. */
+    /**
+     * listOpen is a UNION ALL of one range per status with an ORDER BY on the result; PostgreSQL must accept it and
+     * honour the order. The oldest open order is PARTIALLY_FILLED, so the NEW branch coming first (no ORDER BY) fails;
+     * four orders share one created_at, alternating status, so only the id tie-break gives the expected list; and
+     * the newest order is inserted first, so heap or id order is not creation order either.
+     */
     @Test
-    void openOrdersComeBackOldestFirstOnPostgresToo() {
-        List<Long> expected = store.inTransaction(uow -> {
-            Order fresh = uow.orders().place(NewOrder.market("pg-open-1", "BTCUSDT", OrderSide.BUY, BigDecimal.TEN));
-            Order partial = uow.orders().place(NewOrder.market("pg-open-2", "BTCUSDT", OrderSide.BUY, BigDecimal.TEN));
-            uow.orders().fill(partial.id(), BigDecimal.ONE, BigDecimal.TEN, BigDecimal.ZERO, T0);
-            uow.orders().cancel(uow.orders().place(NewOrder.market("pg-open-3", "BTCUSDT", OrderSide.BUY,
-                    BigDecimal.TEN)).id());
-            return List.of(fresh.id(), partial.id());
-        });
-        assertThat(store.read(uow -> uow.orders().listOpen()).stream().map(Order::id).toList())
-                .containsExactlyElementsOf(expected);
+    void openOrdersComeBackOldestFirstWithTiesByIdOnPostgresToo() {
+        Instant t1 = T0.plusSeconds(86_400);
+        Instant t2 = t1.plusSeconds(60);
+        Instant t3 = t2.plusSeconds(60);
+        MutableClock clock = new MutableClock(t3);
+        try (Tradestore clocked = Tradestore.open(TradestoreConfig.postgres(db.url(), PostgresDatabases.USER,
+                PostgresDatabases.PASSWORD).withClock(clock))) {
+            long newest = clocked.inTransaction(uow -> place(uow, "pg-open-newest").id());
+            clock.set(t1);
+            long oldestPartial = clocked.inTransaction(uow -> partiallyFill(uow, place(uow, "pg-open-oldest")));
+            clocked.useTransaction(uow -> uow.orders().cancel(place(uow, "pg-open-cancelled").id()));
+            clock.set(t2);
+            long tieNew1 = clocked.inTransaction(uow -> place(uow, "pg-open-tie-1").id());
+            long tiePartial2 = clocked.inTransaction(uow -> partiallyFill(uow, place(uow, "pg-open-tie-2")));
+            long tieNew3 = clocked.inTransaction(uow -> place(uow, "pg-open-tie-3").id());
+            long tiePartial4 = clocked.inTransaction(uow -> partiallyFill(uow, place(uow, "pg-open-tie-4")));
+            clocked.useTransaction(uow -> {
+                Order filled = place(uow, "pg-open-filled");
+                uow.orders().fill(filled.id(), filled.quantity(), BigDecimal.TEN, BigDecimal.ZERO, t2);
+            });
+
+            List<Long> open = clocked.read(uow -> ids(uow.orders().listOpen()));
+            List<Long> fresh = clocked.read(uow -> ids(uow.orders().byStatus(OrderStatus.NEW)));
+            List<Long> partial = clocked.read(uow -> ids(uow.orders().byStatus(OrderStatus.PARTIALLY_FILLED)));
+            assertThat(open).containsExactly(oldestPartial, tieNew1, tiePartial2, tieNew3, tiePartial4, newest);
+            assertThat(fresh).containsExactly(tieNew1, tieNew3, newest);
+            assertThat(partial).containsExactly(oldestPartial, tiePartial2, tiePartial4);
+        }
+    }
+
+    private static Order place(UnitOfWork uow, String clientOrderId) {
+        return uow.orders().place(NewOrder.market(clientOrderId, "BTCUSDT", OrderSide.BUY, BigDecimal.TEN));
+    }
+
+    private static long partiallyFill(UnitOfWork uow, Order order) {
+        return uow.orders().fill(order.id(), BigDecimal.ONE, BigDecimal.TEN, BigDecimal.ZERO, uow.now()).id();
+    }
+
+    private static List<Long> ids(List<Order> orders) {
+        return orders.stream().map(Order::id).toList();
+    }
+
+    /**
+     * Release 3 replaced indexes; on PostgreSQL the rollback runs its own DDL (DROP INDEX qualified by schema), so
+     * rolling back to v2 must give exactly the indexes and columns of a database that only ever reached v2, and
+     * updating again exactly those of a fully migrated one.
+     */
+    @Test
+    void rollbackToTheSecondTagRestoresTheSchemaOfReleaseTwoExactlyOnPostgres() throws Exception {
+        List<List<List<String>>> releaseTwo;
+        try (PostgresDatabases two = new PostgresDatabases(); Connection c = two.connect()) {
+            Migrator.updateToTag(c, "v2");
+            assertThat(SqliteFiles.rows(c, "SELECT MAX(version) FROM schema_versions")).containsExactly(List.of("2"));
+            releaseTwo = pgSchema(c);
+        }
+        try (PostgresDatabases full = new PostgresDatabases(); Connection c = full.connect()) {
+            Migrator.update(c);
+            List<List<List<String>>> latest = pgSchema(c);
+            assertThat(latest).isNotEqualTo(releaseTwo);
+
+            Migrator.rollbackToTag(c, "v2");
+            assertThat(pgSchema(c)).isEqualTo(releaseTwo);
+            assertThat(SqliteFiles.rows(c, "SELECT MAX(version) FROM schema_versions")).containsExactly(List.of("2"));
+
+            Migrator.update(c);
+            assertThat(pgSchema(c)).isEqualTo(latest);
+        }
+    }
+
+    /** The indexes (with their full definitions) and the columns of the three tradestore schemas. */
+    private static List<List<List<String>>> pgSchema(Connection c) throws Exception {
+        String schemas = "('trading', 'market', 'analytics')";
+        return List.of(
+                SqliteFiles.rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
+                        + " WHERE schemaname IN " + schemas + " ORDER BY 1, 2, 3"),
+                SqliteFiles.rows(c, "SELECT table_schema, table_name, column_name, ordinal_position, data_type,"
+                        + " character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default"
+                        + " FROM information_schema.columns WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCommandStep;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.UpdateCountCommandStep;
+import liquibase.command.core.UpdateToTagCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
@@ -44,6 +45,17 @@ public final class Migrator {
         run(connection, UpdateCountCommandStep.COMMAND_NAME, Map.of(
                 "changelogFile", CHANGELOG,
                 "count", count,
+                "showSummaryOutput", "LOG"));
+    }
+
+    /**
+     * Applies pending changesets up to and including the one that sets {@code tag}: a database as a release left
+     * it, to compare a rollback against.
+     */
+    public static void updateToTag(Connection connection, String tag) {
+        run(connection, UpdateToTagCommandStep.COMMAND_NAME, Map.of(
+                "changelogFile", CHANGELOG,
+                "tag", tag,
                 "showSummaryOutput", "LOG"));
     }
 
