@@ -264,8 +264,8 @@ class QueryPlanTest {
     /** The check is not vacuous: drop the indexes that serve the two open lists, and both are reported. */
     @Test
     void withoutTheirIndexesTheListsOfOpenOrdersAndPositionsAreReported() throws Exception {
-        List<String> found = violations(Pass.NO_STATISTICS, explain(Pass.NO_STATISTICS, "DROP INDEX ix_orders_status_created_at",
-                "DROP INDEX ix_positions_status_entry_time"));
+        List<String> found = violations(Pass.NO_STATISTICS, explain(Pass.NO_STATISTICS,
+                "DROP INDEX ix_orders_status_created_at_id", "DROP INDEX ix_positions_status_entry_time"));
         assertThat(found).anySatisfy(v -> assertThat(v).startsWith("OrderDao.listOpen(): "))
                 .anySatisfy(v -> assertThat(v).startsWith("PositionDao.listOpen(): USE TEMP B-TREE FOR ORDER BY"));
     }

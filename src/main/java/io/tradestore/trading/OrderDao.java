@@ -176,7 +176,7 @@ public final class OrderDao {
         return tx.dsl().selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOptional(OrderDao::map);
     }
 
-    /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at). */
+    /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at_id). */
     public List<Order> byStatus(OrderStatus status) {
         Check.notNull("status", status);
         return oldestFirst(ORDERS.STATUS.eq(status));
@@ -189,8 +189,8 @@ public final class OrderDao {
 
     /** Open orders (every status whose {@link OrderStatus#isOpen()} holds), oldest first. */
     public List<Order> listOpen() {
-        // One ix_orders_status_created_at range per status, merged in order (SQLite: MERGE (UNION ALL)). No index
-        // returns "status IN (several values)" in one time order, so that form sorted every open order. The
+        // One ix_orders_status_created_at_id range per status, merged in order (SQLite: MERGE (UNION ALL)). No
+        // index returns "status IN (several values)" in one time order, so that form sorted every open order. The
         // branches come from isOpen() so that a status made open later is listed without editing this query.
         var db = tx.dsl();
         return Arrays.stream(OrderStatus.values())
