@@ -13,11 +13,13 @@ import io.tradestore.internal.db.tables.records.OrdersRecord;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
+import org.jooq.SelectOrderByStep;
 import org.jooq.UpdateSetMoreStep;
 
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -174,7 +176,7 @@ public final class OrderDao {
         return tx.dsl().selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOptional(OrderDao::map);
     }
 
-    /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at). */
+    /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at_id). */
     public List<Order> byStatus(OrderStatus status) {
         Check.notNull("status", status);
         return oldestFirst(ORDERS.STATUS.eq(status));
@@ -185,13 +187,17 @@ public final class OrderDao {
         return oldestFirst(ORDERS.POSITION_ID.eq(positionId));
     }
 
-    /** Open orders (NEW and PARTIALLY_FILLED), oldest first. */
+    /** Open orders (every status whose {@link OrderStatus#isOpen()} holds), oldest first. */
     public List<Order> listOpen() {
-        // One ix_orders_status_created_at range per status, merged in order (SQLite: MERGE (UNION ALL)). No index
-        // returns "status IN (two values)" in one time order, so that form sorted every open order.
+        // One ix_orders_status_created_at_id range per status, merged in order (SQLite: MERGE (UNION ALL)). No
+        // index returns "status IN (several values)" in one time order, so that form sorted every open order. The
+        // branches come from isOpen() so that a status made open later is listed without editing this query.
         var db = tx.dsl();
-        return db.selectFrom(ORDERS).where(ORDERS.STATUS.eq(OrderStatus.NEW))
-                .unionAll(db.selectFrom(ORDERS).where(ORDERS.STATUS.eq(OrderStatus.PARTIALLY_FILLED)))
+        return Arrays.stream(OrderStatus.values())
+                .filter(OrderStatus::isOpen)
+                .<SelectOrderByStep<OrdersRecord>>map(status -> db.selectFrom(ORDERS).where(ORDERS.STATUS.eq(status)))
+                .reduce(SelectOrderByStep::unionAll)
+                .orElseThrow(() -> new IllegalStateException("no OrderStatus is open"))
                 .orderBy(ORDERS.CREATED_AT, ORDERS.ID)
                 .fetch(OrderDao::map);
     }
