@@ -94,6 +94,8 @@ class HostileInputTest {
     Path file;
     Tradestore store;
     SqliteFixtureCopies sqlite;
+    /** The fixture's clock; {@link #populate} moves it back once to write a cache entry already expired at NOW. */
+    final MutableClock fixtureClock = new MutableClock(NOW);
 
     long openPosition;
     long closedPosition;
@@ -106,6 +108,8 @@ class HostileInputTest {
     long rejectedOrder;
     long evaluatedPrediction;
     long pendingPrediction;
+    /** Only the catch-and-continue cases' other write evaluates this one, so it never shares a row with a failed call. */
+    long otherPendingPrediction;
     long outcome;
 
     /** One row of the table; its description is its display name. */
@@ -133,7 +137,7 @@ class HostileInputTest {
      * written once by {@link #populate}. A PostgreSQL implementation goes next to this and into {@link #engines}.
      */
     SqliteFixtureCopies sqliteCopies() {
-        return SqliteFixtureCopies.create(dir.resolve("copies"), Stores.fixed(NOW), this::populate);
+        return SqliteFixtureCopies.create(dir.resolve("copies"), fixtureClock, this::populate);
     }
 
     Stream<FixtureCopies> engines() {
@@ -165,6 +169,7 @@ class HostileInputTest {
         outcome = uow.outcomes().record(new NewOutcome(evaluatedPrediction, T0.plusSeconds(3600), d("0.004"),
                 Direction.UP, d("23092"), true)).id();
         pendingPrediction = uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(60), d("0.55"), "lstm-v3")).id();
+        otherPendingPrediction = uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(120), d("0.58"), "lstm-v3")).id();
 
         List<Candle> candles = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -172,6 +177,13 @@ class HostileInputTest {
         }
         uow.candlesticks().upsert(candles);
         uow.patternCache().put(pattern("BTCUSDT:1h:double-top", Json.of("{\"neckline\":22800}")), Duration.ofHours(1));
+        // Expired at NOW, so a purge that runs when it should have failed (the bad-clock case) deletes a row.
+        fixtureClock.set(NOW.minus(Duration.ofHours(2)));
+        try {
+            uow.patternCache().put(pattern("BTCUSDT:1h:expired", Json.of("{}")), Duration.ofHours(1));
+        } finally {
+            fixtureClock.set(NOW);
+        }
         uow.portfolio().record(new NewPortfolioSnapshot(T0, d("10000"), d("33000"), d("200"), d("0"), 3));
         uow.executionLog().record(new NewExecutionEvent(filledOrder, "fixture-filled", "filled", 1_250L,
                 T0.plusSeconds(2), Json.of("{\"venue\":\"binance\"}")));
@@ -1142,8 +1154,8 @@ class HostileInputTest {
                 uow -> uow.patternCache().put(pattern("h-after:1h", Json.of("{}")), Duration.ofHours(2)));
         OtherWrite predictAnother = other("records another prediction",
                 uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), d("0.6"), "lstm-v3")));
-        OtherWrite evaluatePending = other("records the pending prediction's outcome",
-                uow -> uow.outcomes().record(new NewOutcome(pendingPrediction, NOW, d("-0.002"), Direction.DOWN,
+        OtherWrite evaluatePending = other("records the other pending prediction's outcome",
+                uow -> uow.outcomes().record(new NewOutcome(otherPendingPrediction, NOW, d("-0.002"), Direction.DOWN,
                         d("22950"), false)));
         OtherWrite logAnother = other("logs an event of the NEW order",
                 uow -> uow.executionLog().record(new NewExecutionEvent(newOrder, "fixture-new", "sent", 900L, NOW, null)));
@@ -1281,7 +1293,7 @@ class HostileInputTest {
                                 Duration.ofHours(1)),
                         ValidationException.class, CLOCK_RULE, putAnother).atClock(CLOCK_BEFORE_1970),
 
-                when(purge, "store clock before 1970", uow -> uow.patternCache().purgeExpired(),
+                when(purge, "store clock before 1970 (the fixture's expired entry must survive)", uow -> uow.patternCache().purgeExpired(),
                         ValidationException.class, CLOCK_RULE, putAnother).atClock(CLOCK_BEFORE_1970),
 
                 when(predict, "null prediction", uow -> uow.predictions().record(null),
