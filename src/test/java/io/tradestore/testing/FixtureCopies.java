@@ -8,9 +8,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Independent databases that all start from one fixture, for tests that run a unit on one copy and compute the
- * result they expect on another. Everything engine-specific about such a test is behind this interface: the test
- * never opens a store or reads a database itself, so running its cases on another engine means adding an
- * implementation (on PostgreSQL: a database created from a template database), not editing the cases.
+ * result they expect on another. Everything engine-specific about the cases that use it is behind this interface:
+ * they open stores and read databases only through it, so running them on another engine means adding an
+ * implementation (on PostgreSQL: a database created from a template database), not editing the cases. The same
+ * test class may still open its own store for other tests.
  */
 public interface FixtureCopies extends AutoCloseable {
 

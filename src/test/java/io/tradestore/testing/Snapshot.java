@@ -73,8 +73,8 @@ public record Snapshot(Map<String, List<List<String>>> tables) {
             List<List<String>> mine = tables.get(table);
             List<List<String>> theirs = other.tables.getOrDefault(table, List.of());
             if (!mine.equals(theirs)) {
-                diff.put(table, mine.size() + " rows here vs " + theirs.size() + " there; first here: "
-                        + (mine.isEmpty() ? "-" : mine.get(mine.size() - 1)) + ", there: "
+                diff.put(table, mine.size() + " rows here vs " + theirs.size() + " there; last row here: "
+                        + (mine.isEmpty() ? "-" : mine.get(mine.size() - 1)) + ", last row there: "
                         + (theirs.isEmpty() ? "-" : theirs.get(theirs.size() - 1)));
             }
         }

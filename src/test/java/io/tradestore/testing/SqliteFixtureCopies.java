@@ -72,7 +72,10 @@ public final class SqliteFixtureCopies implements FixtureCopies {
 
     private static void delete(Path dir) {
         try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            // Files.delete throws where File.delete would return false: a copy still held open shows up here.
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
