@@ -39,6 +39,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -46,7 +47,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +74,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly one close wins per position; and no snapshot ever shows half a unit. Throughput is logged, not asserted.
  */
 class ConcurrencyStressTest {
+    /**
+     * Task order and the audits' samples; logged, and fixed by -Dtradestore.seed like every property. It does not
+     * fix how the threads interleave, so a replay repeats the workload, not necessarily the race.
+     */
+    private static final long SEED = Long.getLong("tradestore.seed", System.nanoTime());
+    private static final Random RANDOM = new Random(SEED);
     private static final Logger log = LoggerFactory.getLogger(ConcurrencyStressTest.class);
     private static final int THREADS = 16;
     /** Two pools on one file: their writers meet at SQLite's file lock (BEGIN IMMEDIATE + busy_timeout). */
@@ -282,7 +288,7 @@ class ConcurrencyStressTest {
 
         void urgent(List<Task> tasks) {
             List<Task> shuffled = new ArrayList<>(tasks);
-            Collections.shuffle(shuffled);
+            Collections.shuffle(shuffled, RANDOM);
             outstanding.addAndGet(shuffled.size());
             shuffled.forEach(queue::addFirst);
         }
@@ -308,6 +314,7 @@ class ConcurrencyStressTest {
     }
 
     private void run(Backend backend, int ordersPerPlan, int positions) throws Exception {
+        log.info("workload seed {}: -Dtradestore.seed={} repeats this task order", SEED, SEED);
         try (Fleet fleet = backend.open(dir, STORES)) {
             Ledger ledger = new Ledger();
             Work work = new Work();
@@ -324,7 +331,7 @@ class ConcurrencyStressTest {
             }
             int orders = index;
             for (int c = 0; c < orders / 4; c++) {
-                seed.add(store -> upsertCandles(store, ledger, ThreadLocalRandom.current().nextInt(200)));
+                seed.add(store -> upsertCandles(store, ledger, RANDOM.nextInt(200)));
             }
             for (int a = 0; a < orders / 2; a++) {
                 seed.add(store -> {
@@ -332,7 +339,7 @@ class ConcurrencyStressTest {
                     ledger.audits.incrementAndGet();
                 });
             }
-            Collections.shuffle(seed);
+            Collections.shuffle(seed, RANDOM);
             seed.forEach(work::add);
 
             List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
@@ -504,7 +511,7 @@ class ConcurrencyStressTest {
                     .map(p -> Long.toString(p.predictionTimestamp().getEpochSecond() - T0.getEpochSecond()))
                     .collect(Collectors.toSet());
             assertThat(orderUnits).as("orders and their predictions are committed together").isEqualTo(predictionUnits);
-            Collections.shuffle(orders);
+            Collections.shuffle(orders, RANDOM);
             for (Order o : orders.subList(0, Math.min(sample, orders.size()))) {
                 List<Fill> fills = uow.orders().fills(o.id());
                 List<String> events = uow.executionLog().forClientOrderId(o.clientOrderId()).stream()
@@ -528,7 +535,7 @@ class ConcurrencyStressTest {
             }
             List<Position> positions = new ArrayList<>(uow.positions().listOpen());
             positions.addAll(uow.positions().closed(Instant.EPOCH, FAR));
-            Collections.shuffle(positions);
+            Collections.shuffle(positions, RANDOM);
             for (Position p : positions.subList(0, Math.min(sample, positions.size()))) {
                 List<String> events = uow.executionLog().forClientOrderId("position-" + p.id()).stream()
                         .map(ExecutionEvent::event).toList();
