@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The hot path on real data: one 21-day file of 1-minute candles in one unit of work. */
 class CandlestickIngestTest {
+    private static final Logger log = LoggerFactory.getLogger(CandlestickIngestTest.class);
     private static final String EXPORT = "binance-us_BTCUSDT_1m_2023-03-01_2023-03-21";
 
     @TempDir
@@ -45,7 +48,7 @@ class CandlestickIngestTest {
         long start = System.nanoTime();
         int written = store.inTransaction(uow -> uow.candlesticks().upsert(candles));
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("upserted %d candles from %s in %d ms%n", written, file.getFileName(), took.toMillis());
+        log.info("upserted {} candles from {} in {} ms", written, file.getFileName(), took.toMillis());
 
         assertThat(written).isEqualTo(30_240);
         SeriesInfo info = store.read(uow -> uow.candlesticks().series("BTCUSDT", Timeframe.M1)).orElseThrow();
