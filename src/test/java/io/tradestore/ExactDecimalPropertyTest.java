@@ -64,9 +64,7 @@ class ExactDecimalPropertyTest {
 
     @Test
     void everyValueWithinScaleAndRangeRoundTripsExactly() {
-        int[] ran = {0};
-        Props.qt(400, 1_000).forAll(inRange()).checkAssert(value -> {
-            ran[0]++;
+        Props.check(400, 1_000, inRange(), value -> {
             long id = insert(value);
             BigDecimal back = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .where(ANALYTICS_METRICS.ID.eq(id)).fetchSingle().value1();
@@ -74,34 +72,21 @@ class ExactDecimalPropertyTest {
             assertThat(back.scale()).isEqualTo(Fixed8.SCALE);
             assertThat(back.stripTrailingZeros()).isEqualTo(value.stripTrailingZeros());
         });
-        Props.assertRan("everyValueWithinScaleAndRangeRoundTripsExactly", ran[0], 400);
     }
 
     @Test
     void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten() {
-        int[] ran = {0};
-        Props.qt(200, 1_000).forAll(overScale()).checkAssert(value -> {
-            ran[0]++;
-            assertRejected(value, "more than 8 decimal places");
-        });
-        Props.assertRan("valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten", ran[0], 200);
+        Props.check(200, 1_000, overScale(), value -> assertRejected(value, "more than 8 decimal places"));
     }
 
     @Test
     void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten() {
-        int[] ran = {0};
-        Props.qt(200, 1_000).forAll(outOfRange()).checkAssert(value -> {
-            ran[0]++;
-            assertRejected(value, "must be within");
-        });
-        Props.assertRan("valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten", ran[0], 200);
+        Props.check(200, 1_000, outOfRange(), value -> assertRejected(value, "must be within"));
     }
 
     @Test
     void sqlOrderingAndSumsMatchBigDecimal() {
-        int[] ran = {0};
-        Props.qt(100, 1_000).forAll(smallLists()).checkAssert(values -> {
-            ran[0]++;
+        Props.check(100, 1_000, smallLists(), values -> {
             db.deleteFrom(ANALYTICS_METRICS).execute();
             values.forEach(ExactDecimalPropertyTest::insert);
             List<BigDecimal> ordered = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
@@ -114,7 +99,6 @@ class ExactDecimalPropertyTest {
             BigDecimal javaSum = values.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             assertThat(sum == null ? BigDecimal.ZERO : Fixed8.fromUnscaled(sum)).isEqualByComparingTo(javaSum);
         });
-        Props.assertRan("sqlOrderingAndSumsMatchBigDecimal", ran[0], 100);
     }
 
     /**

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.quicktheories.QuickTheory;
 import org.quicktheories.api.AsString;
+import org.quicktheories.core.Gen;
 import org.quicktheories.core.NoGuidance;
 import org.quicktheories.core.Reporter;
 import org.quicktheories.core.Strategy;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -72,6 +74,19 @@ public final class Props {
         Strategy strategy = new Strategy(Strategy.defaultPRNG(seed), budget, -1, shrinkCycles, 10,
                 new ReplayingReporter(test, seed), prng -> new NoGuidance());
         return QuickTheory.qt(() -> strategy);
+    }
+
+    /**
+     * Checks {@code property} for every example of {@code gen}: {@link #qt(int, int) qt(perBuild, shrinkCycles)},
+     * then {@link #assertRan} on the examples that ran.
+     */
+    public static <T> void check(int perBuild, int shrinkCycles, Gen<T> gen, Consumer<T> property) {
+        int[] ran = {0};
+        qt(perBuild, shrinkCycles).forAll(gen).checkAssert(value -> {
+            ran[0]++;
+            property.accept(value);
+        });
+        assertRan("examples", ran[0], perBuild);
     }
 
     /** Fails unless a passed property ran at least {@link #tries(int) tries(perBuild)} distinct examples. */
