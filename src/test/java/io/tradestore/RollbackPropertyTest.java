@@ -149,44 +149,49 @@ class RollbackPropertyTest {
 
     private static void throwingUnitLeavesNoTrace(Program program, Coverage coverage) {
         Ids ids = seeded.copy();
-        int[] ran = {0};
-        int[] rowsWritten = {-1};
-        Throwable thrown = catchThrowable(() -> store.useTransaction(uow -> {
-            try {
-                for (int i = 0; i < program.ops().size(); i++) {
-                    if (i == program.throwAt()) {
-                        throw new Boom();
-                    }
-                    program.ops().get(i).apply(uow, ids);
-                    ran[0]++;
-                }
-                throw new Boom();
-            } catch (RuntimeException failure) {
-                rowsWritten[0] = rowsChangedInside(uow);
-                throw failure;
-            }
-        }));
+        Attempt attempt = new Attempt();
+        Throwable thrown = catchThrowable(() -> store.useTransaction(uow ->
+                runThenFail(uow, program.ops(), program.throwAt(), ids, seededSnapshot, attempt)));
         // The unit rethrows what ended it, unwrapped: our Boom after exactly the steps before throwAt, or the
         // documented exception of the step that failed before it.
         if (thrown instanceof Boom) {
-            assertThat(ran[0]).as("steps run before the injected failure in %s", program)
+            assertThat(attempt.ran).as("steps run before the injected failure in %s", program)
                     .isEqualTo(Math.min(program.throwAt(), program.ops().size()));
         } else {
-            assertThat(thrown).as("failure of step %d of %s", ran[0], program).isInstanceOf(TradestoreException.class);
-            assertThat(ran[0]).as("a step failed before the injected failure").isLessThan(program.throwAt());
+            assertThat(thrown).as("failure of step %d of %s", attempt.ran, program).isInstanceOf(TradestoreException.class);
+            assertThat(attempt.ran).as("a step failed before the injected failure").isLessThan(program.throwAt());
         }
-        assertThat(rowsWritten[0]).as("the unit's body ran (and measured its writes)").isGreaterThanOrEqualTo(0);
-        coverage.record(rowsWritten[0], thrown);
+        assertThat(attempt.rowsWritten).as("the unit's body ran (and measured its writes)").isGreaterThanOrEqualTo(0);
+        coverage.record(attempt.rowsWritten, thrown);
         Snapshot after = Snapshot.of(Stores.config(dir).file());
         assertThat(after.differencesFrom(seededSnapshot)).as("tables changed by %s", program).isEmpty();
     }
 
-    /** Rows of the seeded database that the unit on {@code uow} has inserted, updated or deleted so far. */
-    private static int rowsChangedInside(UnitOfWork uow) {
+    /** What a failing unit did before it failed. */
+    static final class Attempt {
+        int ran;
+        int rowsWritten = -1;
+    }
+
+    /**
+     * Applies {@code ops} in {@code uow} until step {@code throwAt} and then throws a {@link Boom} (after the last
+     * step too); whatever ends it, first records in {@code attempt} how many rows the unit changed since
+     * {@code before}, so the coverage measure sees the writes that the rollback then has to undo.
+     */
+    private static void runThenFail(UnitOfWork uow, List<Op> ops, int throwAt, Ids ids, Snapshot before,
+                                    Attempt attempt) {
         try {
-            return Snapshot.of(uow.connection()).rowsChangedFrom(seededSnapshot);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
+            for (int i = 0; i < ops.size(); i++) {
+                if (i == throwAt) {
+                    throw new Boom();
+                }
+                ops.get(i).apply(uow, ids);
+                attempt.ran++;
+            }
+            throw new Boom();
+        } catch (RuntimeException failure) {
+            attempt.rowsWritten = snapshot(uow).rowsChangedFrom(before);
+            throw failure;
         }
     }
 
@@ -198,31 +203,17 @@ class RollbackPropertyTest {
             runLenient(p.before(), uow, ids);
             Ids beforeNested = ids.copy();
             Snapshot beforeNestedState = snapshot(uow);
-            int[] ran = {0};
-            int[] rowsWritten = {-1};
-            Throwable thrown = catchThrowable(() -> store.useTransaction(inner -> {
-                try {
-                    for (int i = 0; i < p.nested().size(); i++) {
-                        if (i == p.nestedThrowsAt()) {
-                            throw new Boom();
-                        }
-                        p.nested().get(i).apply(inner, ids);
-                        ran[0]++;
-                    }
-                    throw new Boom();
-                } catch (RuntimeException failure) {
-                    rowsWritten[0] = snapshot(inner).rowsChangedFrom(beforeNestedState);
-                    throw failure;
-                }
-            }));
+            Attempt attempt = new Attempt();
+            Throwable thrown = catchThrowable(() -> store.useTransaction(inner ->
+                    runThenFail(inner, p.nested(), p.nestedThrowsAt(), ids, beforeNestedState, attempt)));
             if (thrown instanceof Boom) {
-                assertThat(ran[0]).as("nested steps run before the injected failure in %s", p)
+                assertThat(attempt.ran).as("nested steps run before the injected failure in %s", p)
                         .isEqualTo(Math.min(p.nestedThrowsAt(), p.nested().size()));
             } else {
-                assertThat(thrown).as("failure of nested step %d of %s", ran[0], p)
+                assertThat(thrown).as("failure of nested step %d of %s", attempt.ran, p)
                         .isInstanceOf(TradestoreException.class);
             }
-            coverage.record(rowsWritten[0], thrown);
+            coverage.record(attempt.rowsWritten, thrown);
             assertThat(snapshot(uow).differencesFrom(beforeNestedState))
                     .as("the outer unit right after the nested one failed, in %s", p).isEmpty();
             runLenient(p.after(), uow, beforeNested);
