@@ -65,9 +65,9 @@ public final class Check {
         return value == null ? null : text(field, value, max);
     }
 
-    /** Any value that fits the exact decimal storage (scale 8, 64-bit). */
+    /** Any value that fits the exact decimal storage, DECIMAL(38,18) (decision 0009). */
     public static BigDecimal decimal(String field, BigDecimal value) {
-        Fixed8.toUnscaled(field, value);
+        Decimal18.check(field, value);
         return value;
     }
 

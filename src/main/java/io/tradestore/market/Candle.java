@@ -2,10 +2,9 @@ package io.tradestore.market;
 
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
-import io.tradestore.internal.Fixed8;
+import io.tradestore.internal.Decimal18;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 
 /**
@@ -14,9 +13,9 @@ import java.time.Instant;
  * timeframe's grid, prices > 0, volume >= 0, and high/low bracketing open and close. An inconsistent candle
  * therefore cannot be built, let alone stored.
  *
- * <p>Prices and volume are normalised to scale 8, the exact storage scale, so a candle read back
- * {@linkplain #equals equals} the one written ({@code 23140.48} and {@code 23140.48000000} would otherwise
- * differ as record components).
+ * <p>Prices and volume are normalized as every decimal reads back (decision 0009: the smallest scale, at least 0,
+ * that holds the value exactly), so a candle read back {@linkplain #equals equals} the one written
+ * ({@code 23140.48} and {@code 23140.48000000} would otherwise differ as record components).
  */
 public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDecimal open, BigDecimal high,
                      BigDecimal low, BigDecimal close, BigDecimal volume) {
@@ -41,9 +40,9 @@ public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDe
         atMost("candlesticks.low", "low", low, "close", close);
     }
 
-    /** Exact: Check has already refused more than 8 decimal places. */
+    /** Exact: Check has already refused what does not fit. */
     private static BigDecimal scaled(BigDecimal checked) {
-        return checked.setScale(Fixed8.SCALE, RoundingMode.UNNECESSARY);
+        return Decimal18.normalize(checked);
     }
 
     private static void atLeast(String field, String name, BigDecimal value, String otherName, BigDecimal other) {
@@ -58,7 +57,7 @@ public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDe
         }
     }
 
-    /** Shows both sides of a broken OHLC rule unquoted: {@code (was high=1.00000000, low=2.00000000)}. */
+    /** Shows both sides of a broken OHLC rule unquoted: {@code (was high=1, low=2)}. */
     private record Values(String name, BigDecimal value, String otherName, BigDecimal other) {
         @Override
         public String toString() {

@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * A stored order with its fill progress. Decimals are exact at scale 8; averageFillPrice (rounded half-even to
- * scale 8) and lastFillAt are null until the first fill. positionId, limitPrice, stopPrice and rejectReason may be
+ * A stored order with its fill progress. Decimals are exact and normalized (decision 0009); averageFillPrice (rounded half-even to
+ * 18 places) and lastFillAt are null until the first fill. positionId, limitPrice, stopPrice and rejectReason may be
  * null.
  */
 public record Order(long id, String clientOrderId, Long positionId, String symbol, OrderSide side, OrderType type,

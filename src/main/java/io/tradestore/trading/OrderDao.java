@@ -92,7 +92,7 @@ public final class OrderDao {
 
     /**
      * Records one execution of the order: a new order_fills row, filled_quantity increased, average_fill_price
-     * recomputed as sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to scale 8),
+     * recomputed as sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to 18 places),
      * status PARTIALLY_FILLED or FILLED, last_fill_at the latest fill time (fills may be reported out of order).
      * The fee does not enter the average price.
      *

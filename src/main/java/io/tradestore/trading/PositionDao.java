@@ -85,7 +85,7 @@ public final class PositionDao {
     /**
      * Closes the position if it is still at {@code expectedVersion}, recording realized P&L and return (LONG:
      * (exit - entry) x quantity, SHORT: (entry - exit) x quantity; return = P&L / (entry x quantity) x 100), each
-     * computed exactly and rounded once, half-even, to scale 8.
+     * computed exactly and rounded once, half-even, to 18 decimal places.
      *
      * <p>An already CLOSED position is reported as such even when the version is also stale: closing it again
      * cannot succeed, so re-reading and retrying would not help.
@@ -195,7 +195,7 @@ public final class PositionDao {
                 ? exitPrice.subtract(row.getEntryPrice())
                 : row.getEntryPrice().subtract(exitPrice);
         BigDecimal exactPnl = move.multiply(row.getQuantity());
-        BigDecimal pnl = Derived.fixed8("positions.realized_pnl", exactPnl);
+        BigDecimal pnl = Derived.rounded("positions.realized_pnl", exactPnl);
         BigDecimal returnPct = Derived.quotient("positions.return_pct", exactPnl.multiply(HUNDRED),
                 row.getEntryPrice().multiply(row.getQuantity()));
         return versioned(db, row, expectedVersion, db.update(POSITIONS)
