@@ -3,7 +3,6 @@ package io.tradestore;
 import io.tradestore.analytics.NewMetric;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Migrator;
-import io.tradestore.internal.PostgresEngine;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
@@ -22,7 +21,6 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -176,18 +174,41 @@ class DecimalMigrationTest {
         pg = new PostgresDatabases();
         Connection c = connect(engine);
         Migrator.updateToTag(c, "v3");
+        c.setAutoCommit(true); // Liquibase leaves the connection in a transaction; the copy must commit
         try (Connection sqlite = SqliteFiles.open(file)) {
             for (String table : TABLES.keySet()) {
                 copy(sqlite, c, table);
             }
         }
+        // As a restored dump would: identities continue after the highest id, as SQLite's AUTOINCREMENT does.
+        for (Map.Entry<String, String> t : TABLES.entrySet()) {
+            if (t.getValue().equals("id")) {
+                String table = qualified(c, t.getKey());
+                rows(c, "SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), (SELECT MAX(id) FROM " + table + "))");
+            }
+        }
         return c;
     }
 
+    /**
+     * A plain connection, as Tradestore.open and mvn liquibase:update make: on PostgreSQL, Liquibase keeps its tables in
+     * the connection's current schema, so the tests name the three schemas in their own queries instead.
+     */
     private Connection connect(Engine engine) throws SQLException {
-        return engine == Engine.SQLITE ? SqliteFiles.open(dir.resolve("tradestore.db"))
-                : DriverManager.getConnection(pg.url() + "?currentSchema=" + PostgresEngine.SEARCH_PATH,
-                PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        return engine == Engine.SQLITE ? SqliteFiles.open(dir.resolve("tradestore.db")) : pg.connect();
+    }
+
+    /** {@code table} as SQL names it on the connection's engine: "positions", or "trading.positions". */
+    private static String qualified(Connection c, String table) throws SQLException {
+        if (c.getMetaData().getURL().startsWith("jdbc:sqlite:")) {
+            return table;
+        }
+        String schema = switch (table) {
+            case "positions", "orders", "order_fills", "portfolio_snapshots" -> "trading";
+            case "candlesticks", "candlestick_metadata" -> "market";
+            default -> "analytics";
+        };
+        return schema + "." + table;
     }
 
     private TradestoreConfig config(Engine engine) {
@@ -204,16 +225,15 @@ class DecimalMigrationTest {
             for (int i = 1; i <= n; i++) {
                 names.add(md.getColumnName(i));
             }
-            String sql = "INSERT INTO " + table + " (" + String.join(", ", names) + ") OVERRIDING SYSTEM VALUE VALUES ("
+            String sql = "INSERT INTO " + qualified(to, table) + " (" + String.join(", ", names) + ") OVERRIDING SYSTEM VALUE VALUES ("
                     + "?, ".repeat(n - 1) + "?)";
             try (PreparedStatement ps = to.prepareStatement(sql)) {
                 int[] types = null;
                 while (rs.next()) {
                     if (types == null) {
                         types = new int[n];
-                        ResultSetMetaData target = ps.getMetaData();
                         for (int i = 1; i <= n; i++) {
-                            types[i - 1] = target.getColumnType(i);
+                            types[i - 1] = ps.getParameterMetaData().getParameterType(i);
                         }
                     }
                     for (int i = 1; i <= n; i++) {
@@ -245,7 +265,7 @@ class DecimalMigrationTest {
         for (Map.Entry<String, String> t : TABLES.entrySet()) {
             List<List<Object>> rows = new ArrayList<>();
             try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT * FROM " + t.getKey() + " ORDER BY " + t.getValue())) {
+                 ResultSet rs = st.executeQuery("SELECT * FROM " + qualified(c, t.getKey()) + " ORDER BY " + t.getValue())) {
                 ResultSetMetaData md = rs.getMetaData();
                 while (rs.next()) {
                     List<Object> row = new ArrayList<>();

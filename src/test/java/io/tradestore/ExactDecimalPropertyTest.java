@@ -4,6 +4,7 @@ import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.PostgresEngine;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.db.tables.records.AnalyticsMetricsRecord;
+import io.tradestore.testing.DecimalGens;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
 import io.tradestore.testing.SqliteFiles;
@@ -15,8 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.quicktheories.core.Gen;
-import org.quicktheories.generators.Generate;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -34,10 +33,7 @@ import java.util.Map;
 import static io.tradestore.internal.db.Tables.ANALYTICS_METRICS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.quicktheories.generators.SourceDSL.booleans;
-import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
  * Decimal columns are exact, DECIMAL(38,18) (decision 0009), on a real SQLite file and on PostgreSQL through the
@@ -49,7 +45,6 @@ import static org.quicktheories.generators.SourceDSL.longs;
  */
 class ExactDecimalPropertyTest {
     private static final String COLUMN = "analytics_metrics.value";
-    private static final BigInteger TEN_18 = BigInteger.TEN.pow(18);
 
     enum Engine {
         SQLITE(400), POSTGRES(150);
@@ -113,12 +108,12 @@ class ExactDecimalPropertyTest {
     @EnumSource(Engine.class)
     void everyValueWithinScaleAndRangeRoundTripsExactlyAndNormalized(Engine engine) {
         DSLContext db = dbs.get(engine);
-        Props.check(engine.tries, 1_000, inRange(), value -> {
+        Props.check(engine.tries, 1_000, DecimalGens.inRange(), value -> {
             long id = insert(db, value);
             BigDecimal back = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .where(ANALYTICS_METRICS.ID.eq(id)).fetchSingle().value1();
             // Not compareTo: the representation is the API. The smallest scale >= 0 that holds the value.
-            assertThat(back).isEqualTo(normalized(value));
+            assertThat(back).isEqualTo(DecimalGens.normalized(value));
             assertThat(back.scale()).isBetween(0, Decimal18.SCALE);
             assertThat(back.scale() == 0 || back.unscaledValue().mod(BigInteger.TEN).signum() != 0).isTrue();
             // Equality in SQL is equality of numbers: any spelling of the value finds the row.
@@ -130,14 +125,14 @@ class ExactDecimalPropertyTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten(Engine engine) {
-        Props.check(engine.tries / 2, 1_000, overScale(),
+        Props.check(engine.tries / 2, 1_000, DecimalGens.overScale(),
                 value -> assertRejected(dbs.get(engine), value, "more than 18 decimal places"));
     }
 
     @ParameterizedTest
     @EnumSource(Engine.class)
     void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten(Engine engine) {
-        Props.check(engine.tries / 2, 1_000, outOfRange(), value -> assertRejected(dbs.get(engine), value, "must be within"));
+        Props.check(engine.tries / 2, 1_000, DecimalGens.outOfRange(), value -> assertRejected(dbs.get(engine), value, "must be within"));
     }
 
     /** ORDER BY, a range predicate, MIN and MAX in SQL agree with BigDecimal over the whole range. */
@@ -145,20 +140,20 @@ class ExactDecimalPropertyTest {
     @EnumSource(Engine.class)
     void sqlComparesOrdersAndAggregatesLikeBigDecimal(Engine engine) {
         DSLContext db = dbs.get(engine);
-        Props.check(engine.tries / 4, 1_000, lists().of(inRange()).ofSizeBetween(1, 30).zip(inRange(), Pair::new), p -> {
+        Props.check(engine.tries / 4, 1_000, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 30).zip(DecimalGens.inRange(), Pair::new), p -> {
             db.deleteFrom(ANALYTICS_METRICS).execute();
             p.values.forEach(v -> insert(db, v));
             List<BigDecimal> ordered = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .orderBy(ANALYTICS_METRICS.VALUE, ANALYTICS_METRICS.ID).fetch(ANALYTICS_METRICS.VALUE);
-            assertThat(ordered).containsExactlyElementsOf(p.values.stream().sorted().map(ExactDecimalPropertyTest::normalized).toList());
+            assertThat(ordered).containsExactlyElementsOf(p.values.stream().sorted().map(DecimalGens::normalized).toList());
             assertThat(db.fetchCount(ANALYTICS_METRICS, ANALYTICS_METRICS.VALUE.gt(p.pivot)))
                     .isEqualTo((int) p.values.stream().filter(v -> v.compareTo(p.pivot) > 0).count());
             assertThat(db.fetchCount(ANALYTICS_METRICS, ANALYTICS_METRICS.VALUE.le(p.pivot)))
                     .isEqualTo((int) p.values.stream().filter(v -> v.compareTo(p.pivot) <= 0).count());
             var minMax = db.select(DSL.min(ANALYTICS_METRICS.VALUE), DSL.max(ANALYTICS_METRICS.VALUE))
                     .from(ANALYTICS_METRICS).fetchSingle();
-            assertThat(minMax.value1()).isEqualTo(normalized(p.values.stream().min(Comparator.naturalOrder()).orElseThrow()));
-            assertThat(minMax.value2()).isEqualTo(normalized(p.values.stream().max(Comparator.naturalOrder()).orElseThrow()));
+            assertThat(minMax.value1()).isEqualTo(DecimalGens.normalized(p.values.stream().min(Comparator.naturalOrder()).orElseThrow()));
+            assertThat(minMax.value2()).isEqualTo(DecimalGens.normalized(p.values.stream().max(Comparator.naturalOrder()).orElseThrow()));
         });
     }
 
@@ -167,54 +162,6 @@ class ExactDecimalPropertyTest {
         public String toString() {
             return values.stream().map(BigDecimal::toPlainString).toList() + " around " + pivot.toPlainString();
         }
-    }
-
-    /**
-     * Any scale 0..18 and any number of digits that keeps the magnitude below 10^20, either sign; about one in
-     * eight is an edge: the range's ends, one unit of the 18th place, zero, release 3's old limits, and the values
-     * the issue names (a PEPE daily volume, a SATS price, one wei).
-     */
-    static Gen<BigDecimal> inRange() {
-        Gen<BigInteger> digits38 = longs().between(0, 99).zip(longs().between(0, TEN_18.longValue() - 1),
-                longs().between(0, TEN_18.longValue() - 1),
-                (a, b, c) -> BigInteger.valueOf(a).multiply(TEN_18).add(BigInteger.valueOf(b)).multiply(TEN_18).add(BigInteger.valueOf(c)));
-        Gen<BigDecimal> any = integers().between(0, Decimal18.SCALE).flatMap(scale ->
-                integers().between(1, Decimal18.INTEGER_DIGITS + scale).zip(digits38, booleans().all(),
-                        (width, u, negative) -> {
-                            BigInteger unscaled = u.mod(BigInteger.TEN.pow(width));
-                            return new BigDecimal(negative ? unscaled.negate() : unscaled, scale);
-                        }));
-        Gen<BigDecimal> edges = Generate.pick(List.of(Decimal18.MAX, Decimal18.MIN, new BigDecimal("1E-18"),
-                new BigDecimal("-1E-18"), BigDecimal.ZERO, new BigDecimal("4235198765432.12"),
-                new BigDecimal("0.0000003412"), new BigDecimal("-12345.123456789012345678"),
-                new BigDecimal("92233720368.54775807"), new BigDecimal("-92233720368.54775808"),
-                new BigDecimal("100"), new BigDecimal("1E+19"), new BigDecimal("23140.48000000")));
-        return any.mix(edges, 12);
-    }
-
-    /** 19 to 40 decimal places, more than 18 of them significant, small or large integer part. */
-    static Gen<BigDecimal> overScale() {
-        return integers().between(Decimal18.SCALE + 1, 40).flatMap(scale -> longs().between(-1_000_000, 1_000_000)
-                .zip(longs().between(1, Long.MAX_VALUE),
-                        (whole, digits) -> BigDecimal.valueOf(whole).add(BigDecimal.valueOf(digits, scale)))
-                .assuming(v -> v.stripTrailingZeros().scale() > Decimal18.SCALE))
-                .mix(Generate.pick(List.of(new BigDecimal("0.0000000000000000001"), new BigDecimal("1E-999999999"))), 10);
-    }
-
-    /** At or beyond ±10^20 by any amount; some just one unit of the 18th place beyond, or absurdly far. */
-    static Gen<BigDecimal> outOfRange() {
-        BigDecimal tick = new BigDecimal("1E-18");
-        Gen<BigDecimal> above = longs().between(1, Long.MAX_VALUE).zip(integers().between(0, 30),
-                (units, power) -> Decimal18.MAX.add(tick.multiply(BigDecimal.valueOf(units)).movePointRight(power)));
-        Gen<BigDecimal> edges = Generate.pick(List.of(Decimal18.MAX.add(tick), Decimal18.MIN.subtract(tick),
-                new BigDecimal("1E+20"), new BigDecimal("-1E+20"), new BigDecimal("1E+999999999"),
-                new BigDecimal("-1E+30")));
-        return above.mix(above.map(v -> v.negate()), 40).mix(edges, 10);
-    }
-
-    static BigDecimal normalized(BigDecimal v) {
-        BigDecimal s = v.stripTrailingZeros();
-        return v.signum() == 0 ? BigDecimal.ZERO : s.scale() < 0 ? s.setScale(0) : s;
     }
 
     private static long insert(DSLContext db, BigDecimal value) {
