@@ -5,6 +5,7 @@ import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
 import org.jooq.DSLContext;
@@ -151,7 +152,8 @@ public final class PositionDao {
     /**
      * Realized P&L per UTC day of exit_time for closes with {@code from <= exit_time < to}, days ascending, only
      * days with a close. Summed here with BigDecimal rather than by SQL SUM: exact on both engines with no 64-bit
-     * overflow (SQLite's SUM of integers throws on overflow) and no unit conversion of a raw aggregate.
+     * overflow and no arithmetic on SQLite's decimal BLOBs; normalized like every decimal the store returns
+     * (1.5 + 2.5 is 4, not 4.0).
      */
     public List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
         Check.window(from, to);
@@ -168,7 +170,7 @@ public final class PositionDao {
             LocalDate d = LocalDate.ofInstant(r.value1(), ZoneOffset.UTC);
             if (!d.equals(day)) {
                 if (day != null) {
-                    days.add(new DailyPnl(day, sum, count));
+                    days.add(new DailyPnl(day, Decimal18.normalize(sum), count));
                 }
                 day = d;
                 sum = BigDecimal.ZERO;
@@ -178,7 +180,7 @@ public final class PositionDao {
             count++;
         }
         if (day != null) {
-            days.add(new DailyPnl(day, sum, count));
+            days.add(new DailyPnl(day, Decimal18.normalize(sum), count));
         }
         return days;
     }

@@ -89,8 +89,7 @@ final class TradingModel {
 
     /**
      * Per UTC day of exit_time: the exact sum of the stored (rounded, normalized) realized P&L and the number of
-     * closes. DailyPnl is documented as that exact sum, never stored, so it is not normalized itself: its scale is
-     * BigDecimal's for a sum, the largest of its terms' (1.5 + 2.5 is 4.0).
+     * closes; the sum normalized, as every decimal the store returns.
      */
     List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
         TreeMap<LocalDate, List<ModelPosition>> days = new TreeMap<>();
@@ -98,8 +97,8 @@ final class TradingModel {
             days.computeIfAbsent(LocalDate.ofInstant(p.exitTime, ZoneOffset.UTC), d -> new ArrayList<>()).add(p);
         }
         List<DailyPnl> out = new ArrayList<>();
-        days.forEach((day, closes) -> out.add(new DailyPnl(day,
-                closes.stream().map(p -> p.realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add), closes.size())));
+        days.forEach((day, closes) -> out.add(new DailyPnl(day, Decimals.normalized(
+                closes.stream().map(p -> p.realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add)), closes.size())));
         return out;
     }
 
