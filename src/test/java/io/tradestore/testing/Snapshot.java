@@ -2,16 +2,23 @@ package io.tradestore.testing;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Everything a user could observe in a SQLite database: every row of every table (Liquibase's bookkeeping
  * included) in primary-key order, and the AUTOINCREMENT counters in sqlite_sequence. Two equal snapshots mean
  * the database is exactly as it was. Read through its own connection, which sees committed state only.
+ *
+ * <p>A BLOB cell is rendered as its bytes in SQL literal form, {@code X'8110'}: exact decimals are BLOBs on SQLite
+ * (decision 0009), and reading one as a string would decode its bytes as UTF-8, turning every byte from 0x80 up
+ * into the same replacement character, so that 8 ({@code X'8180'}) and 9 ({@code X'8190'}) would look alike.
  */
 public record Snapshot(Map<String, List<List<String>>> tables) {
 
@@ -35,9 +42,34 @@ public record Snapshot(Map<String, List<List<String>>> tables) {
             for (int i = 1; i <= columns; i++) {
                 order.append(i == 1 ? "" : ", ").append(i);
             }
-            tables.put(table, SqliteFiles.rows(c, "SELECT * FROM \"" + table + "\" ORDER BY " + order));
+            tables.put(table, rows(c, "SELECT * FROM \"" + table + "\" ORDER BY " + order));
         }
         return new Snapshot(tables);
+    }
+
+    /** Like {@link SqliteFiles#rows}, but exact for BLOBs: each is {@code X'<hex>'}, as {@code quote()} shows it. */
+    private static List<List<String>> rows(Connection c, String sql) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<String> row = new ArrayList<>(n);
+                for (int i = 1; i <= n; i++) {
+                    row.add(rs.getObject(i) instanceof byte[] bytes ? blob(bytes) : rs.getString(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /** {@code X'8523140480'} for the bytes 85 23 14 04 80 (23140.48 as tradestore stores it on SQLite). */
+    public static String blob(byte[] bytes) {
+        StringBuilder s = new StringBuilder(bytes.length * 2 + 3).append("X'");
+        for (byte b : bytes) {
+            s.append(String.format(Locale.ROOT, "%02X", b & 0xFF));
+        }
+        return s.append('\'').toString();
     }
 
     public int rows(String table) {
