@@ -1,5 +1,10 @@
 package io.tradestore;
 
+import io.tradestore.analytics.Accuracy;
+import io.tradestore.analytics.Direction;
+import io.tradestore.analytics.NewOutcome;
+import io.tradestore.analytics.NewPrediction;
+import io.tradestore.analytics.PredictedAction;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.PostgresEngine;
 import io.tradestore.internal.SqlErrors;
@@ -8,6 +13,7 @@ import io.tradestore.testing.DecimalGens;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
 import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.Stores;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -19,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,7 +47,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
  * same generated classes: every value with at most 18 decimal places and magnitude below 10^20 comes back
  * normalized and equal, anything else is refused with the column's name and writes nothing, and SQL compares,
  * orders, finds by equality, MIN and MAX them as BigDecimal does (on SQLite that is the BLOB encoding's byte order;
- * on PostgreSQL NUMERIC's). analytics_metrics.value is used because its documented range is the whole range;
+ * on PostgreSQL NUMERIC's), and the sums the DAOs report are exact. analytics_metrics.value is used because its documented range is the whole range;
  * every decimal column shares its storage and binding (GeneratedTypesTest).
  */
 class ExactDecimalPropertyTest {
@@ -59,6 +66,7 @@ class ExactDecimalPropertyTest {
 
     private static Path dir;
     private static PostgresDatabases pg;
+    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
     private static final Map<Engine, Connection> connections = new EnumMap<>(Engine.class);
     private static final Map<Engine, DSLContext> dbs = new EnumMap<>(Engine.class);
 
@@ -83,6 +91,9 @@ class ExactDecimalPropertyTest {
             st.execute("SET synchronous_commit = off");
         }
         connections.put(Engine.POSTGRES, postgres);
+        stores.put(Engine.SQLITE, Stores.open(dir.resolve("store")));
+        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
+                PostgresDatabases.PASSWORD).withPoolSize(2)));
         dbs.put(Engine.POSTGRES, withErrorTranslation(DSL.using(postgres, SQLDialect.POSTGRES)));
     }
 
@@ -93,6 +104,9 @@ class ExactDecimalPropertyTest {
 
     @AfterAll
     static void closeDatabases() throws Exception {
+        for (Tradestore store : stores.values()) {
+            store.close();
+        }
         for (Connection c : connections.values()) {
             c.close();
         }
@@ -154,6 +168,38 @@ class ExactDecimalPropertyTest {
                     .from(ANALYTICS_METRICS).fetchSingle();
             assertThat(minMax.value1()).isEqualTo(DecimalGens.normalized(p.values.stream().min(Comparator.naturalOrder()).orElseThrow()));
             assertThat(minMax.value2()).isEqualTo(DecimalGens.normalized(p.values.stream().max(Comparator.naturalOrder()).orElseThrow()));
+        });
+    }
+
+    /**
+     * The sums the DAOs report are exact on both engines (decision 0009: summed in the DAO, SQLite cannot add the
+     * BLOBs): a model's mean return over outcomes anywhere in the range is the exact sum divided by their count,
+     * rounded once, half-even, to 18 places, and normalized; so is a day's realized P&L.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void theSumsTheDaosReportAreExactOverTheWholeRange(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant t0 = Instant.parse("2024-01-01T00:00:00Z");
+        int[] run = {0};
+        Props.check(engine.tries / 8, 200, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 12), returns -> {
+            String model = "m" + run[0]++;
+            store.useTransaction(uow -> {
+                for (int i = 0; i < returns.size(); i++) {
+                    long id = uow.predictions().record(new NewPrediction("SUM" + i, t0.plusSeconds(run[0] * 100L + i),
+                            PredictedAction.BUY, BigDecimal.ONE, Direction.UP, BigDecimal.ONE, null, model,
+                            BigDecimal.ONE, null)).id();
+                    uow.outcomes().record(new NewOutcome(id, t0.plusSeconds(20_000_000), returns.get(i), Direction.UP,
+                            BigDecimal.ONE, i % 2 == 0));
+                }
+            });
+            Accuracy a = store.read(uow -> uow.predictions().accuracyByModel(model, t0, t0.plusSeconds(10_000_000)));
+            BigDecimal exactSum = returns.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal n = BigDecimal.valueOf(returns.size());
+            assertThat(a.evaluated()).isEqualTo(returns.size());
+            assertThat(a.meanReturn()).isEqualTo(DecimalGens.normalized(exactSum.divide(n, 18, RoundingMode.HALF_EVEN)));
+            assertThat(a.hitRate()).isEqualTo(DecimalGens.normalized(
+                    BigDecimal.valueOf((returns.size() + 1) / 2).divide(n, 18, RoundingMode.HALF_EVEN)));
         });
     }
 

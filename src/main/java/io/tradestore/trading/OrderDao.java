@@ -7,6 +7,7 @@ import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OrderFillsRecord;
 import io.tradestore.internal.db.tables.records.OrdersRecord;
@@ -113,7 +114,7 @@ public final class OrderDao {
         OrderStatus target = filled.compareTo(order.getQuantity()) >= 0
                 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
         requireTransition(order, target, "fill");
-        BigDecimal remaining = order.getQuantity().subtract(order.getFilledQuantity());
+        BigDecimal remaining = Decimal18.normalize(order.getQuantity().subtract(order.getFilledQuantity()));
         Check.that(quantity.compareTo(remaining) <= 0, "order_fills.quantity", "must not exceed the remaining quantity "
                 + remaining.toPlainString() + " of order \"" + order.getClientOrderId() + "\" ("
                 + order.getFilledQuantity().toPlainString() + " of " + order.getQuantity().toPlainString()
