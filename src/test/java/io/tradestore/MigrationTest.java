@@ -184,21 +184,12 @@ class MigrationTest {
         return result;
     }
 
-    /** Every row of release 1's tables, a decimal BLOB as its hex, so two snapshots compare byte for byte. */
+    /** Every row of release 1's tables; SqliteFiles.rows shows a decimal BLOB as its hex, so they compare byte for byte. */
     private static List<List<String>> snapshotOfReleaseOneTables(Connection c) throws SQLException {
         List<List<String>> all = new java.util.ArrayList<>();
         for (String table : List.of("positions", "orders", "candlesticks")) {
             all.add(List.of("table " + table));
-            try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT * FROM " + table + " ORDER BY 1, 2, 3")) {
-                while (rs.next()) {
-                    List<String> row = new java.util.ArrayList<>();
-                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                        Object v = rs.getObject(i);
-                        row.add(v instanceof byte[] b ? "X'" + java.util.HexFormat.of().formatHex(b) + "'" : String.valueOf(v));
-                    }
-                    all.add(row);
-                }
-            }
+            all.addAll(rows(c, "SELECT * FROM " + table + " ORDER BY 1, 2, 3"));
         }
         return all;
     }

@@ -2,13 +2,10 @@ package io.tradestore.testing;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,34 +39,14 @@ public record Snapshot(Map<String, List<List<String>>> tables) {
             for (int i = 1; i <= columns; i++) {
                 order.append(i == 1 ? "" : ", ").append(i);
             }
-            tables.put(table, rows(c, "SELECT * FROM \"" + table + "\" ORDER BY " + order));
+            tables.put(table, SqliteFiles.rows(c, "SELECT * FROM \"" + table + "\" ORDER BY " + order));
         }
         return new Snapshot(tables);
     }
 
-    /** Like {@link SqliteFiles#rows}, but exact for BLOBs: each is {@code X'<hex>'}, as {@code quote()} shows it. */
-    private static List<List<String>> rows(Connection c, String sql) throws SQLException {
-        List<List<String>> rows = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>(n);
-                for (int i = 1; i <= n; i++) {
-                    row.add(rs.getObject(i) instanceof byte[] bytes ? blob(bytes) : rs.getString(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
-    }
-
     /** {@code X'8523140480'} for the bytes 85 23 14 04 80 (23140.48 as tradestore stores it on SQLite). */
     public static String blob(byte[] bytes) {
-        StringBuilder s = new StringBuilder(bytes.length * 2 + 3).append("X'");
-        for (byte b : bytes) {
-            s.append(String.format(Locale.ROOT, "%02X", b & 0xFF));
-        }
-        return s.append('\'').toString();
+        return SqliteFiles.blob(bytes);
     }
 
     public int rows(String table) {
