@@ -109,8 +109,9 @@ class DecimalMigrationTest {
     }
 
     /**
-     * SQLite rebuilds each table in its own changeset: after every one of them, on a database with rows, every
-     * foreign key is still declared (children's REFERENCES were not rewritten to the renamed old table) and holds.
+     * Release 4 is one changeset per engine (one transaction): applied changeset by changeset on a database with
+     * rows, every foreign key is still declared afterwards (SQLite: the children's REFERENCES were not rewritten to
+     * the renamed old tables) and holds.
      */
     @ParameterizedTest
     @EnumSource(Engine.class)
@@ -129,7 +130,36 @@ class DecimalMigrationTest {
                 assertForeignKeysHold(engine, c);
             }
             assertThat(versions(c)).containsExactly("1", "2", "3", "4");
-            assertThat(steps).as("release 4's changesets for this engine").isEqualTo(12);
+            assertThat(steps).as("release 4's changesets for this engine").isEqualTo(1);
+        }
+    }
+
+    /**
+     * SQLite only: PostgreSQL enforces foreign keys always, but a SQLite file written with them off (the sqlite3
+     * shell's default) can hold a dangling row. Release 4 refuses such a file before changing anything, naming the
+     * row, rather than blaming its own rebuild half-way; and nothing of release 4 is left behind.
+     */
+    @org.junit.jupiter.api.Test
+    void aSqliteFileThatAlreadyBreaksAForeignKeyIsRefusedBeforeAnythingChanges() throws Exception {
+        Map<String, List<List<Object>>> raw;
+        Object schemaThree;
+        try (Connection c = releaseThreeDemo(Engine.SQLITE); Statement st = c.createStatement()) {
+            st.execute("PRAGMA foreign_keys = OFF");
+            st.executeUpdate("INSERT INTO order_fills (order_id, quantity, price, fee, filled_at)"
+                    + " VALUES (999999, 100000000, 100000000, 0, 1677628800000000)");
+            raw = snapshot(c, false);
+            schemaThree = schema(Engine.SQLITE, c);
+        }
+        assertThatThrownBy(() -> Tradestore.open(config(Engine.SQLITE)))
+                .isInstanceOf(SchemaVersionException.class)
+                .hasMessageContaining("release 4 found a row that breaks a foreign key before it changed anything:"
+                        + " order_fills rowid")
+                .hasMessageContaining("references a missing orders row");
+        try (Connection c = connect(Engine.SQLITE)) {
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3");
+            assertThat(snapshot(c, false)).isEqualTo(raw);
+            assertThat(schema(Engine.SQLITE, c)).isEqualTo(schemaThree);
         }
     }
 

@@ -174,7 +174,7 @@ class ExactDecimalPropertyTest {
     /**
      * The sums the DAOs report are exact on both engines (decision 0009: summed in the DAO, SQLite cannot add the
      * BLOBs): a model's mean return over outcomes anywhere in the range is the exact sum divided by their count,
-     * rounded once, half-even, to 18 places, and normalized; so is a day's realized P&L.
+     * rounded once, half-even, to 18 places, and normalized (the daily realized P&L sum is OrderLifecycleModelTest's).
      */
     @ParameterizedTest
     @EnumSource(Engine.class)

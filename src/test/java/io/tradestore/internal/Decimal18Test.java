@@ -72,6 +72,18 @@ class Decimal18Test {
         });
     }
 
+    /** Neighbours share a first byte and leading digits, where a wrong pad or terminator shows (-1 vs -1.01). */
+    @Test
+    void byteOrderIsNumericOrderBetweenNeighbours() {
+        Props.check(2_000, 1_000, DecimalGens.neighbours(), pair -> {
+            BigDecimal a = pair.get(0);
+            BigDecimal b = pair.get(1);
+            int bytes = Integer.signum(Arrays.compareUnsigned(Decimal18.encode(a), Decimal18.encode(b)));
+            assertThat(bytes).as("memcmp(%s, %s)", a.toPlainString(), b.toPlainString())
+                    .isEqualTo(Integer.signum(a.compareTo(b)));
+        });
+    }
+
     @Test
     void everyValueDecodesToItselfNormalized() {
         Props.check(2_000, 1_000, DecimalGens.inRange(), v -> {
