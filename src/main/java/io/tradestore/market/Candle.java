@@ -2,7 +2,6 @@ package io.tradestore.market;
 
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
-import io.tradestore.internal.Decimal18;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -28,21 +27,16 @@ public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDe
                     + " multiple of " + timeframe.duration() + " since the epoch (nearest before: "
                     + timeframe.floor(openTime) + ")", openTime);
         }
-        open = scaled(Check.positive("candlesticks.open", open));
-        high = scaled(Check.positive("candlesticks.high", high));
-        low = scaled(Check.positive("candlesticks.low", low));
-        close = scaled(Check.positive("candlesticks.close", close));
-        volume = scaled(Check.nonNegative("candlesticks.volume", volume));
+        open = Check.positive("candlesticks.open", open);
+        high = Check.positive("candlesticks.high", high);
+        low = Check.positive("candlesticks.low", low);
+        close = Check.positive("candlesticks.close", close);
+        volume = Check.nonNegative("candlesticks.volume", volume);
         atLeast("candlesticks.high", "high", high, "low", low);
         atLeast("candlesticks.high", "high", high, "open", open);
         atLeast("candlesticks.high", "high", high, "close", close);
         atMost("candlesticks.low", "low", low, "open", open);
         atMost("candlesticks.low", "low", low, "close", close);
-    }
-
-    /** Exact: Check has already refused what does not fit. */
-    private static BigDecimal scaled(BigDecimal checked) {
-        return Decimal18.normalize(checked);
     }
 
     private static void atLeast(String field, String name, BigDecimal value, String otherName, BigDecimal other) {
