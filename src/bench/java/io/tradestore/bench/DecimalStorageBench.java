@@ -170,6 +170,12 @@ public class DecimalStorageBench {
          */
         @Param("true")
         public boolean instrumentFk;
+        /**
+         * Whether each decimal column also has a CHECK on its kind of value, as release 4's tables have for dec18
+         * ({@link Storage#candlesDdl(boolean, boolean)}): {@code -p storageCheck=false,true} measures its cost.
+         */
+        @Param("false")
+        public boolean storageCheck;
 
         Storage s;
         Path dir;
@@ -206,7 +212,7 @@ public class DecimalStorageBench {
             closeQuietly(upsert);
             try (Statement st = writer.createStatement()) {
                 st.execute("DROP TABLE IF EXISTS candles");
-                st.execute(s.candlesDdl(instrumentFk));
+                st.execute(s.candlesDdl(instrumentFk, storageCheck));
                 st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             }
             upsert = writer.prepareStatement(Storage.UPSERT);

@@ -189,16 +189,30 @@ public enum Storage {
     }
 
     String candlesDdl() {
-        return candlesDdl(true);
+        return candlesDdl(true, false);
     }
 
     /**
      * {@code CREATE TABLE candles}. For {@link #INSTRUMENT_SCALE} symbol references instruments if
-     * {@code instrumentFk} (false only to measure what that foreign key costs).
+     * {@code instrumentFk} (false only to measure what that foreign key costs). With {@code storageCheck} each
+     * decimal column also gets a CHECK that it holds this storage's kind of value, as release 4's tables do for
+     * dec18 (ck_candlesticks_decimal_storage in db-changelog/meta/release-4.yaml): dec18 exactly that, blob16 a
+     * 16-byte BLOB, the BIGINT storages an integer.
      */
-    String candlesDdl(boolean instrumentFk) {
+    String candlesDdl(boolean instrumentFk, boolean storageCheck) {
         String t = columnType;
         String symbolRef = this == INSTRUMENT_SCALE && instrumentFk ? " REFERENCES instruments (symbol)" : "";
+        StringBuilder guard = new StringBuilder();
+        if (storageCheck) {
+            for (String c : new String[]{"open", "high", "low", "close", "volume"}) {
+                guard.append(guard.length() == 0 ? ",\n  CHECK (" : " AND ").append(switch (this) {
+                    case DEC18 -> c + " >= X'6B' AND " + c + " < X'94A0' AND length(" + c + ") <= 21";
+                    case BLOB16 -> c + " >= X'' AND length(" + c + ") = 16"; // numbers and text sort below BLOBs
+                    default -> "typeof(" + c + ") = 'integer'";
+                });
+            }
+            guard.append(")");
+        }
         return "CREATE TABLE candles (\n"
                 + "  symbol     TEXT    NOT NULL" + symbolRef + ",\n"
                 + "  timeframe  TEXT    NOT NULL,\n"
@@ -216,7 +230,7 @@ public enum Storage {
                 + "    WHEN '1h' THEN 3600000000 WHEN '4h' THEN 14400000000 ELSE 86400000000 END) = 0),\n"
                 + "  CHECK (low > " + zero + " AND high >= open AND high >= close AND high >= low\n"
                 + "    AND low <= open AND low <= close),\n"
-                + "  CHECK (volume >= " + zero + ")\n"
+                + "  CHECK (volume >= " + zero + ")" + guard + "\n"
                 + ") WITHOUT ROWID";
     }
 
