@@ -14,15 +14,20 @@ trap 'rm -rf "$work"; echo; echo "Maven logs: $logs"' EXIT
 git clone -q "$top" "$work/tradestore"
 cd "$work/tradestore"
 
-suites='ExactDecimalPropertyTest,RollbackPropertyTest,OrderLifecycleModelTest,PatternCacheModelTest,CandleUpsertModelTest,TradingArithmeticTest,LinearizabilityTest'
+suites='ExactDecimalPropertyTest,Decimal18Test,DecimalMigrationTest,RollbackPropertyTest,OrderLifecycleModelTest,PatternCacheModelTest,CandleUpsertModelTest,TradingArithmeticTest,LinearizabilityTest'
 main=src/main/java/io/tradestore
 
 # name | file | perl substitution | what it breaks
 mutants=$(cat <<'LIST'
 commit-not-rollback|internal/SqliteEngine.java|s/execute\(c, "ROLLBACK"\);/execute(c, "COMMIT");/|a failed unit commits what it wrote instead of rolling back
 savepoint-kept|internal/Engine.java|s/execute\(c, "ROLLBACK TO SAVEPOINT " \+ name\);/\/\/ savepoint never rolled back/|a failed nested unit keeps its writes
-double-read-back|internal/Fixed8.java|s/return BigDecimal\.valueOf\(unscaled, SCALE\);/return BigDecimal.valueOf((double) unscaled \/ 1e8).setScale(SCALE, java.math.RoundingMode.HALF_EVEN);/|decimals are read back through a double
-half-up|trading/Derived.java|s/RoundingMode\.HALF_EVEN/RoundingMode.HALF_UP/g|derived values (P&L, return, average price) round half-up
+double-read-back|internal/Decimal18.java|s/v = BigDecimal\.valueOf\(negative \? -small : small, scale\);/v = BigDecimal.valueOf((negative ? -small : small) \/ Math.pow(10, scale));/|SQLite decimals are read back through a double
+double-read-back-postgres|internal/DecimalBinding.java|s/Decimal18\.normalize\(ctx\.resultSet\(\)\.getBigDecimal\(ctx\.index\(\)\)\)/Decimal18.normalize(BigDecimal.valueOf(ctx.resultSet().getDouble(ctx.index())))/|PostgreSQL decimals are read back through a double
+half-up|internal/Decimal18.java|s/exact\.setScale\(SCALE, RoundingMode\.HALF_EVEN\)/exact.setScale(SCALE, RoundingMode.HALF_UP)/|derived values (P&L, accuracy) round half-up
+half-up-quotient|trading/Derived.java|s/RoundingMode\.HALF_EVEN/RoundingMode.HALF_UP/g|derived quotients (return %, average price) round half-up
+negative-pad-uncomplemented|internal/Decimal18.java|s/if \(negative\) \{\n                d = 9 - d;\n            \}\n            if \(\(i & 1\) == 0\)/if (negative \&\& i < nibbles) {\n                d = 9 - d;\n            }\n            if ((i \& 1) == 0)/|a negative decimal's pad nibble is 0, not 9, so -92233720368.54775808 sorts below -92233720368.547758080000000001
+negative-unterminated|internal/Decimal18.java|s/out\[out\.length - 1\] = \(byte\) 0xFF;/out[out.length - 1] = (byte) 0x00;/|a negative decimal's BLOB ends in 0x00, so -0.5 sorts below -0.51
+sequence-not-carried|db-changelog/meta/release-4.yaml|s/UPDATE sqlite_sequence SET seq = \(SELECT seq FROM sqlite_sequence WHERE name = 'pattern_cache_release3'\)/UPDATE sqlite_sequence SET seq = seq/|release 4 forgets pattern_cache's AUTOINCREMENT high-water mark, so deleted ids come back
 ttl-off-by-one|analytics/PatternCacheDao.java|s/PATTERN_CACHE\.EXPIRES_AT\.gt\(tx\.now\(\)\)/PATTERN_CACHE.EXPIRES_AT.ge(tx.now())/|an entry is still a hit at the instant it expires
 unit-shared-across-threads|Tradestore.java|s/private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>\(\);/private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>() { volatile UnitOfWork shared; public UnitOfWork get() { return shared; } public void set(UnitOfWork u) { shared = u; } public void remove() { shared = null; } };/|the current unit of work is one field for all threads, not one per thread
 LIST
@@ -60,11 +65,13 @@ echo "| --- | --- | --- |"
 while IFS='|' read -r name file subst what; do
   [ -z "$name" ] && continue
   if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
-  perl -0pi -e "$subst" "$main/$file"
-  if git diff --quiet -- "$main/$file"; then
+  target="$main/$file"
+  [[ $file == db-changelog/* ]] && target="$file"
+  perl -0pi -e "$subst" "$target"
+  if git diff --quiet -- "$target"; then
     echo "| $name | $what | MUTANT NOT APPLIED: the code it targets has changed |"
     continue
   fi
   echo "| $name | $what | $(run "$logs/$name.log") |"
-  git checkout -q -- "$main/$file"
+  git checkout -q -- "$target"
 done <<<"$mutants"

@@ -72,6 +72,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * history implies (which cancel, reject or fill won); nothing was accepted after a terminal status; each refusal
  * was the documented exception and was justified; a refused unit left nothing, an acknowledged one everything;
  * exactly one close wins per position; and no snapshot ever shows half a unit. Throughput is logged, not asserted.
+ *
+ * <p>Quantities and fill prices use the new decimal range (issue 8): quantities with 18 decimal places whose plans
+ * still add up exactly, prices with 12, so every average_fill_price needs all 18 places and its half-even rounding;
+ * filled quantities and averages are compared exactly, normalized as every value reads back.
  */
 class ConcurrencyStressTest {
     /**
@@ -87,9 +91,10 @@ class ConcurrencyStressTest {
     /** Orders and positions a snapshot audit checks in full; sampling keeps its cost flat as the tables grow. */
     private static final int AUDIT_SAMPLE = 30;
     private static final Instant FAR = Instant.parse("9999-01-01T00:00:00Z");
-    private static final BigDecimal QUANTITY = BigDecimal.ONE;
-    private static final BigDecimal QUARTER = new BigDecimal("0.25");
-    private static final BigDecimal HALF = new BigDecimal("0.5");
+    /** HALF + QUARTER + QUARTER is exactly QUANTITY; QUARTER + HALF is less: the plans below rely on both. */
+    private static final BigDecimal QUANTITY = new BigDecimal("1.000000000000000003");
+    private static final BigDecimal QUARTER = new BigDecimal("0.250000000000000001");
+    private static final BigDecimal HALF = new BigDecimal("0.500000000000000001");
     private static final BigDecimal ENTRY = new BigDecimal("100");
 
     @TempDir
@@ -402,8 +407,9 @@ class ConcurrencyStressTest {
         long op = ledger.nextOp.incrementAndGet();
         Order seen = store.read(uow -> uow.orders().find(order.id())).orElseThrow();
         BigDecimal quantity = kind.size(seen);
-        // Prices differ per fill so that a wrong average_fill_price is visible.
-        BigDecimal price = kind.fills() ? BigDecimal.valueOf(10_000 + op % 97, 2) : null;
+        // Prices differ per fill, in the 2nd and the 12th decimal, so that a wrong average_fill_price is visible.
+        BigDecimal price = kind.fills()
+                ? BigDecimal.valueOf(10_000 + op % 97, 2).add(BigDecimal.valueOf(op % 89 + 1, 12)) : null;
         OrderAttempt attempt = new OrderAttempt(op, kind, quantity, price, seen, null, null);
         String event = attempt.event();
         try {
@@ -517,11 +523,11 @@ class ConcurrencyStressTest {
                 List<String> events = uow.executionLog().forClientOrderId(o.clientOrderId()).stream()
                         .map(ExecutionEvent::event).toList();
                 String what = o.clientOrderId() + " " + o.status() + " v" + o.version() + " events " + events;
-                assertThat(fills.stream().map(Fill::quantity).reduce(BigDecimal.ZERO, BigDecimal::add))
-                        .as("fills of %s add up to filled_quantity", what).isEqualByComparingTo(o.filledQuantity());
+                BigDecimal fillsTotal = fills.stream().map(Fill::quantity).reduce(BigDecimal.ZERO, BigDecimal::add);
+                assertThat(o.filledQuantity()).as("fills of %s add up to filled_quantity (normalized)", what)
+                        .isEqualTo(normalized(fillsTotal));
                 if (!fills.isEmpty()) {
-                    assertThat(o.averageFillPrice()).as("average_fill_price of %s", what)
-                            .isEqualByComparingTo(average(fills));
+                    assertThat(o.averageFillPrice()).as("average_fill_price of %s", what).isEqualTo(average(fills));
                 }
                 assertThat(o.version()).as("version of %s counts its logged operations", what).isEqualTo(events.size());
                 assertThat(events.stream().filter(e -> !e.startsWith("cancel") && !e.startsWith("reject")).count())
@@ -588,7 +594,7 @@ class ConcurrencyStressTest {
                 }
                 assertThat(a.result().status()).as("%s: status after %s", what, a.event()).isEqualTo(status);
                 assertThat(a.result().filledQuantity()).as("%s: filled after %s", what, a.event())
-                        .isEqualByComparingTo(filled);
+                        .isEqualTo(normalized(filled));
                 if (a.result().version() != a.seen().version() + 1) {
                     staleButApplied++;
                 }
@@ -703,7 +709,10 @@ class ConcurrencyStressTest {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
-    /** sum(q x p) / sum(q) rounded half-even to scale 8, as documented for orders.average_fill_price. */
+    /**
+     * sum(q x p) / sum(q) rounded half-even to 18 places and normalized, as documented for
+     * orders.average_fill_price.
+     */
     private static BigDecimal average(List<Fill> fills) {
         BigDecimal notional = BigDecimal.ZERO;
         BigDecimal total = BigDecimal.ZERO;
@@ -711,7 +720,13 @@ class ConcurrencyStressTest {
             notional = notional.add(f.quantity().multiply(f.price()));
             total = total.add(f.quantity());
         }
-        return notional.divide(total, 8, RoundingMode.HALF_EVEN);
+        return normalized(notional.divide(total, 18, RoundingMode.HALF_EVEN));
+    }
+
+    /** As every decimal reads back: the smallest scale, at least 0, that holds the value (1.0 is 1, 0 is 0). */
+    private static BigDecimal normalized(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        return s.signum() == 0 ? BigDecimal.ZERO : s.scale() < 0 ? s.setScale(0, RoundingMode.UNNECESSARY) : s;
     }
 
     private static String key(BigDecimal quantity, BigDecimal price) {

@@ -1,17 +1,27 @@
 package io.tradestore;
 
-import io.tradestore.internal.Fixed8;
+import io.tradestore.analytics.Accuracy;
+import io.tradestore.analytics.Direction;
+import io.tradestore.analytics.NewOutcome;
+import io.tradestore.analytics.NewPrediction;
+import io.tradestore.analytics.PredictedAction;
+import io.tradestore.internal.Decimal18;
+import io.tradestore.internal.PostgresEngine;
+import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.db.tables.records.AnalyticsMetricsRecord;
-import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.DecimalGens;
+import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.quicktheories.core.Gen;
-import org.quicktheories.generators.Generate;
+import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.Stores;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -19,130 +29,188 @@ import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.tradestore.internal.db.Tables.ANALYTICS_METRICS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
- * Decimal columns are exact: every value of the documented scale and range survives a round trip through a real
- * SQLite file bit for bit, anything else is refused with the column's name, and SQL orders and sums them exactly
- * as BigDecimal does. analytics_metrics.value is used because its documented range is the full Fixed8 range;
- * every decimal column shares its storage and converter (GeneratedTypesTest).
+ * Decimal columns are exact, DECIMAL(38,18) (decision 0009), on a real SQLite file and on PostgreSQL through the
+ * same generated classes: every value with at most 18 decimal places and magnitude below 10^20 comes back
+ * normalized and equal, anything else is refused with the column's name and writes nothing, and SQL compares,
+ * orders, finds by equality, MIN and MAX them as BigDecimal does (on SQLite that is the BLOB encoding's byte order;
+ * on PostgreSQL NUMERIC's), and the sums the DAOs report are exact. analytics_metrics.value is used because its documented range is the whole range;
+ * every decimal column shares its storage and binding (GeneratedTypesTest).
  */
 class ExactDecimalPropertyTest {
     private static final String COLUMN = "analytics_metrics.value";
+
+    enum Engine {
+        SQLITE(400), POSTGRES(150);
+
+        /** Tries per build: each PostgreSQL example costs round trips to the server. */
+        final int tries;
+
+        Engine(int tries) {
+            this.tries = tries;
+        }
+    }
+
     private static Path dir;
-    private static Connection connection;
-    private static DSLContext db;
+    private static PostgresDatabases pg;
+    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final Map<Engine, Connection> connections = new EnumMap<>(Engine.class);
+    private static final Map<Engine, DSLContext> dbs = new EnumMap<>(Engine.class);
 
     @BeforeAll
-    static void openDatabase() throws Exception {
+    static void openDatabases() throws Exception {
         dir = Files.createTempDirectory("tradestore-decimals");
-        connection = SqliteFiles.open(SqliteFiles.migrated(dir));
-        try (Statement st = connection.createStatement()) {
+        Connection sqlite = SqliteFiles.open(SqliteFiles.migrated(dir));
+        try (Statement st = sqlite.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             st.execute("PRAGMA synchronous=OFF"); // durability is not under test here; speed is welcome
         }
-        db = DSL.using(connection, SQLDialect.SQLITE);
+        connections.put(Engine.SQLITE, sqlite);
+        dbs.put(Engine.SQLITE, withErrorTranslation(DSL.using(sqlite, SQLDialect.SQLITE)));
+
+        pg = new PostgresDatabases();
+        try (Connection c = pg.connect()) {
+            io.tradestore.internal.Migrator.update(c);
+        }
+        Connection postgres = DriverManager.getConnection(pg.url() + "?currentSchema=" + PostgresEngine.SEARCH_PATH,
+                PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+        try (Statement st = postgres.createStatement()) {
+            st.execute("SET synchronous_commit = off");
+        }
+        connections.put(Engine.POSTGRES, postgres);
+        stores.put(Engine.SQLITE, Stores.open(dir.resolve("store")));
+        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
+                PostgresDatabases.PASSWORD).withPoolSize(2)));
+        dbs.put(Engine.POSTGRES, withErrorTranslation(DSL.using(postgres, SQLDialect.POSTGRES)));
+    }
+
+    /** The listener every store attaches: it turns a value the binding refused back into its ValidationException. */
+    private static DSLContext withErrorTranslation(DSLContext db) {
+        return db.configuration().derive(new DefaultExecuteListenerProvider(SqlErrors.INSTANCE)).dsl();
     }
 
     @AfterAll
-    static void closeDatabase() throws Exception {
-        connection.close();
+    static void closeDatabases() throws Exception {
+        for (Tradestore store : stores.values()) {
+            store.close();
+        }
+        for (Connection c : connections.values()) {
+            c.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
-    @Test
-    void everyValueWithinScaleAndRangeRoundTripsExactly() {
-        Props.check(400, 1_000, inRange(), value -> {
-            long id = insert(value);
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void everyValueWithinScaleAndRangeRoundTripsExactlyAndNormalized(Engine engine) {
+        DSLContext db = dbs.get(engine);
+        Props.check(engine.tries, 1_000, DecimalGens.inRange(), value -> {
+            long id = insert(db, value);
             BigDecimal back = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .where(ANALYTICS_METRICS.ID.eq(id)).fetchSingle().value1();
-            assertThat(back).isEqualByComparingTo(value);
-            assertThat(back.scale()).isEqualTo(Fixed8.SCALE);
-            assertThat(back.stripTrailingZeros()).isEqualTo(value.stripTrailingZeros());
+            // Not compareTo: the representation is the API. The smallest scale >= 0 that holds the value.
+            assertThat(back).isEqualTo(DecimalGens.normalized(value));
+            assertThat(back.scale()).isBetween(0, Decimal18.SCALE);
+            assertThat(back.scale() == 0 || back.unscaledValue().mod(BigInteger.TEN).signum() != 0).isTrue();
+            // Equality in SQL is equality of numbers: any spelling of the value finds the row.
+            assertThat(db.fetchCount(ANALYTICS_METRICS, ANALYTICS_METRICS.ID.eq(id)
+                    .and(ANALYTICS_METRICS.VALUE.eq(value.setScale(Decimal18.SCALE))))).isEqualTo(1);
         });
     }
 
-    @Test
-    void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten() {
-        Props.check(200, 1_000, overScale(), value -> assertRejected(value, "more than 8 decimal places"));
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten(Engine engine) {
+        Props.check(engine.tries / 2, 1_000, DecimalGens.overScale(),
+                value -> assertRejected(dbs.get(engine), value, "more than 18 decimal places"));
     }
 
-    @Test
-    void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten() {
-        Props.check(200, 1_000, outOfRange(), value -> assertRejected(value, "must be within"));
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten(Engine engine) {
+        Props.check(engine.tries / 2, 1_000, DecimalGens.outOfRange(), value -> assertRejected(dbs.get(engine), value, "must be within"));
     }
 
-    @Test
-    void sqlOrderingAndSumsMatchBigDecimal() {
-        Props.check(100, 1_000, smallLists(), values -> {
+    /** ORDER BY, a range predicate, MIN and MAX in SQL agree with BigDecimal over the whole range. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void sqlComparesOrdersAndAggregatesLikeBigDecimal(Engine engine) {
+        DSLContext db = dbs.get(engine);
+        Props.check(engine.tries / 4, 1_000, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 30).zip(DecimalGens.inRange(), Pair::new), p -> {
             db.deleteFrom(ANALYTICS_METRICS).execute();
-            values.forEach(ExactDecimalPropertyTest::insert);
+            p.values.forEach(v -> insert(db, v));
             List<BigDecimal> ordered = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .orderBy(ANALYTICS_METRICS.VALUE, ANALYTICS_METRICS.ID).fetch(ANALYTICS_METRICS.VALUE);
-            List<BigDecimal> expected = values.stream().sorted().toList();
-            assertThat(ordered).usingElementComparator(BigDecimal::compareTo).containsExactlyElementsOf(expected);
-            // SUM over the raw scaled integers: exact, unlike SUM over REAL.
-            Long sum = db.select(DSL.sum(DSL.field("value", Long.class)).cast(Long.class))
-                    .from(ANALYTICS_METRICS).fetchSingle().value1();
-            BigDecimal javaSum = values.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
-            assertThat(sum == null ? BigDecimal.ZERO : Fixed8.fromUnscaled(sum)).isEqualByComparingTo(javaSum);
+            assertThat(ordered).containsExactlyElementsOf(p.values.stream().sorted().map(DecimalGens::normalized).toList());
+            assertThat(db.fetchCount(ANALYTICS_METRICS, ANALYTICS_METRICS.VALUE.gt(p.pivot)))
+                    .isEqualTo((int) p.values.stream().filter(v -> v.compareTo(p.pivot) > 0).count());
+            assertThat(db.fetchCount(ANALYTICS_METRICS, ANALYTICS_METRICS.VALUE.le(p.pivot)))
+                    .isEqualTo((int) p.values.stream().filter(v -> v.compareTo(p.pivot) <= 0).count());
+            var minMax = db.select(DSL.min(ANALYTICS_METRICS.VALUE), DSL.max(ANALYTICS_METRICS.VALUE))
+                    .from(ANALYTICS_METRICS).fetchSingle();
+            assertThat(minMax.value1()).isEqualTo(DecimalGens.normalized(p.values.stream().min(Comparator.naturalOrder()).orElseThrow()));
+            assertThat(minMax.value2()).isEqualTo(DecimalGens.normalized(p.values.stream().max(Comparator.naturalOrder()).orElseThrow()));
         });
     }
 
     /**
-     * Scale 0..8, then any unscaled value whose magnitude stays within Fixed8's range at that scale; about one
-     * in thirty is an edge of the range (MIN, MAX, one unit inside either, zero), which uniform draws would almost
-     * never hit.
+     * The sums the DAOs report are exact on both engines (decision 0009: summed in the DAO, SQLite cannot add the
+     * BLOBs): a model's mean return over outcomes anywhere in the range is the exact sum divided by their count,
+     * rounded once, half-even, to 18 places, and normalized (the daily realized P&L sum is OrderLifecycleModelTest's).
      */
-    static Gen<BigDecimal> inRange() {
-        BigDecimal tick = new BigDecimal("0.00000001");
-        Gen<BigDecimal> any = integers().between(0, Fixed8.SCALE).flatMap(scale -> {
-            long lo = Fixed8.MIN.movePointRight(scale).setScale(0, RoundingMode.CEILING).longValueExact();
-            long hi = Fixed8.MAX.movePointRight(scale).setScale(0, RoundingMode.FLOOR).longValueExact();
-            return longs().between(lo, hi).map(unscaled -> BigDecimal.valueOf(unscaled, scale));
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void theSumsTheDaosReportAreExactOverTheWholeRange(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant t0 = Instant.parse("2024-01-01T00:00:00Z");
+        int[] run = {0};
+        Props.check(engine.tries / 8, 200, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 12), returns -> {
+            String model = "m" + run[0]++;
+            store.useTransaction(uow -> {
+                for (int i = 0; i < returns.size(); i++) {
+                    long id = uow.predictions().record(new NewPrediction("SUM" + i, t0.plusSeconds(run[0] * 100L + i),
+                            PredictedAction.BUY, BigDecimal.ONE, Direction.UP, BigDecimal.ONE, null, model,
+                            BigDecimal.ONE, null)).id();
+                    uow.outcomes().record(new NewOutcome(id, t0.plusSeconds(20_000_000), returns.get(i), Direction.UP,
+                            BigDecimal.ONE, i % 2 == 0));
+                }
+            });
+            Accuracy a = store.read(uow -> uow.predictions().accuracyByModel(model, t0, t0.plusSeconds(10_000_000)));
+            BigDecimal exactSum = returns.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal n = BigDecimal.valueOf(returns.size());
+            assertThat(a.evaluated()).isEqualTo(returns.size());
+            assertThat(a.meanReturn()).isEqualTo(DecimalGens.normalized(exactSum.divide(n, 18, RoundingMode.HALF_EVEN)));
+            assertThat(a.hitRate()).isEqualTo(DecimalGens.normalized(
+                    BigDecimal.valueOf((returns.size() + 1) / 2).divide(n, 18, RoundingMode.HALF_EVEN)));
         });
-        return any.mix(Generate.pick(List.of(Fixed8.MIN, Fixed8.MAX, Fixed8.MIN.add(tick), Fixed8.MAX.subtract(tick),
-                BigDecimal.ZERO, tick, tick.negate())), 3);
     }
 
-    /** Nine to thirty decimal places, more than eight of them significant, within a million: 0.000000001, ... */
-    static Gen<BigDecimal> overScale() {
-        return integers().between(Fixed8.SCALE + 1, 30).flatMap(scale -> longs().between(-1_000_000, 1_000_000)
-                .zip(longs().between(1, BigInteger.TEN.pow(Math.min(scale, 18)).longValueExact() - 1),
-                        (whole, digits) -> BigDecimal.valueOf(whole).add(BigDecimal.valueOf(digits, scale)))
-                .assuming(v -> v.stripTrailingZeros().scale() > Fixed8.SCALE));
+    record Pair(List<BigDecimal> values, BigDecimal pivot) {
+        @Override
+        public String toString() {
+            return values.stream().map(BigDecimal::toPlainString).toList() + " around " + pivot.toPlainString();
+        }
     }
 
-    /** Beyond either end by any amount; one in twenty just one unit of the 8th decimal beyond, or absurdly far. */
-    static Gen<BigDecimal> outOfRange() {
-        BigDecimal tick = new BigDecimal("0.00000001");
-        Gen<BigDecimal> above = longs().between(1, Long.MAX_VALUE).zip(integers().between(0, 20),
-                (units, power) -> Fixed8.MAX.add(tick.multiply(BigDecimal.valueOf(units)).movePointRight(power)));
-        Gen<BigDecimal> edges = Generate.pick(List.of(Fixed8.MAX.add(tick), Fixed8.MIN.subtract(tick),
-                new BigDecimal("1E+999999999"), new BigDecimal("-1E+30")));
-        return above.mix(above.map(v -> v.negate().subtract(tick)), 40).mix(edges, 5);
-    }
-
-    /** Bounded so that no sum of up to 30 values can leave the 64-bit range. */
-    static Gen<List<BigDecimal>> smallLists() {
-        long bound = 1_000_000_000L * 100_000_000L;
-        return lists().of(longs().between(-bound, bound).map(u -> BigDecimal.valueOf(u, Fixed8.SCALE)))
-                .ofSizeBetween(0, 30);
-    }
-
-    private static long insert(BigDecimal value) {
+    private static long insert(DSLContext db, BigDecimal value) {
         AnalyticsMetricsRecord r = db.newRecord(ANALYTICS_METRICS);
         r.setName("property");
         r.setValue(value);
@@ -152,14 +220,14 @@ class ExactDecimalPropertyTest {
         return r.getId();
     }
 
-    private static void assertRejected(BigDecimal value, String rule) {
-        assertThatThrownBy(() -> Fixed8.toUnscaled(COLUMN, value))
+    private static void assertRejected(DSLContext db, BigDecimal value, String rule) {
+        assertThatThrownBy(() -> Decimal18.check(COLUMN, value))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith(COLUMN + ": ")
                 .hasMessageContaining(rule);
         int before = db.fetchCount(ANALYTICS_METRICS);
-        // The converter is the backstop: even past the DAOs, jOOQ refuses to bind the value.
-        assertThatThrownBy(() -> insert(value)).isInstanceOf(ValidationException.class);
+        // The binding is the backstop: even past the DAOs, jOOQ refuses to bind the value.
+        assertThatThrownBy(() -> insert(db, value)).isInstanceOf(ValidationException.class);
         assertThat(db.fetchCount(ANALYTICS_METRICS)).isEqualTo(before);
     }
 }

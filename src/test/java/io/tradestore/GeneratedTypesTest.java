@@ -1,5 +1,6 @@
 package io.tradestore;
 
+import io.tradestore.internal.DecimalBinding;
 import io.tradestore.internal.db.DefaultSchema;
 import org.jooq.Field;
 import org.jooq.Table;
@@ -13,8 +14,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Guards the codegen conventions: a new BIGINT column is an id, a timestamp, a count or an exact decimal, and
- * gets the matching Java type; nothing falls through as a bare Long that users would mistake for money.
+ * Guards the codegen conventions: a BIGINT column is an id, a timestamp or a count, a BLOB column an exact decimal,
+ * and each gets the matching Java type; nothing falls through as a bare Long or byte[] that users would mistake for
+ * money. (A BIGINT named like a decimal is flagged: since release 4 decimals are not BIGINT.)
  */
 class GeneratedTypesTest {
     @Test
@@ -33,6 +35,31 @@ class GeneratedTypesTest {
             }
         }
         assertThat(wrong).as("BIGINT columns with the wrong Java type (see codegen/jooq-codegen.xml)").isEmpty();
+    }
+
+    /**
+     * Release 4: decimals are BLOBs on SQLite, and every BLOB column is a decimal read through DecimalBinding; a
+     * BLOB missing from the forcedType list would surface as byte[] and write bytes the binding never checked.
+     */
+    @Test
+    void everyBlobColumnIsAnExactDecimalThroughTheDialectAwareBinding() {
+        List<String> wrong = new ArrayList<>();
+        List<String> decimals = new ArrayList<>();
+        for (Table<?> table : DefaultSchema.DEFAULT_SCHEMA.getTables()) {
+            for (Field<?> field : table.fields()) {
+                if (field.getConverter().fromType() != byte[].class) {
+                    continue;
+                }
+                decimals.add(table.getName() + "." + field.getName());
+                if (field.getType() != BigDecimal.class || !(field.getBinding() instanceof DecimalBinding)) {
+                    wrong.add(table.getName() + "." + field.getName() + " is " + field.getType().getSimpleName()
+                            + " through " + field.getBinding().getClass().getSimpleName());
+                }
+            }
+        }
+        assertThat(wrong).as("BLOB columns that are not DecimalBinding decimals (see codegen/jooq-codegen.xml)").isEmpty();
+        assertThat(decimals).as("the decimal columns of release 4").hasSize(39)
+                .contains("candlesticks.volume", "positions.realized_pnl", "ml_model_results.f1_score");
     }
 
     @Test

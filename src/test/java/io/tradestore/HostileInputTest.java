@@ -9,6 +9,7 @@ import io.tradestore.analytics.NewOutcome;
 import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
+import io.tradestore.analytics.SentimentScore;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.FixtureCopies;
@@ -43,12 +44,16 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +62,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -80,6 +87,10 @@ import static org.assertj.core.api.Assertions.fail;
  * <p>Those rows let the exception end the unit, so they prove little more than ROLLBACK. The catch-and-continue
  * cases ({@link #writeCases}) give every DAO write method each failure it can produce inside a unit that catches
  * the exception, writes something else and commits: the database must then hold exactly that other write.
+ *
+ * <p>The accepted table ({@link #acceptedRows}) is the other side of the boundary: the extreme values
+ * DECIMAL(38,18) holds, and number-like text (NaN, Infinity, 1e400, -0, ...) through every free-text and JSON path,
+ * each committed to a copy of the fixture, read back exactly and found stored as written (text as text).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileInputTest {
@@ -88,11 +99,20 @@ class HostileInputTest {
     static final long MISSING = 999_999;
     /** Messages stay short and single-line whatever the input (a 10 kB symbol, a 1 MB JSON document). */
     static final int MAX_MESSAGE = 1_000;
+    /** The exact decimal rules (decision 0009): DECIMAL(38,18), never rounded. */
+    static final String MORE_THAN_18 = "has more than 18 decimal places; tradestore stores decimals exactly with at most"
+            + " 18 and never rounds: round the value yourself if that is what you mean";
+    static final String RANGE = "within ±99999999999999999999.999999999999999999 (DECIMAL(38,18): below 10^20, at most"
+            + " 18 decimal places)";
+    static final String WITHIN_RANGE = "must be " + RANGE;
 
     @TempDir
     static Path dir;
     Path file;
     Tradestore store;
+    /** The accepted table's own copy of the fixture: its rows commit, so they must not touch {@link #file}. */
+    Path acceptedFile;
+    Tradestore acceptedStore;
     SqliteFixtureCopies sqlite;
     /** The fixture's clock; {@link #populate} moves it back once to write a cache entry already expired at NOW. */
     final MutableClock fixtureClock = new MutableClock(NOW);
@@ -126,6 +146,8 @@ class HostileInputTest {
         sqlite = sqliteCopies();
         file = Files.copy(sqlite.fixtureFile(), dir.resolve("tradestore.db"));
         store = Tradestore.open(TradestoreConfig.sqlite(file).withClock(Stores.fixed(NOW)));
+        acceptedFile = Files.copy(sqlite.fixtureFile(), dir.resolve("accepted.db"));
+        acceptedStore = Tradestore.open(TradestoreConfig.sqlite(acceptedFile).withClock(Stores.fixed(NOW)));
         // The fixture really has an order in every status, as the rows below assume.
         long statusesPresent = store.read(uow -> Stream.of(OrderStatus.values())
                 .filter(s -> !uow.orders().byStatus(s).isEmpty()).count());
@@ -152,7 +174,7 @@ class HostileInputTest {
         Position toClose = uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, d("2"), d("1600"), T0));
         closedPosition = uow.positions().close(toClose.id(), d("1500"), T0.plusSeconds(3600), "take profit").id();
         hugeQuantityPosition = uow.positions().open(NewPosition.of("PNLBIG", PositionSide.LONG, d("1000"), d("1"), T0)).id();
-        tinyPricePosition = uow.positions().open(NewPosition.of("TINY", PositionSide.LONG, d("1"), d("0.00000001"), T0)).id();
+        tinyPricePosition = uow.positions().open(NewPosition.of("TINY", PositionSide.LONG, d("1"), d("0.000000000000000001"), T0)).id();
 
         newOrder = uow.orders().place(NewOrder.limit("fixture-new", "BTCUSDT", OrderSide.BUY, d("1"), d("22000"))
                 .forPosition(openPosition)).id();
@@ -197,6 +219,9 @@ class HostileInputTest {
         try {
             if (store != null) {
                 store.close();
+            }
+            if (acceptedStore != null) {
+                acceptedStore.close();
             }
         } finally {
             if (sqlite != null) {
@@ -329,7 +354,7 @@ class HostileInputTest {
                         ValidationException.class, "order_fills.quantity: must be > 0"),
                 row("negative fill price", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("-22000"), d("0"), T0)),
                         ValidationException.class, "order_fills.price: must be > 0"),
-                row("negative fee -0.00000001", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"), d("-0.00000001"), T0)),
+                row("negative fee -0.000000000000000001", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"), d("-0.000000000000000001"), T0)),
                         ValidationException.class, "order_fills.fee: must be >= 0"),
                 row("negative candle volume", tx(uow -> uow.candlesticks().upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0,
                                 d("1"), d("1"), d("1"), d("1"), d("-1"))))),
@@ -339,12 +364,12 @@ class HostileInputTest {
                         ValidationException.class, "candlesticks.open: must be > 0"),
                 row("candle high below low", tx(uow -> uow.candlesticks().upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0,
                                 d("1"), d("1"), d("2"), d("1"), d("1"))))),
-                        ValidationException.class, "candlesticks.high: must be >= low (was high=1.00000000, low=2.00000000)"),
-                row("prediction confidence 1.00000001", tx(uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), d("1.00000001"), "lstm-v3"))),
-                        ValidationException.class, "predictions.confidence: must be within [0, 1] (was 1.00000001)"),
-                row("prediction confidence -0.00000001", tx(uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), d("-0.00000001"), "lstm-v3"))),
-                        ValidationException.class, "predictions.confidence: must be within [0, 1]"),
-                row("position ml confidence 1.00000001", tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1")).withMlConfidence(d("1.00000001")))),
+                        ValidationException.class, "candlesticks.high: must be >= low (was high=1, low=2)"),
+                row("prediction confidence 1.000000000000000001", tx(uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), d("1.000000000000000001"), "lstm-v3"))),
+                        ValidationException.class, "predictions.confidence: must be within [0, 1] (was 1.000000000000000001)"),
+                row("prediction confidence -0.000000000000000001", tx(uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), d("-0.000000000000000001"), "lstm-v3"))),
+                        ValidationException.class, "predictions.confidence: must be within [0, 1] (was -1E-18)"),
+                row("position ml confidence 1.000000000000000001", tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1")).withMlConfidence(d("1.000000000000000001")))),
                         ValidationException.class, "positions.ml_confidence: must be within [0, 1]"),
                 row("sentiment score 1.5", tx(uow -> uow.sentiment().record(new NewSentimentScore("BTCUSDT", NOW, d("1.5"), d("0.5"), 1, null))),
                         ValidationException.class, "sentiment_scores.score: must be within [-1, 1] (was 1.5)"),
@@ -353,33 +378,53 @@ class HostileInputTest {
                 row("negative prediction magnitude", tx(uow -> uow.predictions().record(new NewPrediction("BTCUSDT", T0.plusSeconds(900),
                                 PredictedAction.SELL, d("0.5"), Direction.DOWN, d("-0.01"), null, "lstm-v3", d("1"), null))),
                         ValidationException.class, "predictions.magnitude: must be >= 0"),
-                row("quantity with 9 decimals 0.000000001", tx(uow -> uow.positions().open(position("BTCUSDT", d("0.000000001"), d("1")))),
-                        ValidationException.class, "positions.quantity: has more than 8 decimal places"),
+                row("quantity with 19 decimals 0.0000000000000000001", tx(uow -> uow.positions().open(position("BTCUSDT", d("0.0000000000000000001"), d("1")))),
+                        ValidationException.class, "positions.quantity: " + MORE_THAN_18 + " (was 1E-19)"),
                 row("new BigDecimal(0.1): 55-decimal binary expansion is rejected, not rounded",
                         tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), new BigDecimal(0.1)))),
-                        ValidationException.class, "positions.entry_price: has more than 8 decimal places; tradestore stores decimals exactly"
-                                + " at scale 8 and never rounds: round the value yourself if that is what you mean"
+                        ValidationException.class, "positions.entry_price: " + MORE_THAN_18
                                 + " (was 0.1000000000000000055511151231257827021181583404541015625)"),
-                row("new BigDecimal(Double.toString(1e-9)) as fee", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"),
-                                new BigDecimal(Double.toString(1e-9)), T0)),
-                        ValidationException.class, "order_fills.fee: has more than 8 decimal places"),
+                row("new BigDecimal(Double.toString(1e-19)) as fee", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"),
+                                new BigDecimal(Double.toString(1e-19)), T0)),
+                        ValidationException.class, "order_fills.fee: " + MORE_THAN_18 + " (was 1.0E-19)"),
                 row("1E+30 cash", tx(uow -> uow.portfolio().record(snapshot(NOW, d("1E+30"), d("0")))),
-                        ValidationException.class, "portfolio_snapshots.cash: must be within [-92233720368.54775808, 92233720368.54775807]"),
-                row("equity -92233720368.54775809, one below the minimum", tx(uow -> uow.portfolio().record(snapshot(NOW, d("0"), d("-92233720368.54775809")))),
-                        ValidationException.class, "portfolio_snapshots.equity: must be within [-92233720368.54775808, 92233720368.54775807]"),
-                row("metric value 92233720368.54775808, one above the maximum", tx(uow -> uow.metrics().record(new NewMetric("h-metric", d("92233720368.54775808"), NOW))),
-                        ValidationException.class, "analytics_metrics.value: must be within"),
+                        ValidationException.class, "portfolio_snapshots.cash: " + WITHIN_RANGE + " (was 1E+30)"),
+                row("equity -100000000000000000000 (-10^20): one unit of the 18th place below the minimum", tx(uow -> uow.portfolio().record(snapshot(NOW, d("0"), d("-100000000000000000000")))),
+                        ValidationException.class, "portfolio_snapshots.equity: " + WITHIN_RANGE + " (was -100000000000000000000)"),
+                row("metric value 100000000000000000000 (10^20): one unit of the 18th place above the maximum", tx(uow -> uow.metrics().record(new NewMetric("h-metric", d("100000000000000000000"), NOW))),
+                        ValidationException.class, "analytics_metrics.value: " + WITHIN_RANGE + " (was 100000000000000000000)"),
+                row("cash 100000000000000000000.000000000000000000: 10^20 written at scale 18", tx(uow -> uow.portfolio().record(snapshot(NOW, d("100000000000000000000.000000000000000000"), d("0")))),
+                        ValidationException.class, "portfolio_snapshots.cash: " + WITHIN_RANGE + " (was 100000000000000000000.000000000000000000)"),
+                row("outcome return 100000000000000000000.000000000000000001: 10^20 plus one unit of the 18th place", tx(uow -> uow.outcomes().record(new NewOutcome(
+                                pendingPrediction, NOW, d("100000000000000000000.000000000000000001"), Direction.UP, d("1"), true))),
+                        ValidationException.class, "outcomes.actual_return: " + WITHIN_RANGE + " (was 100000000000000000000.000000000000000001)"),
+                row("equity -100000000000000000000.000000000000000001: -10^20 minus one unit of the 18th place", tx(uow -> uow.portfolio().record(snapshot(NOW, d("0"), d("-100000000000000000000.000000000000000001")))),
+                        ValidationException.class, "portfolio_snapshots.equity: " + WITHIN_RANGE + " (was -100000000000000000000.000000000000000001)"),
+                row("exit price 10^20: a positive column checks the range too", tx(uow -> uow.positions().close(openPosition, d("1E+20"), NOW, null)),
+                        ValidationException.class, "positions.exit_price: " + WITHIN_RANGE + " (was 1E+20)"),
+                row("candle high 10^20 above an in-range low", tx(uow -> uow.candlesticks().upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(600),
+                                d("1"), d("100000000000000000000"), d("1"), d("1"), d("1"))))),
+                        ValidationException.class, "candlesticks.high: " + WITHIN_RANGE + " (was 100000000000000000000)"),
+                row("fill price with 19 decimals 1.0000000000000000001", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("1.0000000000000000001"), d("0"), NOW)),
+                        ValidationException.class, "order_fills.price: " + MORE_THAN_18 + " (was 1.0000000000000000001)"),
+                row("metric value with 19 decimals -0.0000000000000000001", tx(uow -> uow.metrics().record(new NewMetric("h-metric", d("-0.0000000000000000001"), NOW))),
+                        ValidationException.class, "analytics_metrics.value: " + MORE_THAN_18 + " (was -1E-19)"),
+                row("cash 99999999999999999999.9999999999999999999: below 10^20 with 19 decimals, rounded neither up nor down", tx(uow -> uow.portfolio().record(snapshot(NOW, d("99999999999999999999.9999999999999999999"), d("0")))),
+                        ValidationException.class, "portfolio_snapshots.cash: " + MORE_THAN_18 + " (was 99999999999999999999.9999999999999999999)"),
+                row("entry price 1E-18 written with 19 places and a 5 (0.0000000000000000015): not rounded to 2E-18", tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("0.0000000000000000015")))),
+                        ValidationException.class, "positions.entry_price: " + MORE_THAN_18 + " (was 1.5E-18)"),
                 row("outcome return 1E+999999999 (cheap bound check, no huge arithmetic)", tx(uow -> uow.outcomes().record(new NewOutcome(
                                 evaluatedPrediction, NOW, d("1E+999999999"), Direction.UP, d("1"), true))),
                         ValidationException.class, "outcomes.actual_return: must be within"),
                 row("stop loss 1E-999999999", tx(uow -> uow.positions().updateStops(openPosition, d("1E-999999999"), null, 0)),
-                        ValidationException.class, "positions.stop_loss: has more than 8 decimal places"),
-                row("realized P&L too large to store (derived, not rounded into range)",
-                        tx(uow -> uow.positions().close(hugeQuantityPosition, d("92233720368"), NOW, "moon")),
-                        ValidationException.class, "positions.realized_pnl: is derived from the given values and must be within"),
-                row("return % too large to store (entry 0.00000001, exit 1e9)",
-                        tx(uow -> uow.positions().close(tinyPricePosition, d("1000000000"), NOW, null)),
-                        ValidationException.class, "positions.return_pct: is derived from the given values and must be within"),
+                        ValidationException.class, "positions.stop_loss: " + MORE_THAN_18 + " (was 1E-999999999)"),
+                row("realized P&L too large to store (derived, not rounded into range): 1000 x (10^17 + 1 - 1) = 10^20",
+                        tx(uow -> uow.positions().close(hugeQuantityPosition, d("100000000000000001"), NOW, "moon")),
+                        ValidationException.class, "positions.realized_pnl: is derived from the given values and must be "
+                                + RANGE + " (was 100000000000000000000.000000000000000000)"),
+                row("return % too large to store (entry 0.000000000000000001, exit 2)",
+                        tx(uow -> uow.positions().close(tinyPricePosition, d("2"), NOW, null)),
+                        ValidationException.class, "positions.return_pct: is derived from the given values and must be " + RANGE),
                 // The JDK's wording differs between releases (17: "Character N is neither...", 25: "Infinite or NaN"):
                 // these two rows pin only the type, and that nothing was written.
                 row("BigDecimal.valueOf(Double.NaN) fails in the caller's code, before tradestore (JDK)",
@@ -415,6 +460,10 @@ class HostileInputTest {
                 {"symbol with leading space", " BTCUSDT"},
                 {"symbol of 33 characters", "A".repeat(33)},
                 {"symbol with Arabic-Indic digit", "BTC\u0661"},
+                // Number-like text the symbol rule refuses (a symbol starts with a letter or digit); the others
+                // (NaN, Infinity, 1e400, 0x10) are symbols, stored as text: see acceptedRows.
+                {"symbol -Infinity", "-Infinity"},
+                {"symbol -0", "-0"},
         };
         for (Object[] h : hostile) {
             String symbol = (String) h[1];
@@ -687,16 +736,17 @@ class HostileInputTest {
                 row("reject a PARTIALLY_FILLED order", tx(uow -> uow.orders().reject(partialOrder, "too late")),
                         InvalidStateTransitionException.class, "cannot reject order fixture-partial: it is PARTIALLY_FILLED"),
                 row("close a CLOSED position", tx(uow -> uow.positions().close(closedPosition, d("1500"), NOW, null)),
-                        InvalidStateTransitionException.class, "position " + closedPosition + " is already CLOSED (closed at 2023-03-01T01:00:00Z at 1500.00000000)"),
+                        InvalidStateTransitionException.class, "position " + closedPosition + " is already CLOSED (closed at 2023-03-01T01:00:00Z at 1500)"),
                 row("close a CLOSED position with a stale version: CLOSED wins", tx(uow -> uow.positions().close(closedPosition, d("1500"), NOW, null, 0)),
                         InvalidStateTransitionException.class, "position " + closedPosition + " is already CLOSED"),
                 row("update the stops of a CLOSED position", tx(uow -> uow.positions().updateStops(closedPosition, d("1"), null, 1)),
                         InvalidStateTransitionException.class, "cannot update the stops of position " + closedPosition + ": it is CLOSED"),
-                row("overfill a NEW order (1.00000001 of 1)", tx(uow -> uow.orders().fill(newOrder, d("1.00000001"), d("22000"), d("0"), NOW)),
-                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1.00000000 of order \"fixture-new\""
-                                + " (0.00000000 of 1.00000000 filled)"),
-                row("overfill a PARTIALLY_FILLED order (1.50000001 of the remaining 1.5)", tx(uow -> uow.orders().fill(partialOrder, d("1.50000001"), d("23000"), d("0"), NOW)),
-                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1.50000000 of order \"fixture-partial\""),
+                row("overfill a NEW order (1.000000000000000001 of 1)", tx(uow -> uow.orders().fill(newOrder, d("1.000000000000000001"), d("22000"), d("0"), NOW)),
+                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1 of order \"fixture-new\""
+                                + " (0 of 1 filled) (was 1.000000000000000001)"),
+                row("overfill a PARTIALLY_FILLED order (1.500000000000000001 of the remaining 1.5)", tx(uow -> uow.orders().fill(partialOrder, d("1.500000000000000001"), d("23000"), d("0"), NOW)),
+                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1.5 of order \"fixture-partial\""
+                                + " (0.5 of 2 filled) (was 1.500000000000000001)"),
                 row("close with a stale expected version", tx(uow -> uow.positions().close(openPosition, d("23500"), NOW, null, 5)),
                         OptimisticLockException.class, "position " + openPosition + " is at version 0, not the expected version 5"),
                 row("close with expected version Long.MAX_VALUE (no overflow to a match)", tx(uow -> uow.positions().close(openPosition, d("23500"), NOW, null, Long.MAX_VALUE)),
@@ -1131,7 +1181,7 @@ class HostileInputTest {
         OtherWrite openAnother = other("opens another position",
                 uow -> uow.positions().open(position("SOLUSDT", d("3"), d("20"))));
         OtherWrite closeTinyAtVersion0 = other("closes the TINY position at version 0",
-                uow -> uow.positions().close(tinyPricePosition, d("0.00000002"), NOW, "doubled", 0));
+                uow -> uow.positions().close(tinyPricePosition, d("0.000000000000000002"), NOW, "doubled", 0));
         OtherWrite closeLarge = other("closes the PNLBIG position",
                 uow -> uow.positions().close(hugeQuantityPosition, d("2"), NOW, "doubled"));
         OtherWrite moveStops = other("moves the PNLBIG position's stops",
@@ -1179,7 +1229,7 @@ class HostileInputTest {
                         ValidationException.class, "positions.exit_time: must not be before positions.entry_time",
                         closeTinyAtVersion0),
                 when(closeAt, "P&L too large to store (derived after the read)", uow -> uow.positions().close(
-                                hugeQuantityPosition, d("92233720368"), NOW, "moon", 0),
+                                hugeQuantityPosition, d("100000000000000001"), NOW, "moon", 0),
                         ValidationException.class, "positions.realized_pnl: is derived from the given values",
                         closeTinyAtVersion0),
                 when(closeAt, "store clock before 1970 (read after the row)", uow -> uow.positions().close(openPosition,
@@ -1196,7 +1246,7 @@ class HostileInputTest {
                 when(close, "exit price 0", uow -> uow.positions().close(openPosition, d("0"), NOW, null),
                         ValidationException.class, "positions.exit_price: must be > 0", closeLarge),
                 when(close, "return % too large to store (derived after the read)", uow -> uow.positions().close(
-                                tinyPricePosition, d("1000000000"), NOW, null),
+                                tinyPricePosition, d("2"), NOW, null),
                         ValidationException.class, "positions.return_pct: is derived from the given values", closeLarge),
                 when(close, "unknown position", uow -> uow.positions().close(MISSING, d("1"), NOW, null),
                         NotFoundException.class, "no position with id " + MISSING, closeLarge),
@@ -1206,7 +1256,7 @@ class HostileInputTest {
 
                 when(stops, "stop loss with 999999999 decimals", uow -> uow.positions().updateStops(openPosition,
                                 d("1E-999999999"), null, 0),
-                        ValidationException.class, "positions.stop_loss: has more than 8 decimal places", moveStops),
+                        ValidationException.class, "positions.stop_loss: " + MORE_THAN_18, moveStops),
                 when(stops, "store clock before 1970 (read after the row)", uow -> uow.positions().updateStops(
                                 openPosition, d("22100"), null, 0),
                         ValidationException.class, CLOCK_RULE, moveStops).atClock(CLOCK_BEFORE_1970),
@@ -1233,12 +1283,12 @@ class HostileInputTest {
 
                 when(fill, "zero quantity", uow -> uow.orders().fill(newOrder, d("0"), d("22000"), d("0"), NOW),
                         ValidationException.class, "order_fills.quantity: must be > 0", fillPartial),
-                when(fill, "overfill (checked after the read)", uow -> uow.orders().fill(newOrder, d("1.00000001"),
+                when(fill, "overfill (checked after the read)", uow -> uow.orders().fill(newOrder, d("1.000000000000000001"),
                                 d("22000"), d("0"), NOW),
                         ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity", fillPartial),
                 when(fill, "overfill of a PARTIALLY_FILLED order (after reading its fills)", uow -> uow.orders().fill(
-                                partialOrder, d("1.50000001"), d("23000"), d("0"), NOW),
-                        ValidationException.class, "must not exceed the remaining quantity 1.50000000", fillNew),
+                                partialOrder, d("1.500000000000000001"), d("23000"), d("0"), NOW),
+                        ValidationException.class, "must not exceed the remaining quantity 1.5 of", fillNew),
                 when(fill, "store clock before 1970 (read between the fills and the update)", uow -> uow.orders().fill(
                                 partialOrder, d("0.5"), d("23000"), d("0"), NOW),
                         ValidationException.class, CLOCK_RULE, fillNew).atClock(CLOCK_BEFORE_1970),
@@ -1354,6 +1404,290 @@ class HostileInputTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+    // The accepted table: exact decimal boundaries and number-like text, stored and read back exactly
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Text a number parser takes or mangles (1e400 overflows a double to infinity, -0 is 0, 0x10 is 16 to some):
+     * in a text column it is text. A column with NUMERIC affinity, a driver or a loose comparison could turn it
+     * into a number; the accepted table stores each through every free-text path and reads it back verbatim.
+     */
+    static final List<String> NUMBER_LIKE = List.of("NaN", "Infinity", "-Infinity", "1e400", "-0", "0x10");
+    /** The number-like values the symbol rule refuses (not starting with a letter or digit): rows of {@link #symbols}. */
+    static final Set<String> NOT_SYMBOLS = Set.of("-Infinity", "-0");
+    /** Gives the accepted rows distinct keys (timestamps) where their values alone would repeat one. */
+    final AtomicInteger acceptedSeq = new AtomicInteger();
+
+    /**
+     * One accepted input. {@code write} stores it in a unit of its own, which commits, and returns the key of the
+     * row it wrote; {@code readBack} reads the value back through the API in a new unit, and it must equal
+     * {@code expected} (for a decimal, {@code equals}: its normalized scale too). {@code cellSql}, bound to the key,
+     * selects SQLite's {@code quote()} of the stored cell, which must be exactly {@code cell}: {@code 'NaN'} for
+     * text stored as text (a number would show unquoted), {@code X'8110'} for a decimal's encoding.
+     */
+    record Accepted(String description, Function<UnitOfWork, Object> write, BiFunction<UnitOfWork, Object, Object> readBack,
+                    Object expected, String cellSql, String cell) {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("acceptedRows")
+    void acceptedInputIsStoredAndReadBackExactly(Accepted row) throws SQLException {
+        Object key = acceptedStore.inTransaction(row.write());
+        Object back = acceptedStore.read(uow -> row.readBack().apply(uow, key));
+        assertThat(back).as("read back: %s", row).isEqualTo(row.expected());
+        List<String> cells = new ArrayList<>();
+        try (Connection c = SqliteFiles.open(acceptedFile); PreparedStatement st = c.prepareStatement(row.cellSql())) {
+            st.setObject(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    cells.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(cells).as("stored cell (SQLite quote()) of: %s", row).containsExactly(row.cell());
+    }
+
+    Stream<Accepted> acceptedRows() {
+        return Stream.concat(acceptedDecimals().stream(), acceptedText().stream());
+    }
+
+    /** The DECIMAL(38,18) boundaries, accepted exactly: cells are the encodings docs/schema.md describes. */
+    List<Accepted> acceptedDecimals() {
+        String max = "99999999999999999999.999999999999999999";
+        String min = "-99999999999999999999.999999999999999999";
+        String maxCell = "X'94" + "99".repeat(19) + "'";
+        return List.of(
+                new Accepted("entry price " + max + ", the maximum",
+                        uow -> uow.positions().open(position("EDGE", d("1"), d(max))).id(),
+                        (uow, id) -> uow.positions().find((Long) id).orElseThrow().entryPrice(), d(max),
+                        "SELECT quote(entry_price) FROM positions WHERE id = ?", maxCell),
+                new Accepted("cash " + min + ", the minimum",
+                        uow -> uow.portfolio().record(snapshot(NOW.plusSeconds(acceptedSeq.incrementAndGet()), d(min), d(max))).id(),
+                        (uow, id) -> only(uow.portfolio().range(NOW, NOW.plus(Duration.ofDays(1))), s -> s.id(), id).cash(), d(min),
+                        "SELECT quote(cash) FROM portfolio_snapshots WHERE id = ?", "X'6B" + "00".repeat(19) + "FF'"),
+                new Accepted("metric value 12345678901234567890.123456789012345678: 20 integer digits and 18 places",
+                        uow -> uow.metrics().record(new NewMetric("acc-widest", d("12345678901234567890.123456789012345678"), NOW)).id(),
+                        (uow, id) -> uow.metrics().latest("acc-widest").orElseThrow().value(), d("12345678901234567890.123456789012345678"),
+                        "SELECT quote(value) FROM analytics_metrics WHERE id = ?", "X'9412345678901234567890123456789012345678'"),
+                new Accepted("order quantity 0.000000000000000001 (1E-18), the smallest positive value",
+                        uow -> uow.orders().place(NewOrder.market("acc-1e-18", "BTCUSDT", OrderSide.BUY, d("0.000000000000000001"))).id(),
+                        (uow, id) -> uow.orders().find((Long) id).orElseThrow().quantity(), d("1E-18"),
+                        "SELECT quote(quantity) FROM orders WHERE id = ?", "X'80000000000000000001'"),
+                new Accepted("outcome return -0.000000000000000001 (-1E-18), the largest negative value",
+                        uow -> {
+                            Instant at = NOW.plusSeconds(acceptedSeq.incrementAndGet());
+                            long prediction = uow.predictions().record(prediction("EDGE", at, d("0.5"), "acc")).id();
+                            uow.outcomes().record(new NewOutcome(prediction, at, d("-0.000000000000000001"), Direction.DOWN, d("1"), false));
+                            return prediction;
+                        },
+                        (uow, prediction) -> uow.outcomes().forPrediction((Long) prediction).orElseThrow().actualReturn(), d("-1E-18"),
+                        "SELECT quote(actual_return) FROM outcomes WHERE prediction_id = ?", "X'7F999999999999999998FF'"),
+                new Accepted("quantity 1.0000000000000000000: 19 places written, none needed, reads back as 1",
+                        uow -> uow.positions().open(position("EDGE", d("1.0000000000000000000"), d("1"))).id(),
+                        (uow, id) -> uow.positions().find((Long) id).orElseThrow().quantity(), d("1"),
+                        "SELECT quote(quantity) FROM positions WHERE id = ?", "X'8110'"),
+                new Accepted("metric value -0.000000000000000000000 (a negative zero at 21 places) is 0",
+                        uow -> uow.metrics().record(new NewMetric("acc-zero", d("-0.000000000000000000000"), NOW)).id(),
+                        (uow, id) -> uow.metrics().latest("acc-zero").orElseThrow().value(), d("0"),
+                        "SELECT quote(value) FROM analytics_metrics WHERE id = ?", "X'80'"),
+                new Accepted("candle from 1E-18 to the maximum",
+                        uow -> uow.candlesticks().upsert(List.of(new Candle("EDGE", Timeframe.M1, T0, d("1"), d(max),
+                                d("0.000000000000000001"), d("1"), d("0")))) > 0 ? "EDGE" : null,
+                        (uow, symbol) -> uow.candlesticks().range((String) symbol, Timeframe.M1, T0, NOW),
+                        List.of(new Candle("EDGE", Timeframe.M1, T0, d("1"), d(max), d("1E-18"), d("1"), d("0"))),
+                        "SELECT quote(high) || ' ' || quote(low) FROM candlesticks WHERE symbol = ?", maxCell + " X'80000000000000000001'"),
+                new Accepted("average fill price of 1E-18 filled at the maximum is the maximum, exactly",
+                        uow -> {
+                            long id = uow.orders().place(NewOrder.market("acc-max-fill", "BTCUSDT", OrderSide.BUY, d("1E-18"))).id();
+                            return uow.orders().fill(id, d("1E-18"), d(max), d("0"), NOW).id();
+                        },
+                        (uow, id) -> uow.orders().find((Long) id).orElseThrow().averageFillPrice(), d(max),
+                        "SELECT quote(average_fill_price) FROM orders WHERE id = ?", maxCell),
+                // (max - 1000) x 1 exactly; return (max - 1000) / 1000 x 100 = 9999999999999999899.9999999999999999999,
+                // rounded half-even at the 18th place through nineteen nines to 9999999999999999900.
+                new Accepted("realized P&L of closing at the maximum: 99999999999999998999.999999999999999999",
+                        uow -> closedAtMax(uow, max),
+                        (uow, id) -> uow.positions().find((Long) id).orElseThrow().realizedPnl(), d("99999999999999998999.999999999999999999"),
+                        "SELECT quote(realized_pnl) FROM positions WHERE id = ?", "X'9499999999999999998999999999999999999999'"),
+                new Accepted("return % of closing at the maximum: rounded up to 9999999999999999900",
+                        uow -> closedAtMax(uow, max),
+                        (uow, id) -> uow.positions().find((Long) id).orElseThrow().returnPct(), d("9999999999999999900"),
+                        "SELECT quote(return_pct) FROM positions WHERE id = ?", "X'9399999999999999999000'"));
+    }
+
+    private static Object closedAtMax(UnitOfWork uow, String max) {
+        long id = uow.positions().open(position("EDGE", d("1"), d("1000"))).id();
+        return uow.positions().close(id, d(max), NOW, "top").id();
+    }
+
+    /**
+     * Every free-text path (the symbol ones with the values the symbol rule allows) and every JSON document path,
+     * each with every {@link #NUMBER_LIKE} value: as text, and in JSON as a string (the JSON numbers 1e400 and -0
+     * too, where any document is allowed). Each must come back, and be stored, as exactly the text given.
+     */
+    List<Accepted> acceptedText() {
+        Map<String, Function<String, Accepted>> paths = new LinkedHashMap<>();
+        paths.put("positions.symbol", v -> text("positions.symbol", v,
+                uow -> uow.positions().open(position(v, d("1"), d("1"))).id(),
+                (uow, id) -> only(uow.positions().listOpen(v), Position::id, id).symbol(),
+                "SELECT quote(symbol) FROM positions WHERE id = ?"));
+        paths.put("positions.strategy", v -> text("positions.strategy", v,
+                uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1")).withStrategy(v)).id(),
+                (uow, id) -> uow.positions().find((Long) id).orElseThrow().strategy(),
+                "SELECT quote(strategy) FROM positions WHERE id = ?"));
+        paths.put("positions.exit_reason", v -> text("positions.exit_reason", v,
+                uow -> uow.positions().close(uow.positions().open(position("BTCUSDT", d("1"), d("1"))).id(), d("2"), NOW, v).id(),
+                (uow, id) -> uow.positions().find((Long) id).orElseThrow().exitReason(),
+                "SELECT quote(exit_reason) FROM positions WHERE id = ?"));
+        paths.put("orders.client_order_id", v -> text("orders.client_order_id", v,
+                uow -> uow.orders().place(NewOrder.market(v, "BTCUSDT", OrderSide.BUY, d("1"))).id(),
+                (uow, id) -> uow.orders().findByClientOrderId(v).filter(o -> id.equals(o.id())).orElseThrow().clientOrderId(),
+                "SELECT quote(client_order_id) FROM orders WHERE id = ?"));
+        paths.put("orders.symbol", v -> text("orders.symbol", v,
+                uow -> uow.orders().place(NewOrder.market("acc-symbol-" + v, v, OrderSide.BUY, d("1"))).id(),
+                (uow, id) -> uow.orders().find((Long) id).orElseThrow().symbol(),
+                "SELECT quote(symbol) FROM orders WHERE id = ?"));
+        paths.put("orders.reject_reason", v -> text("orders.reject_reason", v,
+                uow -> uow.orders().reject(uow.orders().place(NewOrder.market("acc-reject-" + v, "BTCUSDT", OrderSide.SELL, d("1"))).id(), v).id(),
+                (uow, id) -> uow.orders().find((Long) id).orElseThrow().rejectReason(),
+                "SELECT quote(reject_reason) FROM orders WHERE id = ?"));
+        paths.put("predictions.symbol", v -> text("predictions.symbol", v,
+                uow -> uow.predictions().record(prediction(v, T0, d("0.5"), "lstm-v3")).id(),
+                (uow, id) -> only(uow.predictions().bySymbol(v, T0, NOW), p -> p.id(), id).symbol(),
+                "SELECT quote(symbol) FROM predictions WHERE id = ?"));
+        paths.put("predictions.model_version", v -> text("predictions.model_version", v,
+                uow -> uow.predictions().record(prediction("ACC", NOW.plusSeconds(acceptedSeq.incrementAndGet()), d("0.5"), v)).id(),
+                (uow, id) -> uow.predictions().find((Long) id).orElseThrow().modelVersion(),
+                "SELECT quote(model_version) FROM predictions WHERE id = ?"));
+        paths.put("candlesticks.symbol", v -> text("candlesticks.symbol", v,
+                uow -> uow.candlesticks().upsert(List.of(candle(v, Timeframe.M1, T0))) > 0 ? v : null,
+                (uow, symbol) -> uow.candlesticks().range(v, Timeframe.M1, T0, NOW).stream().map(Candle::symbol).toList(),
+                List.of(v), "SELECT quote(symbol) FROM candlesticks WHERE symbol = ? AND timeframe = '1m'"));
+        paths.put("candlestick_metadata.symbol", v -> text("candlestick_metadata.symbol", v,
+                uow -> uow.candlesticks().upsert(List.of(candle(v, Timeframe.M5, T0))) > 0 ? v : null,
+                (uow, symbol) -> uow.candlesticks().series(v, Timeframe.M5).orElseThrow().symbol(),
+                v, "SELECT quote(symbol) FROM candlestick_metadata WHERE symbol = ? AND timeframe = '5m'"));
+        paths.put("pattern_cache.cache_key", v -> text("pattern_cache.cache_key", v,
+                uow -> uow.patternCache().put(pattern(v, Json.of("{}")), Duration.ofHours(1)).id(),
+                (uow, id) -> uow.patternCache().get(v).filter(p -> id.equals(p.id())).orElseThrow().cacheKey(),
+                "SELECT quote(cache_key) FROM pattern_cache WHERE id = ?"));
+        paths.put("pattern_cache.symbol", v -> text("pattern_cache.symbol", v,
+                uow -> uow.patternCache().put(new NewCachedPattern("acc-symbol-" + v, v, Timeframe.H1, "double-top", d("0.8"),
+                        Json.of("{}"), T0), Duration.ofHours(1)).id(),
+                (uow, id) -> only(uow.patternCache().bySymbol(v), p -> p.id(), id).symbol(),
+                "SELECT quote(symbol) FROM pattern_cache WHERE id = ?"));
+        paths.put("pattern_cache.pattern_type", v -> text("pattern_cache.pattern_type", v,
+                uow -> uow.patternCache().put(new NewCachedPattern("acc-type-" + v, "BTCUSDT", Timeframe.H1, v, d("0.8"),
+                        Json.of("{}"), T0), Duration.ofHours(1)).id(),
+                (uow, id) -> uow.patternCache().get("acc-type-" + v).orElseThrow().patternType(),
+                "SELECT quote(pattern_type) FROM pattern_cache WHERE id = ?"));
+        paths.put("analytics_metrics.name", v -> text("analytics_metrics.name", v,
+                uow -> uow.metrics().record(new NewMetric(v, d("1"), NOW)).id(),
+                (uow, id) -> uow.metrics().latest(v).filter(m -> id.equals(m.id())).orElseThrow().name(),
+                "SELECT quote(name) FROM analytics_metrics WHERE id = ?"));
+        paths.put("sentiment_scores.symbol", v -> text("sentiment_scores.symbol", v,
+                uow -> uow.sentiment().record(new NewSentimentScore(v, NOW, d("0"), d("0.5"), 1, null)).id(),
+                (uow, id) -> uow.sentiment().latest(v).filter(s -> id.equals(s.id())).orElseThrow().symbol(),
+                "SELECT quote(symbol) FROM sentiment_scores WHERE id = ?"));
+        paths.put("sentiment_scores.source", v -> text("sentiment_scores.source", v,
+                uow -> uow.sentiment().record(new NewSentimentScore("ACC", NOW.plusSeconds(acceptedSeq.incrementAndGet()), d("0"),
+                        d("0.5"), 1, v)).id(),
+                (uow, id) -> only(uow.sentiment().range("ACC", NOW, NOW.plus(Duration.ofDays(1))), SentimentScore::id, id).source(),
+                "SELECT quote(source) FROM sentiment_scores WHERE id = ?"));
+        paths.put("ml_model_results.model_name", v -> text("ml_model_results.model_name", v,
+                uow -> uow.modelResults().record(modelResult(v, "v3", NOW, T0, NOW, null)).id(),
+                (uow, id) -> uow.modelResults().latest(v).filter(m -> id.equals(m.id())).orElseThrow().modelName(),
+                "SELECT quote(model_name) FROM ml_model_results WHERE id = ?"));
+        paths.put("ml_model_results.model_version", v -> text("ml_model_results.model_version", v,
+                uow -> uow.modelResults().record(modelResult("acc", v, NOW, T0, NOW, null)).id(),
+                (uow, id) -> uow.modelResults().latest("acc", v).filter(m -> id.equals(m.id())).orElseThrow().modelVersion(),
+                "SELECT quote(model_version) FROM ml_model_results WHERE id = ?"));
+        paths.put("trade_execution_log.client_order_id", v -> text("trade_execution_log.client_order_id", v,
+                uow -> uow.executionLog().record(new NewExecutionEvent(null, v, "sent", null, NOW, null)).id(),
+                (uow, id) -> only(uow.executionLog().forClientOrderId(v), e -> e.id(), id).clientOrderId(),
+                "SELECT quote(client_order_id) FROM trade_execution_log WHERE id = ?"));
+        paths.put("trade_execution_log.event", v -> text("trade_execution_log.event", v,
+                uow -> uow.executionLog().record(new NewExecutionEvent(null, "acc-event-" + v, v, null, NOW, null)).id(),
+                (uow, id) -> only(uow.executionLog().forClientOrderId("acc-event-" + v), e -> e.id(), id).event(),
+                "SELECT quote(event) FROM trade_execution_log WHERE id = ?"));
+
+        // JSON documents: any document, or (dimensions) an object holding it.
+        Map<String, Function<String, Accepted>> documents = new LinkedHashMap<>();
+        documents.put("predictions.feature_vector", doc -> json("predictions.feature_vector", doc,
+                uow -> uow.predictions().record(new NewPrediction("ACC", NOW.plusSeconds(acceptedSeq.incrementAndGet()), PredictedAction.BUY,
+                        d("0.5"), Direction.UP, d("0.004"), Json.of(doc), "lstm-v3", d("23000"), null)).id(),
+                (uow, id) -> uow.predictions().find((Long) id).orElseThrow().featureVector().text(),
+                "SELECT quote(feature_vector) FROM predictions WHERE id = ?"));
+        documents.put("predictions.market_context", doc -> json("predictions.market_context", doc,
+                uow -> uow.predictions().record(new NewPrediction("ACC", NOW.plusSeconds(acceptedSeq.incrementAndGet()), PredictedAction.BUY,
+                        d("0.5"), Direction.UP, d("0.004"), null, "lstm-v3", d("23000"), Json.of(doc))).id(),
+                (uow, id) -> uow.predictions().find((Long) id).orElseThrow().marketContext().text(),
+                "SELECT quote(market_context) FROM predictions WHERE id = ?"));
+        documents.put("pattern_cache.payload", doc -> json("pattern_cache.payload", doc,
+                uow -> uow.patternCache().put(pattern("acc-payload-" + doc, Json.of(doc)), Duration.ofHours(1)).id(),
+                (uow, id) -> uow.patternCache().get("acc-payload-" + doc).orElseThrow().payload().text(),
+                "SELECT quote(payload) FROM pattern_cache WHERE id = ?"));
+        documents.put("trade_execution_log.details", doc -> json("trade_execution_log.details", doc,
+                uow -> uow.executionLog().record(new NewExecutionEvent(null, "acc-details", "sent", null,
+                        NOW.plusSeconds(acceptedSeq.incrementAndGet()), Json.of(doc))).id(),
+                (uow, id) -> only(uow.executionLog().forClientOrderId("acc-details"), e -> e.id(), id).details().text(),
+                "SELECT quote(details) FROM trade_execution_log WHERE id = ?"));
+        documents.put("ml_model_results.parameters", doc -> json("ml_model_results.parameters", doc,
+                uow -> uow.modelResults().record(new NewModelResult("acc-parameters", "v1", NOW.plusSeconds(acceptedSeq.incrementAndGet()),
+                        T0, NOW, 1, null, null, null, null, Json.of(doc))).id(),
+                (uow, id) -> only(uow.modelResults().history("acc-parameters", "v1"), m -> m.id(), id).parameters().text(),
+                "SELECT quote(parameters) FROM ml_model_results WHERE id = ?"));
+        documents.put("analytics_metrics.dimensions", doc -> json("analytics_metrics.dimensions", "{\"v\":" + doc + "}",
+                uow -> uow.metrics().record(new NewMetric("acc-dimensions", d("1"), NOW.plusSeconds(acceptedSeq.incrementAndGet()),
+                        Json.of("{\"v\":" + doc + "}"))).id(),
+                (uow, id) -> uow.metrics().series("acc-dimensions", NOW, NOW.plus(Duration.ofDays(1))).stream()
+                        .filter(m -> id.equals(m.id())).findFirst().orElseThrow().dimensions().text(),
+                "SELECT quote(dimensions) FROM analytics_metrics WHERE id = ?"));
+
+        List<Accepted> rows = new ArrayList<>();
+        paths.forEach((column, path) -> NUMBER_LIKE.stream()
+                .filter(v -> !(column.endsWith(".symbol") && NOT_SYMBOLS.contains(v)))
+                .forEach(v -> rows.add(path.apply(v))));
+        List<String> docs = new ArrayList<>(NUMBER_LIKE.stream().map(v -> "\"" + v + "\"").toList());
+        docs.addAll(List.of("1e400", "-0")); // JSON numbers, kept as written: not Infinity, not 0
+        documents.values().forEach(path -> docs.forEach(doc -> rows.add(path.apply(doc))));
+        return rows;
+    }
+
+    /** Text {@code v} written to {@code column}: read back as {@code v}, stored as the text {@code v}. */
+    static Accepted text(String column, String v, Function<UnitOfWork, Object> write,
+                         BiFunction<UnitOfWork, Object, Object> readBack, String cellSql) {
+        return text(column, v, write, readBack, v, cellSql);
+    }
+
+    static Accepted text(String column, String v, Function<UnitOfWork, Object> write,
+                         BiFunction<UnitOfWork, Object, Object> readBack, Object expected, String cellSql) {
+        return new Accepted(column + " = " + v + " (text)", write, readBack, expected, cellSql, quoted(v));
+    }
+
+    /** The JSON document {@code doc} in {@code column}: its text read back and stored verbatim. */
+    static Accepted json(String column, String doc, Function<UnitOfWork, Object> write,
+                         BiFunction<UnitOfWork, Object, Object> readBack, String cellSql) {
+        return new Accepted(column + " = " + doc + " (JSON)", write, readBack, doc, cellSql, quoted(doc));
+    }
+
+    /** SQLite's quote() of a TEXT value. */
+    static String quoted(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
+    /** The one element of {@code found} whose id is {@code key}. */
+    static <T> T only(List<T> found, Function<T, Long> id, Object key) {
+        List<T> matching = found.stream().filter(x -> id.apply(x).equals(key)).toList();
+        assertThat(matching).as("rows with id %s among %s", key, found).hasSize(1);
+        return matching.get(0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
     // Tests outside the table: what hostile-looking input is legitimately accepted
     // ---------------------------------------------------------------------------------------------------------
 
@@ -1377,13 +1711,20 @@ class HostileInputTest {
         assertThat(before.rows("positions")).isGreaterThanOrEqualTo(4);
     }
 
-    /** BigDecimal.valueOf(0.1) is the decimal 0.1 and is stored exactly; new BigDecimal(0.1) is a table row. */
+    /**
+     * BigDecimal.valueOf(0.1) is the decimal 0.1 and is stored exactly; new BigDecimal(0.1) is a table row.
+     * BigDecimal.valueOf(1e-18) is 1.0E-18, scale 19 with a trailing zero: the value has 18 places, so it is accepted
+     * and reads back normalized.
+     */
     @Test
     void bigDecimalValueOfADoubleIsAcceptedExactly() {
         Snapshot before = Snapshot.of(file);
         Throwable rolledBack = catchThrowable(() -> store.useTransaction(uow -> {
             Position p = uow.positions().open(position("BTCUSDT", d("1"), BigDecimal.valueOf(0.1)));
-            assertThat(p.entryPrice()).isEqualByComparingTo("0.1").hasScaleOf(8);
+            assertThat(p.entryPrice()).isEqualTo(d("0.1")).hasScaleOf(1);
+            assertThat(BigDecimal.valueOf(1e-18).scale()).isEqualTo(19);
+            Position tiny = uow.positions().open(position("BTCUSDT", BigDecimal.valueOf(1e-18), d("1")));
+            assertThat(uow.positions().find(tiny.id()).orElseThrow().quantity()).isEqualTo(d("1E-18")).hasScaleOf(18);
             throw new IllegalStateException("roll back on purpose");
         }));
         assertThat(rolledBack).hasMessage("roll back on purpose");
@@ -1396,6 +1737,20 @@ class HostileInputTest {
         assertThat(descriptions).hasSizeGreaterThanOrEqualTo(60).doesNotHaveDuplicates();
         assertThat(descriptions).allSatisfy(s -> assertThat(s.chars().allMatch(c -> c >= 0x20 && c < 0x7f))
                 .as("ASCII display name: %s", s).isTrue());
+        List<String> accepted = acceptedRows().map(Accepted::description).toList();
+        assertThat(accepted).hasSizeGreaterThanOrEqualTo(150).doesNotHaveDuplicates();
+        assertThat(accepted).allSatisfy(s -> assertThat(s.chars().allMatch(c -> c >= 0x20 && c < 0x7f))
+                .as("ASCII display name: %s", s).isTrue());
+        // Every number-like value reaches every text path: refused by a symbol rule (a row of the table) or accepted.
+        for (String v : NUMBER_LIKE) {
+            assertThat(accepted.stream().filter(s -> s.endsWith(" = " + v + " (text)"))).as("text paths accepting %s", v)
+                    .hasSize(NOT_SYMBOLS.contains(v) ? 13 : 20);
+            assertThat(accepted.stream().filter(s -> s.endsWith(" (JSON)") && s.contains("\"" + v + "\"")))
+                    .as("JSON paths holding the string \"%s\"", v).hasSize(6);
+        }
+        for (String v : NOT_SYMBOLS) {
+            assertThat(descriptions).contains("positions: symbol " + v);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------

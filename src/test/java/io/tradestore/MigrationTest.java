@@ -1,5 +1,6 @@
 package io.tradestore;
 
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Migrator;
 import io.tradestore.testing.SqliteFiles;
 import org.junit.jupiter.api.Test;
@@ -41,9 +42,9 @@ class MigrationTest {
         try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir))) {
             assertThat(SqliteFiles.tables(c)).containsExactlyElementsOf(ALL_TABLES);
             assertThat(rows(c, "SELECT version, liquibase_tag FROM schema_versions ORDER BY version"))
-                    .containsExactly(List.of("1", "v1"), List.of("2", "v2"), List.of("3", "v3"));
+                    .containsExactly(List.of("1", "v1"), List.of("2", "v2"), List.of("3", "v3"), List.of("4", "v4"));
             assertThat(rows(c, "SELECT tag FROM DATABASECHANGELOG WHERE tag IS NOT NULL ORDER BY orderexecuted"))
-                    .containsExactly(List.of("v1"), List.of("v2"), List.of("v3"));
+                    .containsExactly(List.of("v1"), List.of("v2"), List.of("v3"), List.of("v4"));
         }
     }
 
@@ -102,14 +103,15 @@ class MigrationTest {
     @Test
     void rollingBackOneReleaseAndReapplyingKeepsExistingRows() throws Exception {
         try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir)); Statement st = c.createStatement()) {
+            // Written as release 4 stores decimals; rolling back to v1 passes through release 3's BIGINTs and back.
             st.executeUpdate("INSERT INTO positions (symbol, side, status, quantity, entry_price, entry_time,"
-                    + " created_at, updated_at) VALUES ('BTCUSDT', 'LONG', 'OPEN', 150000000, 2314048000000,"
-                    + " 1677628800000000, 1677628800000000, 1677628800000000)");
+                    + " created_at, updated_at) VALUES ('BTCUSDT', 'LONG', 'OPEN', " + dec("1.5") + ", " + dec("23140.48")
+                    + ", 1677628800000000, 1677628800000000, 1677628800000000)");
             st.executeUpdate("INSERT INTO orders (client_order_id, position_id, symbol, side, order_type, status,"
                     + " quantity, created_at, updated_at) VALUES ('c-1', 1, 'BTCUSDT', 'BUY', 'MARKET', 'NEW',"
-                    + " 150000000, 1677628800000000, 1677628800000000)");
-            st.executeUpdate("INSERT INTO candlesticks VALUES ('BTCUSDT', '1m', 1677628800000000,"
-                    + " 2314048000000, 2315077000000, 2312852000000, 2314231000000, 213177700)");
+                    + " " + dec("1.5") + ", 1677628800000000, 1677628800000000)");
+            st.executeUpdate("INSERT INTO candlesticks VALUES ('BTCUSDT', '1m', 1677628800000000, " + dec("23140.48")
+                    + ", " + dec("23150.77") + ", " + dec("23128.52") + ", " + dec("23142.31") + ", " + dec("2.131777") + ")");
             List<List<String>> trading = snapshotOfReleaseOneTables(c);
 
             Migrator.rollbackToTag(c, "v1");
@@ -164,7 +166,8 @@ class MigrationTest {
     void foreignKeysAreEnforcedOnAMigratedDatabase() throws Exception {
         try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir)); Statement st = c.createStatement()) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> st.executeUpdate(
-                            "INSERT INTO order_fills (order_id, quantity, price, filled_at) VALUES (42, 1, 1, 0)"))
+                            "INSERT INTO order_fills (order_id, quantity, price, filled_at) VALUES (42, " + dec("1") + ", "
+                                    + dec("1") + ", 0)"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("FOREIGN KEY");
         }
     }
@@ -181,6 +184,7 @@ class MigrationTest {
         return result;
     }
 
+    /** Every row of release 1's tables; SqliteFiles.rows shows a decimal BLOB as its hex, so they compare byte for byte. */
     private static List<List<String>> snapshotOfReleaseOneTables(Connection c) throws SQLException {
         List<List<String>> all = new java.util.ArrayList<>();
         for (String table : List.of("positions", "orders", "candlesticks")) {
@@ -188,5 +192,10 @@ class MigrationTest {
             all.addAll(rows(c, "SELECT * FROM " + table + " ORDER BY 1, 2, 3"));
         }
         return all;
+    }
+
+    /** {@code value} as a SQL literal of its release-4 storage. */
+    private static String dec(String value) {
+        return "X'" + java.util.HexFormat.of().formatHex(Decimal18.encode(new java.math.BigDecimal(value))) + "'";
     }
 }

@@ -60,14 +60,42 @@ class PostgresTest {
         }
     }
 
+    /**
+     * NUMERIC(38,18) holds the extremes exactly, and hands every value back at scale 18 (1.50 as
+     * 1.500000000000000000): read back normalized, they are the values SQLite gives back (decision 0009).
+     */
     @Test
     void unitsOfWorkCommitAndReadExactValues() {
         PortfolioSnapshot stored = store.inTransaction(uow -> uow.portfolio().record(new NewPortfolioSnapshot(
-                T0, new BigDecimal("92233720368.54775807"), new BigDecimal("-0.00000001"), BigDecimal.ZERO,
-                BigDecimal.ZERO, 3)));
+                T0, new BigDecimal("99999999999999999999.999999999999999999"), new BigDecimal("-0.000000000000000001"),
+                new BigDecimal("1.50"), new BigDecimal("-100"), 3)));
         Optional<PortfolioSnapshot> latest = store.read(uow -> uow.portfolio().latest());
         assertThat(latest).contains(stored);
-        assertThat(stored.cash()).isEqualByComparingTo("92233720368.54775807");
+        assertThat(stored.cash()).isEqualTo(new BigDecimal("99999999999999999999.999999999999999999"));
+        assertThat(stored.equity()).isEqualTo(new BigDecimal("-0.000000000000000001"));
+        assertThat(stored.realizedPnl()).isEqualTo(new BigDecimal("1.5"));
+        assertThat(stored.unrealizedPnl()).as("scale 0, not -1E+2").isEqualTo(new BigDecimal("-100"));
+        PortfolioSnapshot zero = store.inTransaction(uow -> uow.portfolio().record(new NewPortfolioSnapshot(
+                T0.minusSeconds(1), new BigDecimal("0.000"), BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 0)));
+        assertThat(zero.cash()).as("0, not 0E-18").isEqualTo(BigDecimal.ZERO).hasScaleOf(0);
+    }
+
+    /** Derived values are computed in Java and rounded once, half-even at 18 places, on PostgreSQL as on SQLite. */
+    @Test
+    void derivedValuesAreRoundedAtEighteenPlacesAndNormalizedOnPostgres() {
+        Order order = store.inTransaction(uow -> place(uow, "pg-derived"));
+        store.useTransaction(uow -> uow.orders().fill(order.id(), BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, T0));
+        Order twoFills = store.inTransaction(uow -> uow.orders().fill(order.id(), new BigDecimal("2"),
+                new BigDecimal("2"), BigDecimal.ZERO, T0));
+        assertThat(twoFills.averageFillPrice()).isEqualTo(new BigDecimal("1.666666666666666667")); // 5 / 3
+        assertThat(twoFills.filledQuantity()).isEqualTo(new BigDecimal("3"));
+        Order tie = store.inTransaction(uow -> uow.orders().fill(order.id(), new BigDecimal("1"),
+                new BigDecimal("0.999999999999999998"), BigDecimal.ZERO, T0));
+        // (5 + 0.999999999999999998) / 4 = 1.4999999999999999995, a tie at the 18th place: half-even gives
+        // 1.500000000000000000 (its last digit is even), normalized 1.5; half-down would give 1.499999999999999999
+        assertThat(tie.averageFillPrice()).isEqualTo(new BigDecimal("1.5"));
+        Optional<Order> found = store.read(uow -> uow.orders().find(order.id()));
+        assertThat(found).contains(tie);
     }
 
     @Test

@@ -116,13 +116,7 @@ class QueryPlanTest {
                             + " after one row; a scan in name only"),
             new Allowed("CandlestickDao.series()", EnumSet.allOf(Pass.class),
                     "SCAN candlestick_metadata", null,
-                    "lists every series, by design; the table holds one row per (symbol, timeframe), not per candle"),
-            new Allowed("PredictionDao.accuracyPerModel(Instant, Instant)", EnumSet.of(Pass.NO_STATISTICS),
-                    "USE TEMP B-TREE FOR GROUP BY", null,
-                    "no ORDER BY: groups the window's evaluated predictions by model version. Without statistics"
-                            + " SQLite reads the window through ix_predictions_prediction_timestamp and sorts those"
-                            + " rows to group them, which is the aggregate's own work; after ANALYZE it skip-scans"
-                            + " ix_predictions_model_version_prediction_timestamp instead"));
+                    "lists every series, by design; the table holds one row per (symbol, timeframe), not per candle"));
 
     /**
      * A plan step that reads a whole table or index: {@code SCAN positions}, {@code SCAN p USING INDEX ix} (SQLite

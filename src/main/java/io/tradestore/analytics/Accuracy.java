@@ -7,7 +7,8 @@ import java.math.BigDecimal;
  *
  * <p>{@code hitRate} is correct / evaluated and {@code meanReturn} the mean of the outcomes' actual_return
  * (a fraction: 0.0125 = 1.25%). Both are computed exactly from the stored values and rounded once, half-even,
- * to scale 8, so the same rows always give the same digits on every database. With nothing evaluated both are
+ * to 18 decimal places and normalized like every decimal (decision 0009), so the same rows always give the same
+ * digits on every database. With nothing evaluated both are
  * null: "no data" is not a hit rate of 0.
  */
 public record Accuracy(long evaluated, long correct, BigDecimal hitRate, BigDecimal meanReturn) {

@@ -6,7 +6,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * A recorded prediction. Decimals are exact at scale 8; featureVector and marketContext are null when none was
+ * A recorded prediction. Decimals are exact; featureVector and marketContext are null when none was
  * recorded; createdAt is the store's clock when the row was inserted.
  */
 public record Prediction(long id, String symbol, Instant predictionTimestamp, PredictedAction action,

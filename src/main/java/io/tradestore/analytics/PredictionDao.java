@@ -3,16 +3,14 @@ package io.tradestore.analytics;
 import io.tradestore.ConflictException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.EpochMicros;
-import io.tradestore.internal.Fixed8;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PredictionsRecord;
 import org.jooq.Condition;
 import org.jooq.Field;
 import org.jooq.Record3;
-import org.jooq.Record4;
 import org.jooq.ResultQuery;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -20,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import static io.tradestore.internal.db.Tables.OUTCOMES;
 import static io.tradestore.internal.db.Tables.PREDICTIONS;
@@ -31,10 +31,6 @@ import static io.tradestore.internal.db.Tables.PREDICTIONS;
  */
 public final class PredictionDao {
     private static final int MODEL_VERSION_MAX = 64;
-    private static final Field<Integer> EVALUATED = DSL.count();
-    private static final Field<Integer> CORRECT = DSL.count().filterWhere(OUTCOMES.CORRECT.isTrue());
-    /** Sum of the stored integers (value x 10^8), not of converted values: exact in SQL on both databases. */
-    private static final Field<BigDecimal> RETURN_SUM = DSL.sum(OUTCOMES.ACTUAL_RETURN.coerce(SQLDataType.BIGINT));
 
     private final Tx tx;
 
@@ -155,43 +151,67 @@ public final class PredictionDao {
      */
     public List<ModelAccuracy> accuracyPerModel(Instant from, Instant to) {
         Check.window(from, to);
-        return tx.dsl().select(PREDICTIONS.MODEL_VERSION, EVALUATED, CORRECT, RETURN_SUM)
-                .from(PREDICTIONS)
-                .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
-                .where(inWindow(from, to))
-                .groupBy(PREDICTIONS.MODEL_VERSION)
-                .fetch(PredictionDao::modelAccuracy)
-                .stream()
-                .sorted(java.util.Comparator.comparing(ModelAccuracy::modelVersion))
+        // Summed here, not by SQL SUM: SQLite stores decimals as BLOBs it cannot add (decision 0009), and one code
+        // path for both engines keeps their answers identical. TreeMap: ordered by model version in Java.
+        Map<String, Tally> tallies = new TreeMap<>();
+        evaluated(inWindow(from, to))
+                .forEach(r -> tallies.computeIfAbsent(r.value1(), k -> new Tally()).add(r.value2(), r.value3()));
+        return tallies.entrySet().stream()
+                .map(e -> new ModelAccuracy(e.getKey(), e.getValue().accuracy()))
                 .toList();
     }
 
     private Accuracy accuracy(Condition subject, Instant from, Instant to) {
-        Record3<Integer, Integer, BigDecimal> r = tx.dsl().select(EVALUATED, CORRECT, RETURN_SUM)
+        Tally tally = new Tally();
+        evaluated(subject.and(inWindow(from, to)))
+                .forEach(r -> tally.add(r.value2(), r.value3()));
+        return tally.accuracy();
+    }
+
+    /**
+     * One row per evaluated prediction in the window: its model version, whether it was correct and its actual
+     * return. In time order: that order is an index's (by window, model or symbol), so the join is driven from the
+     * window's predictions instead of reading every outcome (QueryPlanTest).
+     */
+    private ResultQuery<Record3<String, Boolean, BigDecimal>> evaluated(Condition where) {
+        return tx.dsl().select(PREDICTIONS.MODEL_VERSION, OUTCOMES.CORRECT, OUTCOMES.ACTUAL_RETURN)
                 .from(PREDICTIONS)
                 .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
-                .where(subject, inWindow(from, to))
-                .fetchSingle();
-        return accuracy(r.value1(), r.value2(), r.value3());
+                .where(where)
+                .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP);
     }
 
     private static Condition inWindow(Instant from, Instant to) {
         return PREDICTIONS.PREDICTION_TIMESTAMP.ge(from).and(PREDICTIONS.PREDICTION_TIMESTAMP.lt(to));
     }
 
-    private static ModelAccuracy modelAccuracy(Record4<String, Integer, Integer, BigDecimal> r) {
-        return new ModelAccuracy(r.value1(), accuracy(r.value2(), r.value3(), r.value4()));
+    /** Counts and an exact BigDecimal sum; the quotients are rounded once, in {@link #accuracy(long, long, BigDecimal)}. */
+    private static final class Tally {
+        long evaluated;
+        long correct;
+        BigDecimal returnSum = BigDecimal.ZERO;
+
+        void add(Boolean wasCorrect, BigDecimal actualReturn) {
+            evaluated++;
+            if (Boolean.TRUE.equals(wasCorrect)) {
+                correct++;
+            }
+            returnSum = returnSum.add(actualReturn);
+        }
+
+        Accuracy accuracy() {
+            return PredictionDao.accuracy(evaluated, correct, returnSum);
+        }
     }
 
-    /** The one place hitRate and meanReturn are rounded: exact quotients, half-even to scale 8. */
-    static Accuracy accuracy(long evaluated, long correct, BigDecimal unscaledReturnSum) {
+    /** The one place hitRate and meanReturn are rounded: exact quotients, half-even to 18 places, normalized. */
+    static Accuracy accuracy(long evaluated, long correct, BigDecimal returnSum) {
         if (evaluated == 0) {
             return new Accuracy(0, 0, null, null);
         }
         BigDecimal n = BigDecimal.valueOf(evaluated);
-        BigDecimal hitRate = BigDecimal.valueOf(correct).divide(n, Fixed8.SCALE, RoundingMode.HALF_EVEN);
-        BigDecimal returnSum = new BigDecimal(unscaledReturnSum.toBigIntegerExact(), Fixed8.SCALE);
-        BigDecimal meanReturn = returnSum.divide(n, Fixed8.SCALE, RoundingMode.HALF_EVEN);
+        BigDecimal hitRate = Decimal18.rounded("hit_rate", BigDecimal.valueOf(correct).divide(n, Decimal18.SCALE, RoundingMode.HALF_EVEN));
+        BigDecimal meanReturn = Decimal18.rounded("mean_return", returnSum.divide(n, Decimal18.SCALE, RoundingMode.HALF_EVEN));
         return new Accuracy(evaluated, correct, hitRate, meanReturn);
     }
 

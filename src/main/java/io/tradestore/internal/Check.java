@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Validation run before any SQL. Every method names the field (as {@code table.column} where there is one),
- * states the rule, returns the value unchanged when it passes and throws {@link ValidationException} when it
+ * states the rule, returns the value when it passes (decimals normalized) and throws {@link ValidationException} when it
  * does not. The same rules are CHECK constraints in the changelog; these give the caller a clear message
  * instead of a database error.
  */
@@ -65,10 +65,12 @@ public final class Check {
         return value == null ? null : text(field, value, max);
     }
 
-    /** Any value that fits the exact decimal storage (scale 8, 64-bit). */
+    /**
+     * Any value that fits the exact decimal storage, DECIMAL(38,18) (decision 0009). Unlike the other checks this
+     * family returns the value normalized, as the store will read it back; messages still show it as given.
+     */
     public static BigDecimal decimal(String field, BigDecimal value) {
-        Fixed8.toUnscaled(field, value);
-        return value;
+        return Decimal18.check(field, value);
     }
 
     public static BigDecimal optionalDecimal(String field, BigDecimal value) {
@@ -77,11 +79,11 @@ public final class Check {
 
     /** Prices and quantities: strictly positive. */
     public static BigDecimal positive(String field, BigDecimal value) {
-        decimal(field, value);
-        if (value.signum() <= 0) {
+        BigDecimal v = decimal(field, value);
+        if (v.signum() <= 0) {
             throw new ValidationException(field, "must be > 0", value);
         }
-        return value;
+        return v;
     }
 
     public static BigDecimal optionalPositive(String field, BigDecimal value) {
@@ -89,20 +91,20 @@ public final class Check {
     }
 
     public static BigDecimal nonNegative(String field, BigDecimal value) {
-        decimal(field, value);
-        if (value.signum() < 0) {
+        BigDecimal v = decimal(field, value);
+        if (v.signum() < 0) {
             throw new ValidationException(field, "must be >= 0", value);
         }
-        return value;
+        return v;
     }
 
     /** Confidences and scores: within [0, 1]. */
     public static BigDecimal unitInterval(String field, BigDecimal value) {
-        decimal(field, value);
-        if (value.signum() < 0 || value.compareTo(ONE) > 0) {
+        BigDecimal v = decimal(field, value);
+        if (v.signum() < 0 || v.compareTo(ONE) > 0) {
             throw new ValidationException(field, "must be within [0, 1]", value);
         }
-        return value;
+        return v;
     }
 
     public static BigDecimal optionalUnitInterval(String field, BigDecimal value) {
@@ -111,11 +113,11 @@ public final class Check {
 
     /** Sentiment: within [-1, 1]. */
     public static BigDecimal signedUnitInterval(String field, BigDecimal value) {
-        decimal(field, value);
-        if (value.abs().compareTo(ONE) > 0) {
+        BigDecimal v = decimal(field, value);
+        if (v.abs().compareTo(ONE) > 0) {
             throw new ValidationException(field, "must be within [-1, 1]", value);
         }
-        return value;
+        return v;
     }
 
     public static BigDecimal optionalSignedUnitInterval(String field, BigDecimal value) {

@@ -4,7 +4,7 @@ import org.jooq.impl.AbstractConverter;
 
 import java.time.Instant;
 
-/** jOOQ binding of {@link EpochMicros} columns; like {@link Fixed8Converter}, a backstop behind the DAOs. */
+/** jOOQ binding of {@link EpochMicros} columns; like {@link DecimalBinding}, a backstop behind the DAOs. */
 public final class EpochMicrosConverter extends AbstractConverter<Long, Instant> {
     private static final long serialVersionUID = 1L;
 

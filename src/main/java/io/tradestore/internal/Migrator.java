@@ -15,6 +15,9 @@ import liquibase.resource.ClassLoaderResourceAccessor;
 import liquibase.ui.LoggerUIService;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 
 /**
@@ -68,7 +71,7 @@ public final class Migrator {
 
     // Argument names as the liquibase CLI spells them; the typed constants moved between 4.x releases.
     private static void run(Connection connection, String[] command, Map<String, Object> arguments) {
-        try {
+        try (ForeignKeysOff ignored = ForeignKeysOff.on(connection)) {
             Database database = DatabaseFactory.getInstance()
                     .findCorrectDatabaseImplementation(new JdbcConnection(connection));
             Map<String, Object> scope = Map.of(
@@ -85,6 +88,54 @@ public final class Migrator {
             });
         } catch (Exception e) {
             throw new SchemaVersionException("liquibase " + String.join(" ", command) + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * SQLite changes a column's type by rebuilding the table (release 4). With foreign keys enforced, dropping the
+     * old table would check, or cascade into, the rows that reference it, and renaming it would rewrite the
+     * children's REFERENCES; SQLite's documented procedure runs with them off and ends with foreign_key_check, which
+     * every rebuild does. The pragma is a no-op inside a transaction, so it is set in auto-commit mode, and the
+     * connection is handed back as it came. {@code mvn liquibase:update} connects with foreign keys off already.
+     */
+    private static final class ForeignKeysOff implements AutoCloseable {
+        private final Connection connection;
+        private final boolean autoCommit;
+
+        private ForeignKeysOff(Connection connection, boolean autoCommit) {
+            this.connection = connection;
+            this.autoCommit = autoCommit;
+        }
+
+        static ForeignKeysOff on(Connection connection) throws SQLException {
+            if (!connection.getMetaData().getURL().startsWith("jdbc:sqlite:") || !foreignKeys(connection)) {
+                return new ForeignKeysOff(null, true);
+            }
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(true);
+            execute(connection, "PRAGMA foreign_keys = OFF");
+            return new ForeignKeysOff(connection, autoCommit);
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (connection != null) {
+                connection.setAutoCommit(true);
+                execute(connection, "PRAGMA foreign_keys = ON");
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+
+        private static boolean foreignKeys(Connection c) throws SQLException {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA foreign_keys")) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
+        }
+
+        private static void execute(Connection c, String sql) throws SQLException {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+            }
         }
     }
 }

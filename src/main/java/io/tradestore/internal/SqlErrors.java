@@ -26,6 +26,14 @@ public final class SqlErrors implements ExecuteListener {
 
     @Override
     public void exception(ExecuteContext ctx) {
+        // A value refused while binding (DecimalBinding's backstop) reaches jOOQ as the cause of its own wrapper;
+        // the caller sees the ValidationException itself, as from a DAO's check.
+        for (Throwable t = ctx.exception(); t != null; t = t.getCause()) {
+            if (t instanceof TradestoreException ours) {
+                ctx.exception(ours);
+                return;
+            }
+        }
         SQLException sql = ctx.sqlException();
         if (sql != null && !(ctx.exception() instanceof TradestoreException)) {
             ctx.exception(translate(sql));

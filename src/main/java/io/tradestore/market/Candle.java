@@ -2,10 +2,8 @@ package io.tradestore.market;
 
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
-import io.tradestore.internal.Fixed8;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 
 /**
@@ -14,9 +12,9 @@ import java.time.Instant;
  * timeframe's grid, prices > 0, volume >= 0, and high/low bracketing open and close. An inconsistent candle
  * therefore cannot be built, let alone stored.
  *
- * <p>Prices and volume are normalised to scale 8, the exact storage scale, so a candle read back
- * {@linkplain #equals equals} the one written ({@code 23140.48} and {@code 23140.48000000} would otherwise
- * differ as record components).
+ * <p>Prices and volume are normalized as every decimal reads back (decision 0009: the smallest scale, at least 0,
+ * that holds the value exactly), so a candle read back {@linkplain #equals equals} the one written
+ * ({@code 23140.48} and {@code 23140.48000000} would otherwise differ as record components).
  */
 public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDecimal open, BigDecimal high,
                      BigDecimal low, BigDecimal close, BigDecimal volume) {
@@ -29,21 +27,16 @@ public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDe
                     + " multiple of " + timeframe.duration() + " since the epoch (nearest before: "
                     + timeframe.floor(openTime) + ")", openTime);
         }
-        open = scaled(Check.positive("candlesticks.open", open));
-        high = scaled(Check.positive("candlesticks.high", high));
-        low = scaled(Check.positive("candlesticks.low", low));
-        close = scaled(Check.positive("candlesticks.close", close));
-        volume = scaled(Check.nonNegative("candlesticks.volume", volume));
+        open = Check.positive("candlesticks.open", open);
+        high = Check.positive("candlesticks.high", high);
+        low = Check.positive("candlesticks.low", low);
+        close = Check.positive("candlesticks.close", close);
+        volume = Check.nonNegative("candlesticks.volume", volume);
         atLeast("candlesticks.high", "high", high, "low", low);
         atLeast("candlesticks.high", "high", high, "open", open);
         atLeast("candlesticks.high", "high", high, "close", close);
         atMost("candlesticks.low", "low", low, "open", open);
         atMost("candlesticks.low", "low", low, "close", close);
-    }
-
-    /** Exact: Check has already refused more than 8 decimal places. */
-    private static BigDecimal scaled(BigDecimal checked) {
-        return checked.setScale(Fixed8.SCALE, RoundingMode.UNNECESSARY);
     }
 
     private static void atLeast(String field, String name, BigDecimal value, String otherName, BigDecimal other) {
@@ -58,7 +51,7 @@ public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDe
         }
     }
 
-    /** Shows both sides of a broken OHLC rule unquoted: {@code (was high=1.00000000, low=2.00000000)}. */
+    /** Shows both sides of a broken OHLC rule unquoted: {@code (was high=1, low=2)}. */
     private record Values(String name, BigDecimal value, String otherName, BigDecimal other) {
         @Override
         public String toString() {

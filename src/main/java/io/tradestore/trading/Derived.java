@@ -1,7 +1,6 @@
 package io.tradestore.trading;
 
-import io.tradestore.ValidationException;
-import io.tradestore.internal.Fixed8;
+import io.tradestore.internal.Decimal18;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -9,30 +8,24 @@ import java.time.Instant;
 
 /**
  * The library's only rounding (docs/schema.md: realized_pnl, return_pct, average_fill_price). Inputs are exact;
- * the result is rounded once, half-even, to the storage scale, and refused when it does not fit the storage
- * range: Fixed8 itself never rounds, so a derived value must arrive at scale 8 already.
+ * the result is rounded once, half-even, to the storage's 18 decimal places, normalized, and refused when it does not
+ * fit the storage range: the storage itself never rounds, so a derived value must arrive rounded already.
  */
 final class Derived {
     private Derived() {
     }
 
-    /** {@code exact} rounded half-even to scale 8; a {@link ValidationException} naming {@code column} if too large. */
-    static BigDecimal fixed8(String column, BigDecimal exact) {
-        BigDecimal rounded = exact.setScale(Fixed8.SCALE, RoundingMode.HALF_EVEN);
-        if (rounded.compareTo(Fixed8.MIN) < 0 || rounded.compareTo(Fixed8.MAX) > 0) {
-            throw new ValidationException(column, "is derived from the given values and must be within ["
-                    + Fixed8.MIN.toPlainString() + ", " + Fixed8.MAX.toPlainString()
-                    + "] (64-bit fixed point at scale " + Fixed8.SCALE + ")", rounded);
-        }
-        return rounded;
+    /** {@code exact} rounded half-even to 18 places; a ValidationException naming {@code column} if too large. */
+    static BigDecimal rounded(String column, BigDecimal exact) {
+        return Decimal18.rounded(column, exact);
     }
 
     /**
-     * {@code dividend / divisor} rounded half-even to scale 8. {@link BigDecimal#divide(BigDecimal, int, RoundingMode)}
+     * {@code dividend / divisor} rounded half-even to 18 places. {@link BigDecimal#divide(BigDecimal, int, RoundingMode)}
      * rounds the exact quotient, so there is no intermediate rounding step.
      */
     static BigDecimal quotient(String column, BigDecimal dividend, BigDecimal divisor) {
-        return fixed8(column, dividend.divide(divisor, Fixed8.SCALE, RoundingMode.HALF_EVEN));
+        return rounded(column, dividend.divide(divisor, Decimal18.SCALE, RoundingMode.HALF_EVEN));
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.tradestore.trading;
 
+import io.tradestore.internal.Decimal18;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * A stored order with its fill progress. Decimals are exact at scale 8; averageFillPrice (rounded half-even to
- * scale 8) and lastFillAt are null until the first fill. positionId, limitPrice, stopPrice and rejectReason may be
+ * A stored order with its fill progress. Decimals are exact and normalized (decision 0009); averageFillPrice
+ * (rounded half-even to 18 places) and lastFillAt are null until the first fill. positionId, limitPrice, stopPrice and rejectReason may be
  * null.
  */
 public record Order(long id, String clientOrderId, Long positionId, String symbol, OrderSide side, OrderType type,
@@ -14,6 +16,6 @@ public record Order(long id, String clientOrderId, Long positionId, String symbo
                     Instant updatedAt, Instant lastFillAt, long version) {
     /** The quantity still to be filled: quantity - filledQuantity (kept after a cancel, for the record). */
     public BigDecimal remainingQuantity() {
-        return quantity.subtract(filledQuantity);
+        return Decimal18.normalize(quantity.subtract(filledQuantity));
     }
 }

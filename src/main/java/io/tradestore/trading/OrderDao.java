@@ -7,6 +7,7 @@ import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OrderFillsRecord;
 import io.tradestore.internal.db.tables.records.OrdersRecord;
@@ -92,7 +93,7 @@ public final class OrderDao {
 
     /**
      * Records one execution of the order: a new order_fills row, filled_quantity increased, average_fill_price
-     * recomputed as sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to scale 8),
+     * recomputed as sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to 18 places),
      * status PARTIALLY_FILLED or FILLED, last_fill_at the latest fill time (fills may be reported out of order).
      * The fee does not enter the average price.
      *
@@ -113,7 +114,7 @@ public final class OrderDao {
         OrderStatus target = filled.compareTo(order.getQuantity()) >= 0
                 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
         requireTransition(order, target, "fill");
-        BigDecimal remaining = order.getQuantity().subtract(order.getFilledQuantity());
+        BigDecimal remaining = Decimal18.normalize(order.getQuantity().subtract(order.getFilledQuantity()));
         Check.that(quantity.compareTo(remaining) <= 0, "order_fills.quantity", "must not exceed the remaining quantity "
                 + remaining.toPlainString() + " of order \"" + order.getClientOrderId() + "\" ("
                 + order.getFilledQuantity().toPlainString() + " of " + order.getQuantity().toPlainString()

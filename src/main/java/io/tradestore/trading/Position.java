@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * A stored position. Decimals are exact at scale 8. The exit fields, realizedPnl and returnPct are null while
+ * A stored position. Decimals are exact and normalized (decision 0009). The exit fields, realizedPnl and returnPct are null while
  * OPEN; exitReason may stay null when CLOSED. returnPct is in percent (5.25 means 5.25%). version is the
  * optimistic-locking version to pass back to {@link PositionDao#close} and {@link PositionDao#updateStops}.
  */

@@ -5,6 +5,7 @@ import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
 import org.jooq.DSLContext;
@@ -85,7 +86,7 @@ public final class PositionDao {
     /**
      * Closes the position if it is still at {@code expectedVersion}, recording realized P&L and return (LONG:
      * (exit - entry) x quantity, SHORT: (entry - exit) x quantity; return = P&L / (entry x quantity) x 100), each
-     * computed exactly and rounded once, half-even, to scale 8.
+     * computed exactly and rounded once, half-even, to 18 decimal places.
      *
      * <p>An already CLOSED position is reported as such even when the version is also stale: closing it again
      * cannot succeed, so re-reading and retrying would not help.
@@ -151,7 +152,8 @@ public final class PositionDao {
     /**
      * Realized P&L per UTC day of exit_time for closes with {@code from <= exit_time < to}, days ascending, only
      * days with a close. Summed here with BigDecimal rather than by SQL SUM: exact on both engines with no 64-bit
-     * overflow (SQLite's SUM of integers throws on overflow) and no unit conversion of a raw aggregate.
+     * overflow and no arithmetic on SQLite's decimal BLOBs; normalized like every decimal the store returns
+     * (1.5 + 2.5 is 4, not 4.0).
      */
     public List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
         Check.window(from, to);
@@ -168,7 +170,7 @@ public final class PositionDao {
             LocalDate d = LocalDate.ofInstant(r.value1(), ZoneOffset.UTC);
             if (!d.equals(day)) {
                 if (day != null) {
-                    days.add(new DailyPnl(day, sum, count));
+                    days.add(new DailyPnl(day, Decimal18.normalize(sum), count));
                 }
                 day = d;
                 sum = BigDecimal.ZERO;
@@ -178,7 +180,7 @@ public final class PositionDao {
             count++;
         }
         if (day != null) {
-            days.add(new DailyPnl(day, sum, count));
+            days.add(new DailyPnl(day, Decimal18.normalize(sum), count));
         }
         return days;
     }
@@ -195,7 +197,7 @@ public final class PositionDao {
                 ? exitPrice.subtract(row.getEntryPrice())
                 : row.getEntryPrice().subtract(exitPrice);
         BigDecimal exactPnl = move.multiply(row.getQuantity());
-        BigDecimal pnl = Derived.fixed8("positions.realized_pnl", exactPnl);
+        BigDecimal pnl = Derived.rounded("positions.realized_pnl", exactPnl);
         BigDecimal returnPct = Derived.quotient("positions.return_pct", exactPnl.multiply(HUNDRED),
                 row.getEntryPrice().multiply(row.getQuantity()));
         return versioned(db, row, expectedVersion, db.update(POSITIONS)

@@ -3,12 +3,14 @@ package io.tradestore.analytics;
 import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.EpochMicros;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.TempStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -138,10 +140,11 @@ class ExecutionLogDaoTest {
         try (Connection c = SqliteFiles.open(store.file());
              PreparedStatement st = c.prepareStatement("INSERT INTO orders (client_order_id, symbol, side, order_type,"
                      + " status, quantity, created_at, updated_at) VALUES (?, 'BTCUSDT', 'BUY', 'MARKET', 'NEW',"
-                     + " 150000000, ?, ?) RETURNING id")) {
+                     + " ?, ?, ?) RETURNING id")) {
             st.setString(1, clientOrderId);
-            st.setLong(2, at);
+            st.setBytes(2, Decimal18.encode(new BigDecimal("1.5"))); // SQLite's exact decimal encoding (decision 0009)
             st.setLong(3, at);
+            st.setLong(4, at);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

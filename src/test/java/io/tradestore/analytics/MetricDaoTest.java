@@ -23,11 +23,11 @@ class MetricDaoTest {
     void recordedValueComesBackExactlyWithItsDimensions() {
         Json dimensions = Json.of("{\"strategy\": \"mean-reversion\", \"symbol\": \"BTCUSDT\"}");
         Metric stored = store.inTransaction(uow -> uow.metrics().record(
-                new NewMetric("sharpe_ratio", new BigDecimal("-92233720368.54775808"), T0, dimensions)));
+                new NewMetric("sharpe_ratio", new BigDecimal("-99999999999999999999.999999999999999999"), T0, dimensions)));
 
         assertThat(stored.id()).isPositive();
         assertThat(stored.name()).isEqualTo("sharpe_ratio");
-        assertThat(stored.value()).isEqualTo(new BigDecimal("-92233720368.54775808"));
+        assertThat(stored.value()).isEqualTo(new BigDecimal("-99999999999999999999.999999999999999999"));
         assertThat(stored.computedAt()).isEqualTo(T0);
         assertThat(stored.dimensions()).isEqualTo(dimensions);
         Optional<Metric> latest = store.read(uow -> uow.metrics().latest("sharpe_ratio"));
@@ -87,8 +87,16 @@ class MetricDaoTest {
         assertThatThrownBy(() -> new NewMetric("n".repeat(129), BigDecimal.ONE, T0))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("analytics_metrics.name: must be at most 128 characters");
-        assertThatThrownBy(() -> new NewMetric("pnl", new BigDecimal("92233720368.54775808"), T0))
-                .isInstanceOf(ValidationException.class).hasMessageStartingWith("analytics_metrics.value: must be within");
+        assertThatThrownBy(() -> new NewMetric("pnl", new BigDecimal("100000000000000000000.000000000000000000"), T0))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("analytics_metrics.value: must be within ±99999999999999999999.999999999999999999"
+                        + " (DECIMAL(38,18): below 10^20, at most 18 decimal places)"
+                        + " (was 100000000000000000000.000000000000000000)");
+        assertThatThrownBy(() -> new NewMetric("pnl", new BigDecimal("0.0000000000000000001"), T0))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("analytics_metrics.value: has more than 18 decimal places; tradestore stores decimals"
+                        + " exactly with at most 18 and never rounds: round the value yourself if that is what you"
+                        + " mean (was 1E-19)");
         assertThatThrownBy(() -> new NewMetric("pnl", BigDecimal.ONE, Instant.EPOCH.minusNanos(1_000)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("analytics_metrics.computed_at:");
         assertThatThrownBy(() -> new NewMetric("pnl", BigDecimal.ONE, T0, Json.of("[\"strategy\"]")))

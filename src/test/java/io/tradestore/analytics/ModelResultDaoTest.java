@@ -27,15 +27,15 @@ class ModelResultDaoTest {
     @Test
     void recordedResultComesBackExactlyWithItsId() {
         NewModelResult m = new NewModelResult("direction-lstm", "2.1.0", T0, WINDOW_START, T0.minusNanos(1_000),
-                12_345, new BigDecimal("0.61234567"), new BigDecimal("0.6"), new BigDecimal("0.55"),
-                new BigDecimal("0.57391304"), Json.of("{\"layers\":3}"));
+                12_345, new BigDecimal("0.612345678901234567"), new BigDecimal("0.600"), new BigDecimal("0.55"),
+                new BigDecimal("0.573913043478260870"), Json.of("{\"layers\":3}"));
         ModelResult stored = store.inTransaction(uow -> uow.modelResults().record(m));
 
         assertThat(stored.id()).isPositive();
-        assertThat(stored).usingRecursiveComparison().withComparatorForType(BigDecimal::compareTo, BigDecimal.class)
-                .isEqualTo(new ModelResult(stored.id(), "direction-lstm", "2.1.0", T0, WINDOW_START,
-                        T0.minusNanos(1_000), 12_345, new BigDecimal("0.61234567"), new BigDecimal("0.6"),
-                        new BigDecimal("0.55"), new BigDecimal("0.57391304"), Json.of("{\"layers\":3}")));
+        // exact and normalized: 0.600 comes back as 0.6, 0.573913043478260870 as 0.57391304347826087
+        assertThat(stored).isEqualTo(new ModelResult(stored.id(), "direction-lstm", "2.1.0", T0, WINDOW_START,
+                T0.minusNanos(1_000), 12_345, new BigDecimal("0.612345678901234567"), new BigDecimal("0.6"),
+                new BigDecimal("0.55"), new BigDecimal("0.57391304347826087"), Json.of("{\"layers\":3}")));
         Optional<ModelResult> latest = store.read(uow -> uow.modelResults().latest("direction-lstm"));
         assertThat(latest).contains(stored);
     }
@@ -130,8 +130,8 @@ class ModelResultDaoTest {
 
     @Test
     void invalidResultsAreRejectedBeforeAnySql() {
-        BigDecimal over = new BigDecimal("1.00000001");
-        BigDecimal negative = new BigDecimal("-0.00000001");
+        BigDecimal over = new BigDecimal("1.000000000000000001");
+        BigDecimal negative = new BigDecimal("-0.000000000000000001");
         assertInvalid("ml_model_results.model_name: must not be blank",
                 () -> new NewModelResult(" ", "1", T0, T0, T0, 0, null, null, null, null, null));
         assertInvalid("ml_model_results.model_version: must be at most 64 characters",

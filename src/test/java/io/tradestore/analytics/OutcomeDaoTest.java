@@ -37,14 +37,14 @@ class OutcomeDaoTest {
     void recordedOutcomeComesBackExactlyAndIsFoundByItsPrediction() {
         Instant at = T0.plus(Duration.ofMinutes(30));
         Outcome stored = store.inTransaction(uow -> uow.outcomes().record(new NewOutcome(predictionId, at,
-                new BigDecimal("-0.01234567"), Direction.DOWN, new BigDecimal("98.76543299"), false)));
+                new BigDecimal("-0.012345678901234567"), Direction.DOWN, new BigDecimal("98.765432990"), false)));
 
         assertThat(stored.id()).isPositive();
         assertThat(stored.predictionId()).isEqualTo(predictionId);
         assertThat(stored.evaluationTimestamp()).isEqualTo(at);
-        assertThat(stored.actualReturn()).isEqualByComparingTo("-0.01234567");
+        assertThat(stored.actualReturn()).isEqualTo(new BigDecimal("-0.012345678901234567"));
         assertThat(stored.actualDirection()).isEqualTo(Direction.DOWN);
-        assertThat(stored.exitPrice()).isEqualByComparingTo("98.76543299");
+        assertThat(stored.exitPrice()).isEqualTo(new BigDecimal("98.76543299")); // normalized
         assertThat(stored.correct()).isFalse();
         assertThat(stored.createdAt()).isEqualTo(NOW);
         Optional<Outcome> found = store.read(uow -> uow.outcomes().forPrediction(predictionId));
@@ -112,9 +112,9 @@ class OutcomeDaoTest {
         assertThatThrownBy(() -> new NewOutcome(1, null, one, Direction.UP, one, true))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("outcomes.evaluation_timestamp: must not be null");
-        assertThatThrownBy(() -> new NewOutcome(1, T0, new BigDecimal("0.000000001"), Direction.UP, one, true))
+        assertThatThrownBy(() -> new NewOutcome(1, T0, new BigDecimal("0.0000000000000000001"), Direction.UP, one, true))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("outcomes.actual_return: has more than 8 decimal places");
+                .hasMessageStartingWith("outcomes.actual_return: has more than 18 decimal places");
         assertThatThrownBy(() -> new NewOutcome(1, T0, one, null, one, true))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("outcomes.actual_direction: must not be null");

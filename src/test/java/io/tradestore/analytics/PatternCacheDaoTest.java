@@ -29,11 +29,11 @@ class PatternCacheDaoTest {
 
     @Test
     void putStoresTheEntryExactlyAndGetReturnsIt() {
-        CachedPattern stored = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.87654321"), HOUR));
+        CachedPattern stored = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.876543210987654321"), HOUR));
 
         assertThat(stored.id()).isPositive();
         assertThat(stored).isEqualTo(new CachedPattern(stored.id(), "k1", "BTCUSDT", Timeframe.H1,
-                "head_and_shoulders", new BigDecimal("0.87654321"), PAYLOAD, T0.minusSeconds(30), T0.plus(HOUR)));
+                "head_and_shoulders", new BigDecimal("0.876543210987654321"), PAYLOAD, T0.minusSeconds(30), T0.plus(HOUR)));
         assertThat(stored.payload().text()).isEqualTo("{\"neckline\": 23150.77, \"points\": [1, 2, 3]}");
         assertThat(get("k1")).contains(stored);
     }
@@ -59,12 +59,12 @@ class PatternCacheDaoTest {
         CachedPattern first = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
         clock.advance(Duration.ofMinutes(50));
         NewCachedPattern revised = new NewCachedPattern("k1", "ETHUSDT", Timeframe.M15, "double_top",
-                new BigDecimal("0.9"), Json.of("[]"), T0.plus(Duration.ofMinutes(49)));
+                new BigDecimal("0.900"), Json.of("[]"), T0.plus(Duration.ofMinutes(49)));
 
         CachedPattern second = store.inTransaction(uow -> uow.patternCache().put(revised, HOUR));
 
         assertThat(second).isEqualTo(new CachedPattern(first.id(), "k1", "ETHUSDT", Timeframe.M15, "double_top",
-                new BigDecimal("0.90000000"), Json.of("[]"), T0.plus(Duration.ofMinutes(49)),
+                new BigDecimal("0.9"), Json.of("[]"), T0.plus(Duration.ofMinutes(49)), // 0.900 normalized
                 T0.plus(Duration.ofMinutes(110))));
         clock.advance(Duration.ofMinutes(30)); // past the first expiry, before the second
         assertThat(get("k1")).contains(second);
@@ -80,7 +80,7 @@ class PatternCacheDaoTest {
 
         store.useTransaction(uow -> uow.patternCache().put(pattern("k1", "0.6"), HOUR));
 
-        assertThat(get("k1")).map(CachedPattern::confidence).contains(new BigDecimal("0.60000000"));
+        assertThat(get("k1")).map(CachedPattern::confidence).contains(new BigDecimal("0.6"));
     }
 
     @Test
@@ -184,9 +184,11 @@ class PatternCacheDaoTest {
 
     @Test
     void invalidPatternsAreRejectedNamingTheColumnAndRule() {
-        assertRejected(() -> pattern("k", "1.00000001"), "pattern_cache.confidence: must be within [0, 1] (was 1.00000001)");
+        assertRejected(() -> pattern("k", "1.000000000000000001"),
+                "pattern_cache.confidence: must be within [0, 1] (was 1.000000000000000001)");
         assertRejected(() -> pattern("k", "-0.1"), "pattern_cache.confidence: must be within [0, 1] (was -0.1)");
-        assertRejected(() -> pattern("k", "0.123456789"), "pattern_cache.confidence: has more than 8 decimal places");
+        assertRejected(() -> pattern("k", "0.1234567890123456789"),
+                "pattern_cache.confidence: has more than 18 decimal places");
         assertRejected(() -> pattern(" ", "0.5"), "pattern_cache.cache_key: must not be blank");
         assertRejected(() -> pattern("k".repeat(257), "0.5"), "pattern_cache.cache_key: must be at most 256 characters");
         assertRejected(() -> new NewCachedPattern("k", "BTC USDT", Timeframe.H1, "flag", BigDecimal.ONE, PAYLOAD, T0),

@@ -30,20 +30,20 @@ class PredictionDaoTest {
     @Test
     void recordedPredictionComesBackExactlyWithItsIdAndCreationTime() {
         NewPrediction p = new NewPrediction("BTCUSDT", T0.plusNanos(1_000), PredictedAction.BUY,
-                new BigDecimal("0.87654321"), Direction.UP, new BigDecimal("0.0125"), Json.of("[0.1, 0.2]"),
-                "lstm-2.1", new BigDecimal("23140.48000001"), Json.of("{\"regime\":\"trend\"}"));
+                new BigDecimal("0.876543210987654321"), Direction.UP, new BigDecimal("0.01250"), Json.of("[0.1, 0.2]"),
+                "lstm-2.1", new BigDecimal("23140.480000000000000001"), Json.of("{\"regime\":\"trend\"}"));
         Prediction stored = store.inTransaction(uow -> uow.predictions().record(p));
 
         assertThat(stored.id()).isPositive();
         assertThat(stored.symbol()).isEqualTo("BTCUSDT");
         assertThat(stored.predictionTimestamp()).isEqualTo(T0.plusNanos(1_000));
         assertThat(stored.action()).isEqualTo(PredictedAction.BUY);
-        assertThat(stored.confidence()).isEqualByComparingTo("0.87654321");
+        assertThat(stored.confidence()).isEqualTo(new BigDecimal("0.876543210987654321"));
         assertThat(stored.direction()).isEqualTo(Direction.UP);
-        assertThat(stored.magnitude()).isEqualByComparingTo("0.0125");
+        assertThat(stored.magnitude()).isEqualTo(new BigDecimal("0.0125")); // 0.01250 normalized
         assertThat(stored.featureVector()).isEqualTo(Json.of("[0.1, 0.2]"));
         assertThat(stored.modelVersion()).isEqualTo("lstm-2.1");
-        assertThat(stored.entryPrice()).isEqualByComparingTo("23140.48000001");
+        assertThat(stored.entryPrice()).isEqualTo(new BigDecimal("23140.480000000000000001"));
         assertThat(stored.marketContext()).isEqualTo(Json.of("{\"regime\":\"trend\"}"));
         assertThat(stored.createdAt()).isEqualTo(clock.instant());
         Optional<Prediction> found = store.read(uow -> uow.predictions().find(stored.id()));
@@ -168,40 +168,42 @@ class PredictionDaoTest {
         Accuracy m1 = store.read(uow -> uow.predictions().accuracyByModel("m1", T0, T0.plusSeconds(60)));
         assertThat(m1.evaluated()).isEqualTo(2);
         assertThat(m1.correct()).isEqualTo(1);
-        assertThat(m1.hitRate()).isEqualByComparingTo("0.5");
-        assertThat(m1.meanReturn()).isEqualByComparingTo("0.005");
+        assertThat(m1.hitRate()).isEqualTo(new BigDecimal("0.5"));
+        assertThat(m1.meanReturn()).isEqualTo(new BigDecimal("0.005"));
     }
 
     @Test
     void hitRateAndMeanReturnAreExact() {
-        // Sums a double could not hold to the last of 8 decimal places; 2/3 and the mean both round up.
+        // Sums a double could not hold to the last of 18 decimal places, beyond even the storage range (about
+        // 3 x 10^20: summed exactly in Java, never stored); 2/3 and the mean both round up at the 18th place.
         store.useTransaction(uow -> {
-            evaluated(uow, prediction("A", T0, "m1"), "40000000.00000001", true);
-            evaluated(uow, prediction("B", T0, "m1"), "40000000.00000002", true);
-            evaluated(uow, prediction("C", T0, "m1"), "40000000.00000002", false);
+            evaluated(uow, prediction("A", T0, "m1"), "99999999999999999999.999999999999999997", true);
+            evaluated(uow, prediction("B", T0, "m1"), "99999999999999999999.999999999999999998", true);
+            evaluated(uow, prediction("C", T0, "m1"), "99999999999999999999.999999999999999998", false);
         });
         Accuracy a = store.read(uow -> uow.predictions().accuracyByModel("m1", T0, FAR));
-        assertThat(a.hitRate()).isEqualTo(new BigDecimal("0.66666667"));
-        assertThat(a.meanReturn()).isEqualTo(new BigDecimal("40000000.00000002"));
+        assertThat(a.hitRate()).isEqualTo(new BigDecimal("0.666666666666666667"));
+        // 299999999999999999999.999999999999999993 / 3 = 99999999999999999999.999999999999999997666...
+        assertThat(a.meanReturn()).isEqualTo(new BigDecimal("99999999999999999999.999999999999999998"));
     }
 
     @Test
-    void meanReturnIsRoundedHalfEvenToScaleEight() {
+    void meanReturnIsRoundedHalfEvenToEighteenPlaces() {
         store.useTransaction(uow -> {
-            evaluated(uow, prediction("A", T0, "up"), "0.00000001", true);
-            evaluated(uow, prediction("B", T0, "up"), "0.00000004", true);
-            evaluated(uow, prediction("C", T0, "down"), "-0.00000001", false);
-            evaluated(uow, prediction("D", T0, "down"), "-0.00000004", false);
-            evaluated(uow, prediction("E", T0, "odd"), "0.00000003", true);
-            evaluated(uow, prediction("F", T0, "odd"), "0.00000004", true);
+            evaluated(uow, prediction("A", T0, "up"), "0.000000000000000001", true);
+            evaluated(uow, prediction("B", T0, "up"), "0.000000000000000004", true);
+            evaluated(uow, prediction("C", T0, "down"), "-0.000000000000000001", false);
+            evaluated(uow, prediction("D", T0, "down"), "-0.000000000000000004", false);
+            evaluated(uow, prediction("E", T0, "odd"), "0.000000000000000003", true);
+            evaluated(uow, prediction("F", T0, "odd"), "0.000000000000000004", true);
         });
         Accuracy up = store.read(uow -> uow.predictions().accuracyByModel("up", T0, FAR));
         Accuracy down = store.read(uow -> uow.predictions().accuracyByModel("down", T0, FAR));
         Accuracy odd = store.read(uow -> uow.predictions().accuracyByModel("odd", T0, FAR));
-        assertThat(up.meanReturn()).isEqualTo(new BigDecimal("0.00000002"));    // 0.000000025
-        assertThat(down.meanReturn()).isEqualTo(new BigDecimal("-0.00000002")); // -0.000000025
-        assertThat(odd.meanReturn()).isEqualTo(new BigDecimal("0.00000004"));   // 0.000000035
-        assertThat(down.hitRate()).isEqualTo(new BigDecimal("0.00000000"));
+        assertThat(up.meanReturn()).isEqualTo(new BigDecimal("0.000000000000000002"));    // 0.0000000000000000025
+        assertThat(down.meanReturn()).isEqualTo(new BigDecimal("-0.000000000000000002")); // -0.0000000000000000025
+        assertThat(odd.meanReturn()).isEqualTo(new BigDecimal("0.000000000000000004"));   // 0.0000000000000000035
+        assertThat(down.hitRate()).isEqualTo(new BigDecimal("0")); // normalized: scale 0
     }
 
     @Test
@@ -223,7 +225,7 @@ class PredictionDaoTest {
             evaluated(uow, prediction("BTCUSDT", T0.plusSeconds(60), "m1"), "0.5", true);
         });
         Accuracy btc = store.read(uow -> uow.predictions().accuracyBySymbol("BTCUSDT", T0, T0.plusSeconds(60)));
-        assertThat(btc).isEqualTo(new Accuracy(2, 1, new BigDecimal("0.50000000"), new BigDecimal("0.02000000")));
+        assertThat(btc).isEqualTo(new Accuracy(2, 1, new BigDecimal("0.5"), new BigDecimal("0.02")));
     }
 
     @Test
@@ -237,8 +239,8 @@ class PredictionDaoTest {
         });
         List<ModelAccuracy> perModel = store.read(uow -> uow.predictions().accuracyPerModel(T0, T0.plusSeconds(60)));
         assertThat(perModel).containsExactly(
-                new ModelAccuracy("v1", new Accuracy(2, 1, new BigDecimal("0.50000000"), new BigDecimal("0.01000000"))),
-                new ModelAccuracy("v2", new Accuracy(1, 1, new BigDecimal("1.00000000"), new BigDecimal("0.01000000"))));
+                new ModelAccuracy("v1", new Accuracy(2, 1, new BigDecimal("0.5"), new BigDecimal("0.01"))),
+                new ModelAccuracy("v2", new Accuracy(1, 1, new BigDecimal("1"), new BigDecimal("0.01"))));
     }
 
     @Test
@@ -250,7 +252,7 @@ class PredictionDaoTest {
                 one, null, "m1", one, null), "predictions.prediction_timestamp: has sub-microsecond precision");
         assertInvalid(() -> new NewPrediction("BTCUSDT", T0, null, one, Direction.UP, one, null, "m1", one, null),
                 "predictions.action: must not be null");
-        assertInvalid(() -> new NewPrediction("BTCUSDT", T0, PredictedAction.BUY, new BigDecimal("1.00000001"),
+        assertInvalid(() -> new NewPrediction("BTCUSDT", T0, PredictedAction.BUY, new BigDecimal("1.000000000000000001"),
                 Direction.UP, one, null, "m1", one, null), "predictions.confidence: must be within [0, 1]");
         assertInvalid(() -> new NewPrediction("BTCUSDT", T0, PredictedAction.BUY, one, null, one, null, "m1", one,
                 null), "predictions.direction: must not be null");
@@ -261,7 +263,8 @@ class PredictionDaoTest {
         assertInvalid(() -> new NewPrediction("BTCUSDT", T0, PredictedAction.BUY, one, Direction.UP, one, null,
                 "m1", BigDecimal.ZERO, null), "predictions.entry_price: must be > 0");
         assertInvalid(() -> new NewPrediction("BTCUSDT", T0, PredictedAction.BUY, one, Direction.UP, one, null,
-                "m1", new BigDecimal("1.000000001"), null), "predictions.entry_price: has more than 8 decimal places");
+                "m1", new BigDecimal("1.0000000000000000001"), null),
+                "predictions.entry_price: has more than 18 decimal places");
     }
 
     @Test

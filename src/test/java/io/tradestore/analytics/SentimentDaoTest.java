@@ -24,13 +24,13 @@ class SentimentDaoTest {
     @Test
     void recordedScoreComesBackExactlyWithItsId() {
         SentimentScore stored = store.inTransaction(uow -> uow.sentiment().record(new NewSentimentScore("BTCUSDT",
-                T0, new BigDecimal("-0.12345678"), new BigDecimal("0.9"), 17, "newsapi")));
+                T0, new BigDecimal("-0.123456789012345678"), new BigDecimal("0.90"), 17, "newsapi")));
 
         assertThat(stored.id()).isPositive();
         assertThat(stored.symbol()).isEqualTo("BTCUSDT");
         assertThat(stored.scoredAt()).isEqualTo(T0);
-        assertThat(stored.score()).isEqualTo(new BigDecimal("-0.12345678"));
-        assertThat(stored.confidence()).isEqualByComparingTo("0.9");
+        assertThat(stored.score()).isEqualTo(new BigDecimal("-0.123456789012345678"));
+        assertThat(stored.confidence()).isEqualTo(new BigDecimal("0.9")); // 0.90 normalized
         assertThat(stored.newsCount()).isEqualTo(17);
         assertThat(stored.source()).isEqualTo("newsapi");
         Optional<SentimentScore> latest = store.read(uow -> uow.sentiment().latest("BTCUSDT"));
@@ -98,10 +98,10 @@ class SentimentDaoTest {
         assertThatThrownBy(() -> new NewSentimentScore("BTCUSDT", null, one, one, 0, null))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("sentiment_scores.scored_at: must not be null");
-        assertThatThrownBy(() -> new NewSentimentScore("BTCUSDT", T0, new BigDecimal("1.00000001"), one, 0, null))
+        assertThatThrownBy(() -> new NewSentimentScore("BTCUSDT", T0, new BigDecimal("1.000000000000000001"), one, 0, null))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("sentiment_scores.score: must be within [-1, 1]");
-        assertThatThrownBy(() -> new NewSentimentScore("BTCUSDT", T0, new BigDecimal("-1.00000001"), one, 0, null))
+        assertThatThrownBy(() -> new NewSentimentScore("BTCUSDT", T0, new BigDecimal("-1.000000000000000001"), one, 0, null))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("sentiment_scores.score: must be within [-1, 1]");
         assertThatThrownBy(() -> new NewSentimentScore("BTCUSDT", T0, one, new BigDecimal("-0.1"), 0, null))

@@ -1,5 +1,8 @@
 package io.tradestore.crash;
 
+import io.tradestore.internal.Decimal18;
+
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,12 +28,14 @@ import java.util.regex.Pattern;
  * that every unit it found a trace of is whole: exactly the rows and changes {@link #expected} lists, linked to
  * each other as the child links them. Units must be 1..max with no gap. A unit without any trace is absent,
  * which is the other allowed outcome.
+ *
+ * <p>Exact decimals are BLOBs on SQLite (decision 0009); the audit decodes them with {@link Decimal18#decode}, the
+ * codec's own reading of the bytes, and compares values.
  */
 final class UnitFootprint {
     /** 2023-03-01T00:00:00Z: unit n happens at T0 + n seconds. */
     static final Instant T0 = Instant.parse("2023-03-01T00:00:00Z");
     static final String METRIC = "crash.unit";
-    private static final long SCALE = 100_000_000L; // exact decimals are stored as value x 10^8
     private static final long MICROS_PER_SECOND = 1_000_000L;
     private static final long MICROS_PER_UNIT_OF_CANDLES = CrashChild.CANDLES_PER_UNIT * 60 * MICROS_PER_SECOND;
     private static final long T0_MICROS = T0.getEpochSecond() * MICROS_PER_SECOND;
@@ -112,7 +117,7 @@ final class UnitFootprint {
         private final Map<Long, Long> positionOfUnit = new HashMap<>();
         private final Map<Long, Long> unitOfOrder = new HashMap<>();
         private final Map<Long, Long> orderOfUnit = new HashMap<>();
-        private final Map<Long, Long> filledOfOrder = new HashMap<>();
+        private final Map<Long, BigDecimal> filledOfOrder = new HashMap<>();
         private final Map<Long, Long> unitOfPrediction = new HashMap<>();
         private int candles;
 
@@ -165,7 +170,8 @@ final class UnitFootprint {
                 trace(n, "positions");
                 positionOfUnit.put(n, id);
                 expect(r.getLong(5) == micros(at(n)), "position " + id + " of unit " + n + " entry_time " + r.getLong(5));
-                expect(r.getLong(6) == 25_000_000L, "position " + id + " of unit " + n + " quantity " + r.getLong(6));
+                BigDecimal quantity = decimal(r, 6);
+                expect(same(quantity, CrashChild.QUANTITY), "position " + id + " of unit " + n + " quantity " + plain(quantity));
                 String status = r.getString(3);
                 String exitReason = r.getString(4);
                 if ("CLOSED".equals(status)) {
@@ -194,15 +200,17 @@ final class UnitFootprint {
                 long positionId = r.getLong(3);
                 expect(Objects.equals(positionOfUnit.get(n), positionId), "order " + id + " of unit " + n
                         + " belongs to position " + positionId + ", the unit's position is " + positionOfUnit.get(n));
-                expect("FILLED".equals(r.getString(4)) && r.getLong(5) == 25_000_000L && r.getLong(6) == r.getLong(5),
-                        "order " + id + " of unit " + n + " is " + r.getString(4) + " with " + r.getLong(6) + " of "
-                                + r.getLong(5) + " filled (x10^-8)");
-                filledOfOrder.put(id, r.getLong(6));
+                BigDecimal quantity = decimal(r, 5);
+                BigDecimal filled = decimal(r, 6);
+                expect("FILLED".equals(r.getString(4)) && same(quantity, CrashChild.QUANTITY) && same(filled, quantity),
+                        "order " + id + " of unit " + n + " is " + r.getString(4) + " with " + plain(filled) + " of "
+                                + plain(quantity) + " filled");
+                filledOfOrder.put(id, filled);
             });
         }
 
         private void fills() throws SQLException {
-            Map<Long, Long> sums = new HashMap<>();
+            Map<Long, BigDecimal> sums = new HashMap<>();
             each("SELECT order_id, quantity FROM order_fills ORDER BY id", r -> {
                 long orderId = r.getLong(1);
                 Long n = unitOfOrder.get(orderId);
@@ -211,10 +219,10 @@ final class UnitFootprint {
                     return;
                 }
                 trace(n, "order_fills");
-                sums.merge(orderId, r.getLong(2), Long::sum);
+                sums.merge(orderId, decimal(r, 2), BigDecimal::add);
             });
-            filledOfOrder.forEach((order, filled) -> expect(filled.equals(sums.getOrDefault(order, 0L)),
-                    "order " + order + " says " + filled + " filled, its fills add up to " + sums.get(order)));
+            filledOfOrder.forEach((order, filled) -> expect(same(filled, sums.getOrDefault(order, BigDecimal.ZERO)),
+                    "order " + order + " says " + plain(filled) + " filled, its fills add up to " + plain(sums.get(order))));
         }
 
         private void executionLog() throws SQLException {
@@ -265,7 +273,9 @@ final class UnitFootprint {
                 }
                 long n = micros / MICROS_PER_UNIT_OF_CANDLES;
                 trace(n, "candlesticks");
-                expect(r.getLong(4) == n * SCALE, "candle at " + r.getLong(3) + " of unit " + n + " has volume " + r.getLong(4));
+                BigDecimal volume = decimal(r, 4);
+                expect(same(volume, BigDecimal.valueOf(n)), "candle at " + r.getLong(3) + " of unit " + n + " has volume "
+                        + plain(volume));
             });
         }
 
@@ -304,11 +314,13 @@ final class UnitFootprint {
 
         private void metrics() throws SQLException {
             each("SELECT id, name, value, computed_at FROM analytics_metrics ORDER BY id", r -> {
-                if (!METRIC.equals(r.getString(2)) || r.getLong(3) % SCALE != 0) {
-                    problems.add("metric " + r.getLong(1) + " " + r.getString(2) + " = " + r.getLong(3) + " is no unit's");
+                BigDecimal value = decimal(r, 3);
+                if (!METRIC.equals(r.getString(2)) || value == null || value.stripTrailingZeros().scale() > 0
+                        || value.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                    problems.add("metric " + r.getLong(1) + " " + r.getString(2) + " = " + plain(value) + " is no unit's");
                     return;
                 }
-                long n = r.getLong(3) / SCALE;
+                long n = value.longValueExact();
                 trace(n, "analytics_metrics");
                 expect(r.getLong(4) == micros(at(n)), "metric of unit " + n + " computed at " + r.getLong(4));
             });
@@ -323,7 +335,8 @@ final class UnitFootprint {
                 }
                 long n = micros / MICROS_PER_SECOND;
                 trace(n, "portfolio_snapshots");
-                expect(r.getLong(2) == n * SCALE, "portfolio snapshot of unit " + n + " has cash " + r.getLong(2));
+                BigDecimal cash = decimal(r, 2);
+                expect(same(cash, BigDecimal.valueOf(n)), "portfolio snapshot of unit " + n + " has cash " + plain(cash));
             });
         }
 
@@ -357,6 +370,20 @@ final class UnitFootprint {
                 }
             }
         }
+    }
+
+    /** A decimal column read with plain SQL: the BLOB SQLite stores (decision 0009), decoded; null stays null. */
+    private static BigDecimal decimal(ResultSet r, int column) throws SQLException {
+        return Decimal18.decode(r.getBytes(column));
+    }
+
+    /** The same number (a null is no number). */
+    private static boolean same(BigDecimal a, BigDecimal b) {
+        return a != null && b != null && a.compareTo(b) == 0;
+    }
+
+    private static String plain(BigDecimal d) {
+        return d == null ? "null" : d.toPlainString();
     }
 
     private static long micros(Instant t) {

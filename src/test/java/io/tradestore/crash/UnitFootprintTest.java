@@ -2,17 +2,20 @@ package io.tradestore.crash;
 
 import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.testing.SqliteFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -96,10 +99,24 @@ class UnitFootprintTest {
     @Test
     void aGapIsReported() throws Exception {
         Path db = copy();
-        sql(db, "DELETE FROM analytics_metrics WHERE value = 2 * 100000000");
-        sql(db, "DELETE FROM portfolio_snapshots WHERE cash = 2 * 100000000");
+        // Decimals are BLOBs on SQLite (decision 0009): the value 2 is bound as its encoding, X'8120'.
+        byte[] two = Decimal18.encode(BigDecimal.valueOf(2));
+        sql(db, "DELETE FROM analytics_metrics WHERE value = ?", two);
+        sql(db, "DELETE FROM portfolio_snapshots WHERE cash = ?", two);
         assertThat(audit(db).problems()).anySatisfy(p -> assertThat(p).startsWith("unit 2 is not whole")
                 .contains("analytics_metrics: 0 of 1", "portfolio_snapshots: 0 of 1"));
+    }
+
+    @Test
+    void aWrongDecimalIsReportedWithItsValue() throws Exception {
+        Path db = copy();
+        try (Connection c = SqliteFiles.open(db); PreparedStatement st = c.prepareStatement(
+                "UPDATE portfolio_snapshots SET cash = ? WHERE cash = ?")) {
+            st.setBytes(1, Decimal18.encode(new BigDecimal("2.000000000000000001")));
+            st.setBytes(2, Decimal18.encode(BigDecimal.valueOf(2)));
+            assertThat(st.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(audit(db).problems()).contains("portfolio snapshot of unit 2 has cash 2.000000000000000001");
     }
 
     @Test
@@ -127,6 +144,13 @@ class UnitFootprintTest {
     private static void sql(Path db, String statement) throws SQLException {
         try (Connection c = SqliteFiles.open(db); Statement st = c.createStatement()) {
             assertThat(st.executeUpdate(statement)).as(statement).isPositive();
+        }
+    }
+
+    private static void sql(Path db, String statement, byte[] parameter) throws SQLException {
+        try (Connection c = SqliteFiles.open(db); PreparedStatement st = c.prepareStatement(statement)) {
+            st.setBytes(1, parameter);
+            assertThat(st.executeUpdate()).as(statement).isPositive();
         }
     }
 }

@@ -175,7 +175,8 @@ public final class Demo {
         uow.orders().fill(order.id(), QUANTITY, price, BigDecimal.ZERO, at);
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
         Position closed = uow.positions().close(positionId, price, at, "sma cross down");
-        BigDecimal actualReturn = closed.returnPct().movePointLeft(2).setScale(8, RoundingMode.HALF_EVEN);
+        // A fraction (0.0125 = 1.25%): the percentage / 100, rounded to the 18 places the storage holds.
+        BigDecimal actualReturn = closed.returnPct().movePointLeft(2).setScale(18, RoundingMode.HALF_EVEN);
         Direction direction = switch (actualReturn.signum()) {
             case 1 -> Direction.UP;
             case -1 -> Direction.DOWN;
@@ -195,7 +196,7 @@ public final class Demo {
         store.useTransaction(uow -> {
             int open = uow.positions().listOpen().size();
             Optional<io.tradestore.trading.PortfolioSnapshot> last = uow.portfolio().latest();
-            if (last.isEmpty() || !last.get().realizedPnl().equals(realized.setScale(8))) {
+            if (last.isEmpty() || last.get().realizedPnl().compareTo(realized) != 0) {
                 uow.portfolio().record(new NewPortfolioSnapshot(uow.now(), STARTING_CASH.add(realized),
                         STARTING_CASH.add(realized), realized, BigDecimal.ZERO, open));
             }

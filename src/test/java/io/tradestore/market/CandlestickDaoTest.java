@@ -29,8 +29,8 @@ class CandlestickDaoTest {
 
     @Test
     void upsertedCandlesComeBackExactlyAndInTimeOrder() {
-        Candle second = candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), "23143.89", "23148.8", "23137.61",
-                "23137.77", "0.881378");
+        Candle second = candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), "23143.89", "23148.80", "23137.61",
+                "23137.770000000000000001", "0.88137800");
         Candle first = candle("BTCUSDT", Timeframe.M1, T0, "23140.48", "23150.77", "23128.52", "23142.31",
                 "2.131777");
         int written = store.inTransaction(uow -> uow.candlesticks().upsert(List.of(second, first)));
@@ -38,8 +38,11 @@ class CandlestickDaoTest {
         assertThat(written).isEqualTo(2);
         List<Candle> stored = all("BTCUSDT", Timeframe.M1);
         assertThat(stored).containsExactly(first, second);
-        assertThat(stored.get(0).high()).isEqualTo(new BigDecimal("23150.77000000"));
-        assertThat(stored.get(1).volume()).isEqualTo(new BigDecimal("0.88137800"));
+        // normalized, both as built and as read back: the smallest scale that holds the value exactly
+        assertThat(stored.get(0).high()).isEqualTo(new BigDecimal("23150.77"));
+        assertThat(stored.get(1).high()).isEqualTo(new BigDecimal("23148.8"));
+        assertThat(stored.get(1).close()).isEqualTo(new BigDecimal("23137.770000000000000001"));
+        assertThat(stored.get(1).volume()).isEqualTo(new BigDecimal("0.881378"));
     }
 
     @Test
@@ -123,7 +126,7 @@ class CandlestickDaoTest {
             }
             uow.candlesticks().upsert(batch);
         })).isInstanceOf(ValidationException.class)
-                .hasMessage("candlesticks.high: must be >= low (was high=98.00000000, low=99.00000000)");
+                .hasMessage("candlesticks.high: must be >= low (was high=98, low=99)");
 
         assertNothingStored();
     }
@@ -194,11 +197,13 @@ class CandlestickDaoTest {
 
     @ParameterizedTest(name = "O={0} H={1} L={2} C={3}: {4}")
     @CsvSource(delimiter = '|', value = {
-            "10 | 9  | 10 | 10 | candlesticks.high: must be >= low (was high=9.00000000, low=10.00000000)",
-            "11 | 10 | 9  | 10 | candlesticks.high: must be >= open (was high=10.00000000, open=11.00000000)",
-            "10 | 10 | 9  | 11 | candlesticks.high: must be >= close (was high=10.00000000, close=11.00000000)",
-            "9  | 11 | 10 | 10 | candlesticks.low: must be <= open (was low=10.00000000, open=9.00000000)",
-            "10 | 11 | 10 | 9  | candlesticks.low: must be <= close (was low=10.00000000, close=9.00000000)",
+            "10 | 9  | 10 | 10 | candlesticks.high: must be >= low (was high=9, low=10)",
+            "11 | 10 | 9  | 10 | candlesticks.high: must be >= open (was high=10, open=11)",
+            "10 | 10 | 9  | 11 | candlesticks.high: must be >= close (was high=10, close=11)",
+            "9  | 11 | 10 | 10 | candlesticks.low: must be <= open (was low=10, open=9)",
+            "10 | 11 | 10 | 9  | candlesticks.low: must be <= close (was low=10, close=9)",
+            "10.0 | 10.000000000000000000 | 10.000000000000000001 | 10 | candlesticks.high: must be >= low"
+                    + " (was high=10, low=10.000000000000000001)",
     })
     void inconsistentOhlcIsRejectedNamingTheRuleAndBothValues(String o, String h, String l, String c,
                                                               String message) {
@@ -225,12 +230,18 @@ class CandlestickDaoTest {
 
     @Test
     void valuesThatDoNotFitTheExactStorageAreRejectedNotRounded() {
-        assertThatThrownBy(() -> candle("BTCUSDT", Timeframe.M1, T0, "1", "1", "1", "1", "0.123456789"))
+        assertThatThrownBy(() -> candle("BTCUSDT", Timeframe.M1, T0, "1", "1", "1", "1", "0.1234567890123456789"))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("candlesticks.volume: has more than 8 decimal places");
-        assertThatThrownBy(() -> flat(T0, "100000000000"))
+                .hasMessage("candlesticks.volume: has more than 18 decimal places; tradestore stores decimals exactly"
+                        + " with at most 18 and never rounds: round the value yourself if that is what you mean"
+                        + " (was 0.1234567890123456789)");
+        assertThatThrownBy(() -> flat(T0, "100000000000000000000"))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("candlesticks.open: must be within [");
+                .hasMessage("candlesticks.open: must be within ±99999999999999999999.999999999999999999"
+                        + " (DECIMAL(38,18): below 10^20, at most 18 decimal places) (was 100000000000000000000)");
+        Candle widest = flat(T0, "99999999999999999999.999999999999999999");
+        store.useTransaction(uow -> uow.candlesticks().upsert(List.of(widest)));
+        assertThat(all("BTCUSDT", Timeframe.M1)).containsExactly(widest);
     }
 
     @Test

@@ -63,8 +63,8 @@ class CandlestickIngestTest {
         assertThat(stored.get(0)).isEqualTo(new Candle("BTCUSDT", Timeframe.M1, Instant.parse("2023-03-01T00:00:00Z"),
                 new BigDecimal("23140.48"), new BigDecimal("23150.77"), new BigDecimal("23128.52"),
                 new BigDecimal("23142.31"), new BigDecimal("2.131777")));
-        assertThat(stored.get(30_239).close()).isEqualTo(new BigDecimal("28110.26000000"));
-        assertThat(stored.get(30_239).volume()).isEqualTo(new BigDecimal("0.82091000"));
+        assertThat(stored.get(30_239).close()).isEqualTo(new BigDecimal("28110.26"));
+        assertThat(stored.get(30_239).volume()).isEqualTo(new BigDecimal("0.82091"));
         BigDecimal totalVolume = stored.stream().map(Candle::volume).reduce(BigDecimal.ZERO, BigDecimal::add);
         assertThat(totalVolume).isEqualTo(candles.stream().map(Candle::volume).reduce(BigDecimal.ZERO, BigDecimal::add));
     }

@@ -46,7 +46,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * element), interleaved with clock moves and range/latest/series queries, run against a real SQLite store and a
  * map (symbol, timeframe, openTime) -> candle where the last write wins. After every action every series' candles,
  * latest candles and metadata (first/last open time, count, updated_at of the last batch touching it) equal the
- * model, and a refused batch changes nothing.
+ * model, and a refused batch changes nothing. Prices and volumes span the new decimal range (issue 8): up to 18
+ * places, above the old limit of 92 billion, up to the largest storable value, written with trailing zeros; a
+ * {@link Candle} is normalized on construction, so the records compare as the numbers they are.
  */
 class CandleUpsertModelTest {
     static final List<String> SYMBOLS = List.of("BTCUSDT", "ETHUSDT");
@@ -276,16 +278,22 @@ class CandleUpsertModelTest {
     // ---------------------------------------------------------------------------------------------------------
     // Generators
 
-    /** A candle at grid point k (0 .. WINDOW-1) of its timeframe after T0; values from small pools. */
+    /**
+     * A candle at grid point k (0 .. WINDOW-1) of its timeframe after T0; values from small pools. The largest low
+     * leaves room for two deltas of at most 1, so the high is at most the largest storable value.
+     */
     static Gen<Candle> candles() {
         Gen<BigDecimal> low = weighted(
-                w(3, pickDecimals("100", "99.5", "0.00000001")),
+                w(3, pickDecimals("100", "99.5", "0.000000000000000001", "100.000000000000000000",
+                        "92233720368.5477580800", "99999999999999999997.999999999999999999")),
                 w(1, decimals("0.01", "1000", 2)),
-                w(1, decimals("0.00000001", "10", 8)));
-        Gen<BigDecimal> delta = pickDecimals("0", "0.5", "1", "0.00000001");
+                w(1, decimals("0.000000000000000001", "10", 18)),
+                w(1, decimals("0.0000000001", "1000000000000", 10)));
+        Gen<BigDecimal> delta = pickDecimals("0", "0.5", "1", "0.000000000000000001", "0.0000000001");
         Gen<BigDecimal> volume = weighted(
-                w(2, pickDecimals("0", "1.5", "12345.6789")),
-                w(1, decimals("0", "1000000", 8)));
+                w(2, pickDecimals("0", "1.5", "12345.6789", "1.500000000000000000",
+                        "99999999999999999999.999999999999999999", "0.000000000000000001")),
+                w(1, decimals("0", "1000000", 18)));
         Gen<String> symbol = pick(SYMBOLS.toArray(String[]::new));
         Gen<Timeframe> timeframe = pick(TIMEFRAMES.toArray(Timeframe[]::new));
         Gen<Integer> k = integers().between(0, WINDOW - 1);
@@ -312,7 +320,8 @@ class CandleUpsertModelTest {
 
     static Gen<Bulk> bulkBatches() {
         return pick(SYMBOLS.toArray(String[]::new)).zip(integers().between(0, 5),
-                pick(CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1), pickDecimals("100", "250.5"), Bulk::new);
+                pick(CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK + 1),
+                pickDecimals("100", "250.5", "123456789012.123456789012345678"), Bulk::new);
     }
 
     /** A valid batch with one of its candles repeated (same key, maybe other values) or a null inserted. */

@@ -2,16 +2,21 @@ package io.tradestore.model;
 
 import io.tradestore.Tradestore;
 import io.tradestore.testing.Snapshot;
+import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -91,9 +96,37 @@ final class ModelStores {
 
     /** One open store on its own file. */
     record OpenStore(Path dir, Path file, Tradestore store) {
-        /** Every row of the file as committed (Liquibase's tables and sqlite_sequence included). */
+        /**
+         * Every row of the file as committed (Liquibase's tables and sqlite_sequence included), every value as SQL
+         * literal ({@code quote()}): decimal columns are BLOBs (decision 0009), and {@link Snapshot#of} reads them
+         * as text, which turns most of their bytes (0x80 and above are not UTF-8 on their own) into the same U+FFFD,
+         * so a changed price could look unchanged there. Here a BLOB is its bytes in hex, {@code X'8523140480'}.
+         */
         Snapshot snapshot() {
-            return Snapshot.of(file);
+            try (Connection c = SqliteFiles.open(file)) {
+                Map<String, List<List<String>>> tables = new LinkedHashMap<>();
+                for (List<String> table : SqliteFiles.rows(c, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                        + " ORDER BY name")) {
+                    String name = table.get(0);
+                    List<String> columns = SqliteFiles.rows(c, "SELECT name FROM pragma_table_info('" + name
+                            + "') ORDER BY cid").stream().map(r -> "\"" + r.get(0) + "\"").toList();
+                    tables.put(name, SqliteFiles.rows(c, "SELECT " + String.join(", ", columns.stream()
+                            .map(col -> "quote(" + col + ")").toList()) + " FROM \"" + name + "\" ORDER BY "
+                            + String.join(", ", columns)));
+                }
+                return new Snapshot(tables);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot snapshot " + file, e);
+            }
+        }
+
+        /** The rows of {@code sql} on the file as committed, each value as SQLite's text of it. */
+        List<List<String>> rows(String sql) {
+            try (Connection c = SqliteFiles.open(file)) {
+                return SqliteFiles.rows(c, sql);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot query " + file, e);
+            }
         }
     }
 }

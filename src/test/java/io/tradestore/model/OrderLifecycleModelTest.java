@@ -54,12 +54,18 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * Model-based property of orders, fills and positions: random chains of places (new, repeated and conflicting
  * client order ids), fills (within, exactly at and beyond the remaining quantity), cancels, rejects, position
  * opens, closes (versioned, stale, repeated, before the entry, with a P&L or return beyond the storage range), stop
- * updates, an atomic "enter" unit spanning positions, orders and fills, clock steps (backwards too) and window
- * queries, each action one unit of work, run against a real SQLite store and {@link TradingModel}. After every
- * action the store's whole observable state equals the model's, and every action the model predicts to fail throws
- * exactly the documented exception and leaves every row of the file as it was (a {@link Snapshot} of every table,
- * sqlite_sequence included). Query windows come in either order: a reversed one must be refused
- * (ReversedPositionWindowTest keeps the defect this once was as a regression).
+ * updates, an atomic "enter" unit spanning positions, orders and fills, arguments that do not fit DECIMAL(38,18),
+ * clock steps (backwards too) and window queries, each action one unit of work, run against a real SQLite store
+ * and {@link TradingModel}. After every action the store's whole observable state equals the model's, decimals
+ * normalized as they read back (issue 8: 1.50 is 1.5, 100 is 100, derived values rounded half-even to 18 places),
+ * and every action the model predicts to fail throws exactly the documented exception (for a decimal that does not
+ * fit, the documented message naming the column) and leaves every row of the file as it was (a {@link Snapshot} of
+ * every table, sqlite_sequence included, decimals by their stored bytes). Query windows come in either order: a
+ * reversed one must be refused (ReversedPositionWindowTest keeps the defect this once was as a regression).
+ *
+ * <p>Values span the new range: prices and quantities with 10 to 18 decimals, steps of one unit of the 18th decimal
+ * (moves of that unit times a half quantity end exactly on a half unit: the half-even tie), values above the old
+ * limit of 92 billion, up to the largest storable value, and values written with trailing zeros or an exponent.
  */
 class OrderLifecycleModelTest {
     static final List<String> CLIENT_IDS = List.of("c-0", "c-1", "c-2", "c-3", "c-4", "c-5", "c-6", "c-7");
@@ -68,7 +74,8 @@ class OrderLifecycleModelTest {
     static final long MISSING_POSITION_ID = 900_000_000L;
     static final long MISSING_ORDER_ID = 900_000_000L;
     static final Instant END = Instant.parse("9999-12-31T23:59:59.999999Z");
-    static final BigDecimal TICK = new BigDecimal("0.00000001");
+    /** One unit of the 18th decimal place: the smallest step between storable values. */
+    static final BigDecimal ULP = Decimals.ULP;
 
     /** What the chains exercised, action by outcome; logged after the property. */
     static final Tally OUTCOMES = new Tally("order lifecycle: action -> outcome");
@@ -95,6 +102,7 @@ class OrderLifecycleModelTest {
                 w(3, closes()),
                 w(1, stopUpdates()),
                 w(2, enters()),
+                w(1, unstorables()),
                 w(2, clockMoves()),
                 w(1, windows()));
         return lists().of(action).ofSizeBetween(1, 40);
@@ -125,6 +133,15 @@ class OrderLifecycleModelTest {
             outcome(action, type.getSimpleName());
         }
 
+        /** The unit fails with a ValidationException saying exactly {@code message}; the file is as it was. */
+        void expectRefusal(String action, String message, String outcome, Consumer<UnitOfWork> work) {
+            expectUnchanged(action, () -> assertThatThrownBy(() -> db.store().useTransaction(work))
+                    .as("%s must be refused", action)
+                    .isExactlyInstanceOf(ValidationException.class)
+                    .hasMessage(message));
+            outcome(action, outcome);
+        }
+
         /** Counts what the chains exercised. */
         static void outcome(String action, String outcome) {
             int end = action.indexOf('(');
@@ -152,7 +169,7 @@ class OrderLifecycleModelTest {
                     List<Fill> fills = orders.fills(m.id);
                     assertThat(fills).as("fills of %s belong to it", cid).allMatch(f -> f.orderId() == m.id);
                     assertThat(fills.stream().map(ModelFill::of).toList())
-                            .as("fills of %s in time order", cid).isEqualTo(m.fillsInTimeOrder());
+                            .as("fills of %s in time order, decimals normalized", cid).isEqualTo(m.fillsInTimeOrder());
                 }
                 for (String cid : CLIENT_IDS) {
                     if (!model.orders.containsKey(cid)) {
@@ -327,8 +344,9 @@ class OrderLifecycleModelTest {
     }
 
     /**
-     * An existing order's request again: the same (maybe with its quantity at another scale: still the same) or
-     * with one parameter changed (a conflict). With no order yet, places {@code otherwise}.
+     * An existing order's request again: the same (maybe with its quantity at another scale, 18 places or no
+     * trailing zeros at all, 1E+2 for 100: still the same) or with one parameter changed (a conflict), the quantity
+     * by one unit of the 18th decimal. With no order yet, places {@code otherwise}.
      */
     record PlaceAgain(OrderRef ref, String variant, BigDecimal price, OrderSpec otherwise) implements Step {
         @Override
@@ -343,8 +361,14 @@ class OrderLifecycleModelTest {
             Long pos = o.positionId();
             NewOrder again = switch (variant) {
                 case "same" -> o;
-                case "quantity at scale 8" -> with(o, o.side(), o.type(), q.setScale(8), o.limitPrice(), o.stopPrice(), pos);
-                case "quantity+1e-8" -> with(o, o.side(), o.type(), q.add(TICK), o.limitPrice(), o.stopPrice(), pos);
+                case "quantity at scale 18" -> with(o, o.side(), o.type(), q.setScale(18), o.limitPrice(),
+                        o.stopPrice(), pos);
+                case "quantity stripped" -> with(o, o.side(), o.type(), q.stripTrailingZeros(), o.limitPrice(),
+                        o.stopPrice(), pos);
+                // One unit more, or less where more would not fit (the quantity is the largest storable value).
+                case "quantity+1e-18" -> with(o, o.side(), o.type(),
+                        q.add(ULP).compareTo(Decimals.MAX) <= 0 ? q.add(ULP) : q.subtract(ULP), o.limitPrice(),
+                        o.stopPrice(), pos);
                 case "other side" -> with(o, o.side() == OrderSide.BUY ? OrderSide.SELL : OrderSide.BUY, o.type(), q,
                         o.limitPrice(), o.stopPrice(), pos);
                 case "as LIMIT" -> with(o, o.side(), OrderType.LIMIT, q, price, null, pos);
@@ -379,7 +403,7 @@ class OrderLifecycleModelTest {
                 case "fixed" -> amount;
                 case "all" -> remaining.signum() > 0 ? remaining : amount;
                 case "half" -> {
-                    BigDecimal half = remaining.divide(BigDecimal.valueOf(2), 8, RoundingMode.DOWN);
+                    BigDecimal half = remaining.divide(BigDecimal.valueOf(2), Decimals.SCALE, RoundingMode.DOWN);
                     yield half.signum() > 0 ? half : amount;
                 }
                 case "all+" -> remaining.add(amount);
@@ -399,7 +423,8 @@ class OrderLifecycleModelTest {
 
     /**
      * The fill price: a price, or the order's average fill price so far (100 before its first fill) plus a few
-     * units of the 8th decimal, so two equal fills an odd number of units apart average exactly onto a tie.
+     * units of the 18th decimal, so two equal fills an odd number of units apart average exactly onto a tie (kept
+     * within (0, MAX]).
      */
     record FillPrice(BigDecimal price, int ticks) {
         BigDecimal resolve(ModelOrder m) {
@@ -407,13 +432,12 @@ class OrderLifecycleModelTest {
                 return price;
             }
             BigDecimal average = m == null || m.fills.isEmpty() ? BigDecimal.valueOf(100) : m.averageFillPrice();
-            BigDecimal p = average.add(TICK.multiply(BigDecimal.valueOf(ticks)));
-            return p.signum() > 0 ? p : TICK;
+            return ticked(average, ticks);
         }
 
         @Override
         public String toString() {
-            return price != null ? plain(price) : "avg" + (ticks < 0 ? "" : "+") + ticks + "e-8";
+            return price != null ? plain(price) : "avg" + (ticks < 0 ? "" : "+") + ticks + "e-18";
         }
     }
 
@@ -423,15 +447,17 @@ class OrderLifecycleModelTest {
         public void run(TradingWorld w) {
             ModelOrder m = ref.resolve(w.model);
             BigDecimal price = fillPrice.resolve(m);
-            if (m == null) {
-                BigDecimal q = quantity.resolve(BigDecimal.ONE);
+            BigDecimal q = quantity.resolve(m == null ? BigDecimal.ONE : m.remaining());
+            String action = this + " [" + describe(m) + ", quantity " + plain(q) + " @ " + plain(price) + "]";
+            if (!Decimals.storable(q)) {
+                // remaining + something beyond the largest value: the argument is refused before the order is read.
+                long id = m == null ? MISSING_ORDER_ID : m.id;
+                w.expectRefusal(action, "order_fills.quantity: " + Decimals.refusal(q) + " (was " + Decimals.shown(q)
+                        + ")", "refused: quantity out of range", uow -> uow.orders().fill(id, q, price, fee, at));
+            } else if (m == null) {
                 w.expectFailure(toString(), NotFoundException.class,
                         uow -> uow.orders().fill(MISSING_ORDER_ID, q, price, fee, at));
-                return;
-            }
-            BigDecimal q = quantity.resolve(m.remaining());
-            String action = this + " [" + describe(m) + ", quantity " + plain(q) + " @ " + plain(price) + "]";
-            if (!m.status.isOpen()) {
+            } else if (!m.status.isOpen()) {
                 w.expectFailure(action, InvalidStateTransitionException.class,
                         uow -> uow.orders().fill(m.id, q, price, fee, at));
             } else if (q.compareTo(m.remaining()) > 0) {
@@ -439,7 +465,7 @@ class OrderLifecycleModelTest {
                         uow -> uow.orders().fill(m.id, q, price, fee, at));
             } else {
                 Order filled = w.write(uow -> uow.orders().fill(m.id, q, price, fee, at));
-                m.fills.add(new ModelFill(q, price, fee, at));
+                m.fills.add(ModelFill.recorded(q, price, fee, at));
                 m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
                 m.touch(w.now());
                 assertThat(filled).as("%s returns the updated order", action).isEqualTo(m.expected());
@@ -543,19 +569,18 @@ class OrderLifecycleModelTest {
 
     enum VersionMode { NONE, CURRENT, STALE }
 
-    /** The exit price: a price, or the entry price plus a few units of the 8th decimal (rounding ties). */
+    /** The exit price: a price, or the entry price plus a few units of the 18th decimal (rounding ties). */
     record ExitPrice(BigDecimal price, int ticks) {
         BigDecimal resolve(BigDecimal entry) {
             if (price != null) {
                 return price;
             }
-            BigDecimal p = entry.add(TICK.multiply(BigDecimal.valueOf(ticks)));
-            return p.signum() > 0 ? p : TICK;
+            return ticked(entry, ticks);
         }
 
         @Override
         public String toString() {
-            return price != null ? plain(price) : "entry" + (ticks < 0 ? "" : "+") + ticks + "e-8";
+            return price != null ? plain(price) : "entry" + (ticks < 0 ? "" : "+") + ticks + "e-18";
         }
     }
 
@@ -598,9 +623,14 @@ class OrderLifecycleModelTest {
                         uow -> close(uow, m.id, price, at, version));
             } else if (at.isBefore(m.spec.entryTime())) {
                 w.expectFailure(action, ValidationException.class, uow -> close(uow, m.id, price, at, version));
-            } else if (!m.closeIsStorable(price)) {
-                w.expectFailure(action + " [return " + m.returnPct(price).toPlainString() + "]",
-                        ValidationException.class, uow -> close(uow, m.id, price, at, version));
+            } else if (m.unstorableDerivedColumn(price) != null) {
+                // Refused, never rounded into range: the message names the derived column and its rounded value.
+                String column = m.unstorableDerivedColumn(price);
+                BigDecimal value = column.equals("positions.realized_pnl") ? m.realizedPnl(price) : m.returnPct(price);
+                w.expectRefusal(action + " [" + column + " " + value.toPlainString() + "]",
+                        column + ": " + Decimals.DERIVED_OUT_OF_RANGE + " (was "
+                                + Decimals.shown(value.setScale(Decimals.SCALE)) + ")",
+                        "refused: " + column + " out of range", uow -> close(uow, m.id, price, at, version));
             } else if (mode == VersionMode.STALE) {
                 w.expectFailure(action, OptimisticLockException.class, uow -> close(uow, m.id, price, at, version));
             } else {
@@ -662,7 +692,7 @@ class OrderLifecycleModelTest {
     /**
      * One unit across positions, orders and fills: open a position, place a market order for it and fill it in
      * two halves, at the entry price and at {@code fillPrice} (two equal fills: their average is a rounding tie
-     * whenever the prices differ by an odd number of units of the 8th decimal). A taken client id (a conflict:
+     * whenever the prices differ by an odd number of units of the 18th decimal). A taken client id (a conflict:
      * the new position makes the parameters differ) or an overfill of the second half makes the unit fail, and
      * then nothing of it may remain, the position included.
      */
@@ -671,8 +701,8 @@ class OrderLifecycleModelTest {
         public void run(TradingWorld w) {
             NewPosition p = spec.toNew();
             OrderSide side = spec.side() == PositionSide.LONG ? OrderSide.BUY : OrderSide.SELL;
-            BigDecimal firstQty = spec.quantity().divide(BigDecimal.valueOf(2), 8, RoundingMode.DOWN);
-            BigDecimal secondQty = spec.quantity().subtract(firstQty).add(overfill ? TICK : BigDecimal.ZERO);
+            BigDecimal firstQty = spec.quantity().divide(BigDecimal.valueOf(2), Decimals.SCALE, RoundingMode.DOWN);
+            BigDecimal secondQty = spec.quantity().subtract(firstQty).add(overfill ? ULP : BigDecimal.ZERO);
             Instant now = w.now();
             Function<UnitOfWork, Order> unit = uow -> {
                 Position opened = uow.positions().open(p);
@@ -698,10 +728,10 @@ class OrderLifecycleModelTest {
                 ModelOrder m = new ModelOrder(filled.id(), NewOrder.market(clientId, spec.symbol(), side,
                         spec.quantity()).forPosition(position.id), now);
                 if (firstQty.signum() > 0) {
-                    m.fills.add(new ModelFill(firstQty, spec.entryPrice(), BigDecimal.ZERO, now));
+                    m.fills.add(ModelFill.recorded(firstQty, spec.entryPrice(), BigDecimal.ZERO, now));
                     m.touch(now);
                 }
-                m.fills.add(new ModelFill(secondQty, fillPrice, BigDecimal.ZERO, now));
+                m.fills.add(ModelFill.recorded(secondQty, fillPrice, BigDecimal.ZERO, now));
                 m.status = OrderStatus.FILLED;
                 m.touch(now);
                 w.model.orders.put(clientId, m);
@@ -713,7 +743,62 @@ class OrderLifecycleModelTest {
         @Override
         public String toString() {
             return "enter(" + spec + "; market " + clientId + ", fill half @ entry, "
-                    + (overfill ? "half+1e-8" : "half") + " @ " + plain(fillPrice) + ")";
+                    + (overfill ? "half+1e-18" : "half") + " @ " + plain(fillPrice) + ")";
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Decimals that do not fit
+
+    /**
+     * One argument that does not fit DECIMAL(38,18) (more than 18 decimal places, or magnitude 10^20 or more),
+     * every other argument valid: refused with a ValidationException naming the column and the rule, never
+     * rounded into range, whatever state the order or position is in, and nothing is written. The unit builds the
+     * request itself (NewOrder and NewPosition check on construction), so the refusal happens inside it.
+     */
+    record Unstorable(String column, BigDecimal value, OrderRef order, PosRef position) implements Step {
+        static final List<String> COLUMNS = List.of("orders.quantity", "orders.limit_price", "order_fills.quantity",
+                "order_fills.price", "order_fills.fee", "positions.quantity", "positions.entry_price",
+                "positions.stop_loss", "positions.exit_price", "positions.take_profit");
+
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder o = order.resolve(w.model);
+            long orderId = o == null ? MISSING_ORDER_ID : o.id;
+            long positionId = position.resolveId(w.model);
+            BigDecimal one = BigDecimal.ONE;
+            Consumer<UnitOfWork> unit = switch (column) {
+                case "orders.quantity" -> uow -> uow.orders().place(NewOrder.market("c-x", "BTCUSDT", OrderSide.BUY,
+                        value));
+                case "orders.limit_price" -> uow -> uow.orders().place(NewOrder.limit("c-x", "BTCUSDT", OrderSide.BUY,
+                        one, value));
+                case "order_fills.quantity" -> uow -> uow.orders().fill(orderId, value, one, BigDecimal.ZERO, T0);
+                case "order_fills.price" -> uow -> uow.orders().fill(orderId, ULP, value, BigDecimal.ZERO, T0);
+                case "order_fills.fee" -> uow -> uow.orders().fill(orderId, ULP, one, value, T0);
+                case "positions.quantity" -> uow -> uow.positions().open(NewPosition.of("BTCUSDT",
+                        PositionSide.LONG, value, one, T0));
+                case "positions.entry_price" -> uow -> uow.positions().open(NewPosition.of("BTCUSDT",
+                        PositionSide.LONG, one, value, T0));
+                case "positions.stop_loss" -> uow -> uow.positions().open(NewPosition.of("BTCUSDT",
+                        PositionSide.LONG, one, one, T0).withStopLoss(value));
+                case "positions.exit_price" -> uow -> uow.positions().close(positionId, value, T0.plusSeconds(1),
+                        null);
+                case "positions.take_profit" -> uow -> uow.positions().updateStops(positionId, null, value, 0);
+                default -> throw new IllegalStateException(column);
+            };
+            String rule = Decimals.refusal(value);
+            assertThat(rule).as("%s: the pool holds only unstorable values", this).isNotNull();
+            String target = column.startsWith("order_fills.") ? describe(o)
+                    : column.equals("positions.exit_price") || column.equals("positions.take_profit")
+                    ? describe(position.resolve(w.model)) : "a new row";
+            w.expectRefusal(this + " [" + target + "]", column + ": " + rule + " (was " + Decimals.shown(value) + ")",
+                    rule.equals(Decimals.OUT_OF_RANGE) ? "refused: 10^20 or more" : "refused: more than 18 places",
+                    unit);
+        }
+
+        @Override
+        public String toString() {
+            return "unstorable(" + column + " = " + value + ")";
         }
     }
 
@@ -775,8 +860,8 @@ class OrderLifecycleModelTest {
     static Gen<PlaceAgain> placeAgain() {
         Gen<String> variant = weighted(
                 w(3, pick("same")),
-                w(2, pick("quantity at scale 8")),
-                w(1, pick("quantity+1e-8", "other side", "as LIMIT", "other position")));
+                w(2, pick("quantity at scale 18", "quantity stripped")),
+                w(1, pick("quantity+1e-18", "other side", "as LIMIT", "other position")));
         Gen<OrderRef> ref = orderRefs("any");
         Gen<BigDecimal> price = prices();
         Gen<OrderSpec> otherwise = orderSpecs();
@@ -787,11 +872,12 @@ class OrderLifecycleModelTest {
         Gen<FillQuantity> quantity = weighted(
                 w(3, quantities().map(FillQuantity::fixed)),
                 w(3, pick(new FillQuantity("all", BigDecimal.ONE))),
-                w(2, pick(new FillQuantity("half", TICK))),
-                w(2, pick(TICK, new BigDecimal("0.5"), BigDecimal.ONE).map(d -> new FillQuantity("all+", d))));
+                w(2, pick(new FillQuantity("half", ULP))),
+                w(2, pick(ULP, new BigDecimal("0.5"), BigDecimal.ONE).map(d -> new FillQuantity("all+", d))));
         Gen<BigDecimal> fee = weighted(
                 w(3, pick(BigDecimal.ZERO)),
-                w(1, decimals("0", "1", 8)));
+                w(1, decimals("0", "1", 18)),
+                w(1, pickDecimals("0.0000000001", "0.000000000000000001", "12.340000000000000000")));
         Gen<FillPrice> price = weighted(
                 w(1, prices().map(p -> new FillPrice(p, 0))),
                 w(1, integers().between(-3, 3).map(t -> new FillPrice(null, t))));
@@ -842,6 +928,18 @@ class OrderLifecycleModelTest {
                 Enter::new);
     }
 
+    /**
+     * Values a decimal column must refuse: 19 decimal places (one that half-even would round up to exactly 10^20,
+     * one that rounds to 0), 10^20 written three ways, and more than 10^20 with a fraction.
+     */
+    static Gen<Unstorable> unstorables() {
+        Gen<BigDecimal> value = pickDecimals("100.0000000000000000001", "0.0000000000000000001",
+                "99999999999999999999.9999999999999999995", "12.3456789012345678901", "100000000000000000000",
+                "1E+20", "100000000000000000000.000000000000000000", "123456789012345678901.5");
+        return pick(Unstorable.COLUMNS.toArray(String[]::new)).zip(value, orderRefs("any"), posRefs(),
+                Unstorable::new);
+    }
+
     static Gen<Tick> clockMoves() {
         return weighted(
                 w(1, pick(Duration.of(1, ChronoUnit.MICROS))),
@@ -878,24 +976,38 @@ class OrderLifecycleModelTest {
     }
 
     /**
-     * Prices: a pool around 100 with 1e-8 steps (so moves of 1e-8 times a half quantity end exactly on a half
-     * unit of the 8th decimal: the half-even tie), entries like 200, 40 and 8 (where a 1e-8 move is a return
-     * of 5e-9, 2.5e-8 or 1.25e-7 percent: ties again), plus random prices of scale 2 and 8.
+     * Prices: a pool around 100 with 1e-18 steps (so moves of 1e-18 times a half quantity end exactly on a half
+     * unit of the 18th decimal: the half-even tie), entries like 200, 40 and 8 (where a 1e-18 move is a return of
+     * 5e-19, 2.5e-18 or 1.25e-17 percent: ties again), 100000000000 (where a move of 2.5e-9 is a return of 2.5e-18
+     * percent), 10-decimal prices above the old limit of 92 billion, the smallest and the largest storable price
+     * (between them a P&L or return can reach 10^20: the close is refused), values written with trailing zeros or
+     * an exponent, plus random prices of scale 2, 10 and 18.
      */
     static Gen<BigDecimal> prices() {
         return weighted(
-                w(5, pickDecimals("100", "100.00000001", "99.99999999", "100.00000003", "101.25",
-                        "100.5", "0.00000001", "250.12345679", "200", "40", "8")),
+                w(6, pickDecimals("100", "100.000000000000000001", "99.999999999999999999", "100.000000000000000003",
+                        "101.25", "100.5", "0.000000000000000001", "250.123456789012345679", "200", "40", "8",
+                        "100.000000000000000000000", "1E+2")),
+                w(2, pickDecimals("100000000000", "100000000000.0000000025", "92233720368.5477580800",
+                        "123456789012.3456789012", "99999999999999999999.999999999999999999",
+                        "12345678901234567890.123456789012345678")),
                 w(1, decimals("0.01", "1000", 2)),
-                w(1, decimals("0.00000001", "1000", 8)));
+                w(1, decimals("0.0000000001", "200000000000", 10)),
+                w(1, decimals("0.000000000000000001", "1000", 18)));
     }
 
-    /** Quantities: halves and quarters (rounding ties), the smallest unit, and random ones of scale 3 and 8. */
+    /**
+     * Quantities: halves and quarters (rounding ties), the smallest unit, 10- and 18-decimal ones, one above 92
+     * billion and the largest storable, trailing zeros and an exponent, and random ones of scale 3, 10 and 18.
+     */
     static Gen<BigDecimal> quantities() {
         return weighted(
-                w(4, pickDecimals("0.5", "1", "1.5", "2.5", "0.25", "0.125", "3", "0.00000001", "1.50")),
+                w(5, pickDecimals("0.5", "1", "1.5", "2.5", "0.25", "0.125", "3", "0.000000000000000001", "1.50",
+                        "0.0000000001", "0.333333333333333333", "1.500000000000000000000", "1E+2")),
+                w(1, pickDecimals("123456789012.3456789012", "99999999999999999999.999999999999999999")),
                 w(1, decimals("0.001", "10", 3)),
-                w(1, decimals("0.00000001", "10", 8)));
+                w(1, decimals("0.0000000001", "10", 10)),
+                w(1, decimals("0.000000000000000001", "10", 18)));
     }
 
     /** Fill times on a one-minute grid around T0 (ties are common, some precede the orders), or with micros. */
@@ -942,6 +1054,12 @@ class OrderLifecycleModelTest {
         Gen<String> strategy = orNull(pick("ma-cross"), 50);
         return in -> new OpenSpec(symbol.generate(in), side.generate(in), quantity.generate(in), price.generate(in),
                 entry.generate(in), stopLoss.generate(in), strategy.generate(in));
+    }
+
+    /** {@code base} plus {@code ticks} units of the 18th decimal, kept within [1e-18, MAX] (a storable price). */
+    static BigDecimal ticked(BigDecimal base, int ticks) {
+        BigDecimal p = base.add(ULP.multiply(BigDecimal.valueOf(ticks)));
+        return p.signum() <= 0 ? ULP : p.min(Decimals.MAX);
     }
 
     static String plain(BigDecimal d) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,7 +42,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * backwards), gets, purges and symbol queries, run against a real SQLite store and a map key -> (entry,
  * expiresAt) where an entry with expiresAt <= now is a miss. After every action every key's get, every symbol
  * query and the rows physically in the file equal the model; purgeExpired returns the count the model
- * predicts; a refused put changes nothing.
+ * predicts; a refused put changes nothing. Confidences span the new decimal range (issue 8: up to 18 places) and
+ * come back normalized (0.50 is 0.5, 1.000000000000000000 is 1); in the file they are the documented BLOB
+ * encoding, byte for byte.
  */
 class PatternCacheModelTest {
     static final List<String> KEYS = List.of("k0", "k1", "k2", "k3", "k4");
@@ -78,17 +79,24 @@ class PatternCacheModelTest {
     record Entry(long id, NewCachedPattern pattern, Instant expiresAt) {
         CachedPattern expected() {
             return new CachedPattern(id, pattern.cacheKey(), pattern.symbol(), pattern.timeframe(),
-                    pattern.patternType(), pattern.confidence().setScale(8, RoundingMode.UNNECESSARY),
-                    pattern.payload(), pattern.detectedAt(), expiresAt);
+                    pattern.patternType(), Decimals.stored(pattern.confidence()), pattern.payload(),
+                    pattern.detectedAt(), expiresAt);
         }
 
-        /** The row as stored (docs/schema.md): decimals x 10^8, timestamps in epoch microseconds, codes. */
+        /**
+         * The row as stored (docs/schema.md, decision 0009): the decimal as its BLOB encoding in hex, timestamps in
+         * epoch microseconds, codes. Compared with {@link #STORED_ROWS}.
+         */
         List<String> storedRow() {
             return List.of(String.valueOf(id), pattern.cacheKey(), pattern.symbol(), pattern.timeframe().code(),
-                    pattern.patternType(), pattern.confidence().movePointRight(8).toBigIntegerExact().toString(),
+                    pattern.patternType(), Decimals.sqliteHex(pattern.confidence()),
                     pattern.payload().text(), String.valueOf(micros(pattern.detectedAt())),
                     String.valueOf(micros(expiresAt)));
         }
+
+        /** Every pattern_cache row in the file, by id, the decimal column as hex() of its bytes. */
+        static final String STORED_ROWS = "SELECT id, cache_key, symbol, timeframe, pattern_type, hex(confidence),"
+                + " payload, detected_at, expires_at FROM pattern_cache ORDER BY id";
     }
 
     static final class CacheWorld {
@@ -142,7 +150,7 @@ class PatternCacheModelTest {
             });
             List<List<String>> stored = rows.values().stream().sorted(Comparator.comparingLong(Entry::id))
                     .map(Entry::storedRow).toList();
-            assertThat(db.snapshot().tables().get("pattern_cache")).as("rows in the file (expired ones until purged)")
+            assertThat(db.rows(Entry.STORED_ROWS)).as("rows in the file (expired ones until purged)")
                     .isEqualTo(stored);
         }
 
@@ -299,9 +307,13 @@ class PatternCacheModelTest {
     }
 
     private static Gen<Put> puts(Gen<Duration> ttl) {
+        // Edges of [0, 1] and of the 18 places: 0 and 1 written at scale 18, 1e-18, 1 - 1e-18, 10 and 18 places.
         Gen<BigDecimal> confidence = weighted(
-                w(1, pickDecimals("0", "1", "0.5", "0.87654321")),
-                w(1, decimals("0", "1", 8)));
+                w(1, pickDecimals("0", "1", "0.5", "0.87654321", "0.50", "1.000000000000000000",
+                        "0.000000000000000000", "0.000000000000000001", "0.999999999999999999", "0.0000000001",
+                        "0.123456789012345678", "1E+0", "0.05")),
+                w(1, decimals("0", "1", 10)),
+                w(1, decimals("0", "1", 18)));
         // How long before now the pattern was detected; negative = in the future (refused if beyond the TTL).
         Gen<Duration> detectedAgo = weighted(
                 w(6, pick(Duration.ZERO, MICRO, Duration.ofSeconds(30), Duration.ofHours(2))),

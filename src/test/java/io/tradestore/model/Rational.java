@@ -7,7 +7,7 @@ import java.math.BigInteger;
  * Exact rational numbers, the model's arithmetic. The DAOs compute P&L, returns and average prices with
  * BigDecimal's {@code setScale} and {@code divide}; an oracle written with the same calls would share any mistake
  * in them (a wrong rounding mode, rounding an intermediate). Here every value is a fraction of BigIntegers and the
- * one rounding, half-even to a scale, is spelled out with integer division.
+ * one rounding, half-even to a scale (18 places for derived values), is spelled out with integer division.
  */
 record Rational(BigInteger numerator, BigInteger denominator) {
     static final Rational ZERO = new Rational(BigInteger.ZERO, BigInteger.ONE);
@@ -58,6 +58,14 @@ record Rational(BigInteger numerator, BigInteger denominator) {
 
     Rational dividedBy(Rational o) {
         return new Rational(numerator.multiply(o.denominator), denominator.multiply(o.numerator));
+    }
+
+    /**
+     * Rounded once, half-even, to the 18 decimal places a column holds, and normalized as every value reads back:
+     * how the store derives P&L, return and average prices (issue 8).
+     */
+    BigDecimal derived() {
+        return Decimals.normalized(roundHalfEven(Decimals.SCALE));
     }
 
     /**

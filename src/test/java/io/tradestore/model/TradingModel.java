@@ -11,7 +11,6 @@ import io.tradestore.trading.PositionSide;
 import io.tradestore.trading.PositionStatus;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -28,28 +27,20 @@ import java.util.TreeMap;
  * The in-memory reference for orders, fills and positions: what a correct store holds after the same successful
  * actions. Written from the documentation (docs/schema.md, the DAOs' javadoc, decision 0007), not from the DAOs'
  * code; its arithmetic (P&L, return, average fill price) is exact {@link Rational} arithmetic with its own
- * half-even rounding, so a formula or rounding mistake in the DAO is not repeated here. TradingArithmeticTest pins
- * both to hand-computed cases. Ids are the one thing taken from the store (surrogate keys it assigns); the tests
- * check those are new and increasing.
+ * half-even rounding to 18 places, so a formula or rounding mistake in the DAO is not repeated here.
+ * TradingArithmeticTest pins both to hand-computed cases. Every decimal it expects is normalized, as every value
+ * reads back (issue 8: 1.50 reads back as 1.5, 100 as 100), by {@link Decimals}, not by the library's code. Ids are
+ * the one thing taken from the store (surrogate keys it assigns); the tests check those are new and increasing.
  */
 final class TradingModel {
-    static final int SCALE = 8;
-
     /** Orders by client order id, in the order they were placed. */
     final Map<String, ModelOrder> orders = new LinkedHashMap<>();
     /** Positions in the order they were opened (the order "pos#k" and "open-pos#k" references count in). */
     final List<ModelPosition> positions = new ArrayList<>();
 
-    /** The storage range of every decimal column: 64-bit fixed point at scale 8. */
-    static final BigDecimal MIN = new BigDecimal("-92233720368.54775808");
-    static final BigDecimal MAX = new BigDecimal("92233720368.54775807");
-
-    static boolean storable(BigDecimal v) {
-        return v.compareTo(MIN) >= 0 && v.compareTo(MAX) <= 0;
-    }
-
-    static BigDecimal fixed(BigDecimal v) {
-        return v == null ? null : v.setScale(SCALE, RoundingMode.UNNECESSARY);
+    /** A value as its column reads it back: normalized (the model only ever holds storable values). */
+    static BigDecimal stored(BigDecimal v) {
+        return Decimals.stored(v);
     }
 
     Optional<ModelPosition> positionById(long id) {
@@ -96,15 +87,18 @@ final class TradingModel {
                 .map(ModelPosition::expected).toList();
     }
 
-    /** Per UTC day of exit_time: the exact sum of the stored (rounded) realized P&L and the number of closes. */
+    /**
+     * Per UTC day of exit_time: the exact sum of the stored (rounded, normalized) realized P&L and the number of
+     * closes; the sum normalized, as every decimal the store returns.
+     */
     List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
         TreeMap<LocalDate, List<ModelPosition>> days = new TreeMap<>();
         for (ModelPosition p : closedIn(from, to)) {
             days.computeIfAbsent(LocalDate.ofInstant(p.exitTime, ZoneOffset.UTC), d -> new ArrayList<>()).add(p);
         }
         List<DailyPnl> out = new ArrayList<>();
-        days.forEach((day, closes) -> out.add(new DailyPnl(day,
-                closes.stream().map(p -> p.realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add), closes.size())));
+        days.forEach((day, closes) -> out.add(new DailyPnl(day, Decimals.normalized(
+                closes.stream().map(p -> p.realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add)), closes.size())));
         return out;
     }
 
@@ -146,7 +140,10 @@ final class TradingModel {
             return placed.quantity().subtract(filledQuantity());
         }
 
-        /** Sum(q x p) / sum(q) over all fills, exact, then rounded once half-even to scale 8; null with no fill. */
+        /**
+         * Sum(q x p) / sum(q) over all fills, exact, then rounded once half-even to 18 places and normalized; null
+         * with no fill.
+         */
         BigDecimal averageFillPrice() {
             if (fills.isEmpty()) {
                 return null;
@@ -157,7 +154,7 @@ final class TradingModel {
                 notional = notional.plus(Rational.of(f.quantity()).times(Rational.of(f.price())));
                 quantity = quantity.plus(Rational.of(f.quantity()));
             }
-            return notional.dividedBy(quantity).roundHalfEven(SCALE);
+            return notional.dividedBy(quantity).derived();
         }
 
         Instant lastFillAt() {
@@ -188,18 +185,19 @@ final class TradingModel {
 
         Order expected() {
             return new Order(id, placed.clientOrderId(), positionId, placed.symbol(), placed.side(), placed.type(),
-                    status, fixed(placed.quantity()), fixed(placed.limitPrice()), fixed(placed.stopPrice()),
-                    fixed(filledQuantity()), averageFillPrice(), rejectReason, createdAt, updatedAt, lastFillAt(),
+                    status, stored(placed.quantity()), stored(placed.limitPrice()), stored(placed.stopPrice()),
+                    stored(filledQuantity()), averageFillPrice(), rejectReason, createdAt, updatedAt, lastFillAt(),
                     version);
         }
     }
 
-    /** One fill as reported; decimals at scale 8, as read back. */
+    /**
+     * One fill. The model records fills with {@link #recorded} (decimals normalized, as read back); {@link #of}
+     * copies a fill the store returned as it is, so comparing the two also compares the representation.
+     */
     record ModelFill(BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
-        ModelFill {
-            quantity = fixed(quantity);
-            price = fixed(price);
-            fee = fixed(fee);
+        static ModelFill recorded(BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
+            return new ModelFill(stored(quantity), stored(price), stored(fee), filledAt);
         }
 
         static ModelFill of(Fill f) {
@@ -244,8 +242,8 @@ final class TradingModel {
         }
 
         /**
-         * Closes: LONG (exit - entry) x qty, SHORT (entry - exit) x qty, rounded half-even to scale 8; return % =
-         * exact P&L / (entry x qty) x 100, the exact quotient rounded once half-even to scale 8.
+         * Closes: LONG (exit - entry) x qty, SHORT (entry - exit) x qty, rounded half-even to 18 places; return % =
+         * exact P&L / (entry x qty) x 100, the exact quotient rounded once half-even to 18 places; both normalized.
          */
         void close(BigDecimal exit, Instant at, String reason, Instant now) {
             status = PositionStatus.CLOSED;
@@ -258,18 +256,22 @@ final class TradingModel {
         }
 
         BigDecimal realizedPnl(BigDecimal exit) {
-            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).roundHalfEven(SCALE);
+            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).derived();
         }
 
         BigDecimal returnPct(BigDecimal exit) {
             Rational invested = Rational.of(spec.entryPrice()).times(Rational.of(spec.quantity()));
             return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).times(Rational.of(100))
-                    .dividedBy(invested).roundHalfEven(SCALE);
+                    .dividedBy(invested).derived();
         }
 
-        /** A close whose P&L or return does not fit the storage range is refused (ValidationException). */
-        boolean closeIsStorable(BigDecimal exit) {
-            return storable(realizedPnl(exit)) && storable(returnPct(exit));
+        /**
+         * The column a close at {@code exit} is refused for, because its rounded P&L or return does not fit
+         * DECIMAL(38,18) (the P&L is derived, and checked, first); null if both fit.
+         */
+        String unstorableDerivedColumn(BigDecimal exit) {
+            return !Decimals.storable(realizedPnl(exit)) ? "positions.realized_pnl"
+                    : !Decimals.storable(returnPct(exit)) ? "positions.return_pct" : null;
         }
 
         static Rational exactPnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
@@ -279,10 +281,10 @@ final class TradingModel {
         }
 
         Position expected() {
-            return new Position(id, spec.symbol(), spec.side(), status, fixed(spec.quantity()),
-                    fixed(spec.entryPrice()), spec.entryTime(), fixed(stopLoss), fixed(takeProfit), fixed(exitPrice),
-                    exitTime, exitReason, realizedPnl, returnPct, spec.strategy(), fixed(spec.mlConfidence()),
-                    fixed(spec.sentimentScore()), createdAt, updatedAt, version);
+            return new Position(id, spec.symbol(), spec.side(), status, stored(spec.quantity()),
+                    stored(spec.entryPrice()), spec.entryTime(), stored(stopLoss), stored(takeProfit),
+                    stored(exitPrice), exitTime, exitReason, realizedPnl, returnPct, spec.strategy(),
+                    stored(spec.mlConfidence()), stored(spec.sentimentScore()), createdAt, updatedAt, version);
         }
     }
 

@@ -5,6 +5,7 @@ import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 
@@ -30,14 +31,46 @@ public final class Gens {
         return Generate.pick(Arrays.stream(values).map(BigDecimal::new).toList());
     }
 
-    /** Decimals of exactly {@code scale} in [min, max] (both representable at that scale). */
+    /**
+     * Decimals of exactly {@code scale} in [min, max] (both representable at that scale). Any range: one that does
+     * not fit a long at that scale (DECIMAL(38,18) goes up to 10^38 units of 10^-18) is drawn in base-10^18 digits.
+     */
     public static Gen<BigDecimal> decimals(String min, String max, int scale) {
         return decimals(new BigDecimal(min), new BigDecimal(max), scale);
     }
 
     public static Gen<BigDecimal> decimals(BigDecimal min, BigDecimal max, int scale) {
-        return longs().between(min.movePointRight(scale).longValueExact(), max.movePointRight(scale).longValueExact())
-                .map(unscaled -> BigDecimal.valueOf(unscaled, scale));
+        BigInteger lo = min.movePointRight(scale).toBigIntegerExact();
+        BigInteger hi = max.movePointRight(scale).toBigIntegerExact();
+        if (lo.compareTo(hi) > 0) {
+            throw new IllegalArgumentException("empty range [" + min + ", " + max + "]");
+        }
+        if (lo.bitLength() < 64 && hi.bitLength() < 64) {
+            return longs().between(lo.longValueExact(), hi.longValueExact())
+                    .map(unscaled -> BigDecimal.valueOf(unscaled, scale));
+        }
+        return offsets(hi.subtract(lo)).map(offset -> new BigDecimal(lo.add(offset), scale));
+    }
+
+    private static final BigInteger DIGIT = BigInteger.TEN.pow(18);
+
+    /**
+     * An offset in [0, span]: base-10^18 digits, the most significant bounded by span's, the others free, so
+     * about uniform; the few draws above span become span (the upper bound comes up a little more often).
+     * Every digit shrinks towards 0, so the offset shrinks towards 0 (the range's lower bound).
+     */
+    private static Gen<BigInteger> offsets(BigInteger span) {
+        int digits = 1;
+        while (DIGIT.pow(digits).compareTo(span) <= 0) {
+            digits++;
+        }
+        long top = span.divide(DIGIT.pow(digits - 1)).longValueExact();
+        Gen<BigInteger> offset = longs().between(0, top).map(BigInteger::valueOf);
+        for (int i = 1; i < digits; i++) {
+            offset = offset.zip(longs().between(0, DIGIT.longValueExact() - 1),
+                    (high, low) -> high.multiply(DIGIT).add(BigInteger.valueOf(low)));
+        }
+        return offset.map(o -> o.min(span));
     }
 
     /** {@code gen}'s value, or null {@code percentNull} % of the time (shrinking towards null). */

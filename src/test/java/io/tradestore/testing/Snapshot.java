@@ -12,6 +12,10 @@ import java.util.Map;
  * Everything a user could observe in a SQLite database: every row of every table (Liquibase's bookkeeping
  * included) in primary-key order, and the AUTOINCREMENT counters in sqlite_sequence. Two equal snapshots mean
  * the database is exactly as it was. Read through its own connection, which sees committed state only.
+ *
+ * <p>A BLOB cell is rendered as its bytes in SQL literal form, {@code X'8110'}: exact decimals are BLOBs on SQLite
+ * (decision 0009), and reading one as a string would decode its bytes as UTF-8, turning every byte from 0x80 up
+ * into the same replacement character, so that 8 ({@code X'8180'}) and 9 ({@code X'8190'}) would look alike.
  */
 public record Snapshot(Map<String, List<List<String>>> tables) {
 
@@ -38,6 +42,11 @@ public record Snapshot(Map<String, List<List<String>>> tables) {
             tables.put(table, SqliteFiles.rows(c, "SELECT * FROM \"" + table + "\" ORDER BY " + order));
         }
         return new Snapshot(tables);
+    }
+
+    /** {@code X'8523140480'} for the bytes 85 23 14 04 80 (23140.48 as tradestore stores it on SQLite). */
+    public static String blob(byte[] bytes) {
+        return SqliteFiles.blob(bytes);
     }
 
     public int rows(String table) {

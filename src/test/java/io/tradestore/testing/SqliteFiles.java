@@ -31,7 +31,10 @@ public final class SqliteFiles {
         return file;
     }
 
-    /** Rows of a query as lists of strings, for comparisons and readable assertion failures. */
+    /**
+     * Rows of a query as lists of strings, for comparisons and readable assertion failures. Exact for BLOBs (the
+     * decimals on SQLite): each is {@code X'<hex>'}, as {@code quote()} shows it, where getString would garble them.
+     */
     public static List<List<String>> rows(Connection c, String sql) throws SQLException {
         List<List<String>> rows = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
@@ -39,12 +42,21 @@ public final class SqliteFiles {
             while (rs.next()) {
                 List<String> row = new ArrayList<>(n);
                 for (int i = 1; i <= n; i++) {
-                    row.add(rs.getString(i));
+                    row.add(rs.getObject(i) instanceof byte[] bytes ? blob(bytes) : rs.getString(i));
                 }
                 rows.add(row);
             }
         }
         return rows;
+    }
+
+    /** {@code X'8523140480'} for the bytes 85 23 14 04 80 (23140.48 as tradestore stores it on SQLite). */
+    public static String blob(byte[] bytes) {
+        StringBuilder s = new StringBuilder(bytes.length * 2 + 3).append("X'");
+        for (byte b : bytes) {
+            s.append(String.format(java.util.Locale.ROOT, "%02X", b & 0xFF));
+        }
+        return s.append('\'').toString();
     }
 
     /** The user-visible schema: every table, index and trigger with its SQL, Liquibase's own tables excluded. */

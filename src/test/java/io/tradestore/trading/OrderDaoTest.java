@@ -170,8 +170,10 @@ class OrderDaoTest {
                 "orders.symbol: must be 1-32");
         assertValidation(() -> NewOrder.market("c-1", SYMBOL, null, dec("1")), "orders.side: must not be null");
         assertValidation(() -> NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("0")), "orders.quantity: must be > 0");
-        assertValidation(() -> NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1.000000001")),
-                "orders.quantity: has more than 8 decimal places");
+        assertValidation(() -> NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1.0000000000000000001")),
+                "orders.quantity: has more than 18 decimal places");
+        assertValidation(() -> NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("100000000000000000000")),
+                "orders.quantity: must be within ±99999999999999999999.999999999999999999");
         assertValidation(() -> NewOrder.limit("c-1", SYMBOL, OrderSide.BUY, dec("1"), null),
                 "orders.limit_price: is required for LIMIT orders");
         assertValidation(() -> NewOrder.limit("c-1", SYMBOL, OrderSide.BUY, dec("1"), dec("-1")),
@@ -229,8 +231,8 @@ class OrderDaoTest {
     @Test
     void fillingTheRemainingQuantityCompletesTheOrder() {
         Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.SELL, dec("1")));
-        fill(placed.id(), "0.99999999", "100", T0.plusSeconds(1));
-        Order done = fill(placed.id(), "0.00000001", "100", T0.plusSeconds(2));
+        fill(placed.id(), "0.999999999999999999", "100", T0.plusSeconds(1));
+        Order done = fill(placed.id(), "0.000000000000000001", "100", T0.plusSeconds(2));
         assertThat(done.status()).isEqualTo(OrderStatus.FILLED);
         assertThat(done.filledQuantity()).isEqualByComparingTo("1");
         assertThat(done.remainingQuantity()).isEqualByComparingTo("0");
@@ -249,35 +251,38 @@ class OrderDaoTest {
         Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("10")));
         fill(placed.id(), "1", "1", T0);
         assertThat(fill(placed.id(), "2", "2", T0).averageFillPrice())
-                .isEqualByComparingTo("1.66666667"); // 5 / 3
-        // exact: 8 / 6 = 1.3333333333; from the rounded 1.66666667 it would be 8.00000001 / 6 -> 1.33333334
-        assertThat(fill(placed.id(), "3", "1", T0).averageFillPrice()).isEqualByComparingTo("1.33333333");
+                .isEqualTo(dec("1.666666666666666667")); // 5 / 3
+        // exact: 8 / 6 = 1.333...; from the rounded 1.666666666666666667 it would be
+        // 8.000000000000000001 / 6 = 1.3333333333333333335, a tie, -> 1.333333333333333334
+        assertThat(fill(placed.id(), "3", "1", T0).averageFillPrice()).isEqualTo(dec("1.333333333333333333"));
     }
 
     @Test
     void averageFillPriceIsRoundedHalfEven() {
         Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("10")));
         fill(placed.id(), "1", "1", T0);
-        // (1 + 1.00000001) / 2 = 1.000000005: half-even gives 1.00000000, half-up would give 1.00000001
-        assertThat(fill(placed.id(), "1", "1.00000001", T0).averageFillPrice()).isEqualByComparingTo("1");
+        // (1 + 1.000000000000000001) / 2 = 1.0000000000000000005, a tie at the 18th place: half-even gives 1
+        // (normalized, scale 0), half-up would give 1.000000000000000001
+        assertThat(fill(placed.id(), "1", "1.000000000000000001", T0).averageFillPrice()).isEqualTo(dec("1"));
         Order other = place(NewOrder.market("c-2", SYMBOL, OrderSide.BUY, dec("10")));
-        fill(other.id(), "1", "1.00000001", T0);
-        // (1.00000001 + 1.00000002) / 2 = 1.000000015 -> 1.00000002
-        assertThat(fill(other.id(), "1", "1.00000002", T0).averageFillPrice()).isEqualByComparingTo("1.00000002");
+        fill(other.id(), "1", "1.000000000000000001", T0);
+        // (1.000000000000000001 + 1.000000000000000002) / 2 = 1.0000000000000000015 -> 1.000000000000000002
+        assertThat(fill(other.id(), "1", "1.000000000000000002", T0).averageFillPrice())
+                .isEqualTo(dec("1.000000000000000002"));
     }
 
     @Test
     void tinyAndLargeFillsAreKeptExactly() {
-        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("0.00000003")));
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("0.000000000000000003")));
         for (int i = 0; i < 3; i++) {
-            fill(placed.id(), "0.00000001", "12345.12345678", T0.plusSeconds(i));
+            fill(placed.id(), "0.000000000000000001", "12345678901234567890.123456789012345678", T0.plusSeconds(i));
         }
         Order done = find(placed.id());
         assertThat(done.status()).isEqualTo(OrderStatus.FILLED);
-        assertThat(done.filledQuantity()).isEqualByComparingTo("0.00000003");
-        assertThat(done.averageFillPrice()).isEqualByComparingTo("12345.12345678");
+        assertThat(done.filledQuantity()).isEqualTo(dec("0.000000000000000003"));
+        assertThat(done.averageFillPrice()).isEqualTo(dec("12345678901234567890.123456789012345678"));
         assertThat(fills(placed.id())).extracting(Fill::quantity).allSatisfy(q ->
-                assertThat(q).isEqualByComparingTo("0.00000001"));
+                assertThat(q).isEqualTo(dec("0.000000000000000001")));
     }
 
     @Test
@@ -286,10 +291,10 @@ class OrderDaoTest {
         Order partial = fill(placed.id(), "0.6", "100", T0.plusSeconds(1));
         List<Fill> fillsBefore = fills(placed.id());
 
-        assertThatThrownBy(() -> fill(placed.id(), "0.40000001", "100", T0.plusSeconds(2)))
+        assertThatThrownBy(() -> fill(placed.id(), "0.400000000000000001", "100", T0.plusSeconds(2)))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("order_fills.quantity: must not exceed the remaining quantity 0.40000000"
-                        + " of order \"c-1\" (0.60000000 of 1.00000000 filled)");
+                .hasMessage("order_fills.quantity: must not exceed the remaining quantity 0.4"
+                        + " of order \"c-1\" (0.6 of 1 filled) (was 0.400000000000000001)");
         assertThat(find(placed.id())).isEqualTo(partial);
         assertThat(fills(placed.id())).isEqualTo(fillsBefore);
     }
@@ -335,7 +340,8 @@ class OrderDaoTest {
         // an unknown order: had any SQL run first, these would be NotFoundException
         assertValidation(() -> fill(404, "0", "1", T0), "order_fills.quantity: must be > 0");
         assertValidation(() -> fill(404, "1", "-1", T0), "order_fills.price: must be > 0");
-        assertValidation(() -> fill(404, "1", "1.000000001", T0), "order_fills.price: has more than 8 decimal places");
+        assertValidation(() -> fill(404, "1", "1.0000000000000000001", T0),
+                "order_fills.price: has more than 18 decimal places");
         assertValidation(() -> store.inTransaction(uow -> uow.orders().fill(404, dec("1"), dec("1"), dec("-0.01"), T0)),
                 "order_fills.fee: must be >= 0");
         assertValidation(() -> store.inTransaction(uow -> uow.orders().fill(404, dec("1"), dec("1"), null, T0)),

@@ -22,9 +22,10 @@ class PortfolioDaoTest {
 
     @Test
     void recordedSnapshotComesBackExactlyWithItsId() {
-        PortfolioSnapshot stored = store.inTransaction(uow -> uow.portfolio().record(snapshot(T0, "10000.12345678")));
+        PortfolioSnapshot stored = store.inTransaction(uow ->
+                uow.portfolio().record(snapshot(T0, "10000.123456789012345678")));
         assertThat(stored.id()).isPositive();
-        assertThat(stored.cash()).isEqualByComparingTo("10000.12345678");
+        assertThat(stored.cash()).isEqualTo(new BigDecimal("10000.123456789012345678"));
         assertThat(stored.takenAt()).isEqualTo(T0);
         Optional<PortfolioSnapshot> latest = store.read(uow -> uow.portfolio().latest());
         assertThat(latest).contains(stored);
@@ -73,8 +74,12 @@ class PortfolioDaoTest {
 
     @Test
     void invalidSnapshotsAreRejectedBeforeAnySql() {
-        assertThatThrownBy(() -> snapshot(T0, "0.123456789"))
-                .isInstanceOf(ValidationException.class).hasMessageStartingWith("portfolio_snapshots.cash:");
+        assertThatThrownBy(() -> snapshot(T0, "0.1234567890123456789"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("portfolio_snapshots.cash: has more than 18 decimal places");
+        assertThatThrownBy(() -> snapshot(T0, "-100000000000000000000"))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("portfolio_snapshots.cash: must be within ±99999999999999999999.999999999999999999");
         assertThatThrownBy(() -> new NewPortfolioSnapshot(T0, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO,
                 BigDecimal.ZERO, -1)).isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("portfolio_snapshots.open_position_count: must be >= 0");

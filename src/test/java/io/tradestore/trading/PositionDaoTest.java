@@ -31,9 +31,10 @@ class PositionDaoTest {
 
     @Test
     void anOpenedPositionComesBackExactlyWithAllItsFieldsVersionZeroAndTheStoreClock() {
-        NewPosition p = NewPosition.of(SYMBOL, PositionSide.LONG, dec("0.12345678"), dec("12345.12345678"), T0)
-                .withStopLoss(dec("12000.00000001"))
-                .withTakeProfit(dec("13000.5"))
+        NewPosition p = NewPosition.of(SYMBOL, PositionSide.LONG, dec("0.123456789012345678"),
+                        dec("12345.123456789012345678"), T0)
+                .withStopLoss(dec("12000.000000000000000001"))
+                .withTakeProfit(dec("13000.50"))
                 .withStrategy("mean-reversion")
                 .withMlConfidence(dec("0.85"))
                 .withSentimentScore(dec("-0.25"));
@@ -44,11 +45,11 @@ class PositionDaoTest {
         assertThat(stored.side()).isEqualTo(PositionSide.LONG);
         assertThat(stored.status()).isEqualTo(PositionStatus.OPEN);
         assertThat(stored.isOpen()).isTrue();
-        assertThat(stored.quantity()).isEqualByComparingTo("0.12345678");
-        assertThat(stored.entryPrice()).isEqualByComparingTo("12345.12345678");
+        assertThat(stored.quantity()).isEqualTo(dec("0.123456789012345678"));
+        assertThat(stored.entryPrice()).isEqualTo(dec("12345.123456789012345678"));
         assertThat(stored.entryTime()).isEqualTo(T0);
-        assertThat(stored.stopLoss()).isEqualByComparingTo("12000.00000001");
-        assertThat(stored.takeProfit()).isEqualByComparingTo("13000.5");
+        assertThat(stored.stopLoss()).isEqualTo(dec("12000.000000000000000001"));
+        assertThat(stored.takeProfit()).as("normalized: 13000.50 reads back as 13000.5").isEqualTo(dec("13000.5"));
         assertThat(stored.strategy()).isEqualTo("mean-reversion");
         assertThat(stored.mlConfidence()).isEqualByComparingTo("0.85");
         assertThat(stored.sentimentScore()).isEqualByComparingTo("-0.25");
@@ -87,9 +88,12 @@ class PositionDaoTest {
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.side: must not be null");
         assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("0"), dec("1"), T0))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.quantity: must be > 0");
-        assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("0.123456789"), T0))
+        assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("0.1234567890123456789"), T0))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("positions.entry_price: has more than 8 decimal places");
+                .hasMessageStartingWith("positions.entry_price: has more than 18 decimal places");
+        assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("100000000000000000000"), dec("1"), T0))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("positions.quantity: must be within ±99999999999999999999.999999999999999999");
         assertThatThrownBy(() -> NewPosition.of(SYMBOL, PositionSide.LONG, dec("1"), dec("1"), T0.plusNanos(1)))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("positions.entry_time: has sub-microsecond precision");
@@ -101,10 +105,10 @@ class PositionDaoTest {
         assertThatThrownBy(() -> valid.withStrategy("s".repeat(65)))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("positions.strategy: must be at most 64 characters");
-        assertThatThrownBy(() -> valid.withMlConfidence(dec("1.00000001")))
+        assertThatThrownBy(() -> valid.withMlConfidence(dec("1.000000000000000001")))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("positions.ml_confidence: must be within [0, 1]");
-        assertThatThrownBy(() -> valid.withSentimentScore(dec("-1.00000001")))
+        assertThatThrownBy(() -> valid.withSentimentScore(dec("-1.000000000000000001")))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("positions.sentiment_score: must be within [-1, 1]");
         assertThatThrownBy(() -> store.useTransaction(uow -> uow.positions().open((NewPosition) null)))
@@ -164,8 +168,9 @@ class PositionDaoTest {
         assertThat(closed.exitPrice()).isEqualByComparingTo("110.5");
         assertThat(closed.exitTime()).isEqualTo(T0.plusSeconds(60));
         assertThat(closed.exitReason()).isEqualTo("take profit hit");
-        assertThat(closed.realizedPnl()).isEqualByComparingTo("21");
-        assertThat(closed.returnPct()).isEqualByComparingTo("10.5");
+        // derived values come back normalized: 21, not 21.0 or 21.000000000000000000
+        assertThat(closed.realizedPnl()).isEqualTo(dec("21"));
+        assertThat(closed.returnPct()).isEqualTo(dec("10.5"));
         assertThat(closed.version()).isEqualTo(1);
         assertThat(closed.createdAt()).isEqualTo(p.createdAt());
         assertThat(closed.updatedAt()).isEqualTo(clock.instant()).isAfter(p.updatedAt());
@@ -198,64 +203,77 @@ class PositionDaoTest {
 
     @Test
     void profitAndLossIsExactForTheSmallestPriceStepAndLargePrices() {
-        Position tiny = openLong("3", "0.00000001", T0);
-        Position closedTiny = closeAt(tiny.id(), "0.00000004", T0.plusSeconds(1));
-        assertThat(closedTiny.realizedPnl()).isEqualByComparingTo("0.00000009");
-        assertThat(closedTiny.returnPct()).isEqualByComparingTo("300");
+        Position tiny = openLong("3", "0.000000000000000001", T0);
+        Position closedTiny = closeAt(tiny.id(), "0.000000000000000004", T0.plusSeconds(1));
+        assertThat(closedTiny.realizedPnl()).isEqualTo(dec("0.000000000000000009"));
+        assertThat(closedTiny.returnPct()).isEqualTo(dec("300"));
 
-        Position large = openLong("3", "12345.12345678", T0);
-        Position closedLarge = closeAt(large.id(), "12345.12345679", T0.plusSeconds(1));
-        assertThat(closedLarge.realizedPnl()).isEqualByComparingTo("0.00000003");
-        assertThat(closedLarge.returnPct()).isEqualByComparingTo("0"); // 8.1e-11 % rounds to 0
+        Position large = openLong("3", "12345.123456789012345678", T0);
+        Position closedLarge = closeAt(large.id(), "12345.123456789012345679", T0.plusSeconds(1));
+        assertThat(closedLarge.realizedPnl()).isEqualTo(dec("0.000000000000000003"));
+        assertThat(closedLarge.returnPct()).isEqualTo(dec("0")); // 8.1e-21 % rounds to 0
 
-        Position fractional = openShort("0.12345678", "98765.4321", T0);
-        Position closedFractional = closeAt(fractional.id(), "98765.43209999", T0.plusSeconds(1));
-        // (98765.4321 - 98765.43209999) * 0.12345678 = 0.0000000012345678 -> 0.00000000
-        assertThat(closedFractional.realizedPnl()).isEqualByComparingTo("0");
+        Position fractional = openShort("0.123456789012345678", "98765.4321", T0);
+        Position closedFractional = closeAt(fractional.id(), "98765.432099999999999999", T0.plusSeconds(1));
+        // (98765.4321 - 98765.432099999999999999) * 0.123456789012345678 = 1.23456789012345678e-19 -> 0
+        assertThat(closedFractional.realizedPnl()).isEqualTo(dec("0"));
     }
 
     @Test
-    void derivedValuesAreRoundedHalfEvenToEightPlaces() {
-        // exact P&L 0.000000005: half-even gives 0, half-up would give 0.00000001
+    void derivedValuesAreRoundedHalfEvenToEighteenPlaces() {
+        // exact P&L 0.0000000000000000005 (a tie at the 18th place): half-even gives 0, half-up would give 1E-18
         Position halfDown = openLong("0.5", "1", T0);
-        assertThat(closeAt(halfDown.id(), "1.00000001", T0).realizedPnl()).isEqualByComparingTo("0");
-        // exact P&L 0.000000025: half-even gives 0.00000002, half-up would give 0.00000003
+        assertThat(closeAt(halfDown.id(), "1.000000000000000001", T0).realizedPnl()).isEqualTo(dec("0"));
+        // exact P&L 0.0000000000000000025: half-even gives 0.000000000000000002, half-up would give ...003
         Position halfUp = openLong("2.5", "1", T0);
-        assertThat(closeAt(halfUp.id(), "1.00000001", T0).realizedPnl()).isEqualByComparingTo("0.00000002");
-        // exact return 0.000000005 %: half-even gives 0
+        assertThat(closeAt(halfUp.id(), "1.000000000000000001", T0).realizedPnl())
+                .isEqualTo(dec("0.000000000000000002"));
+        // exact P&L 0.0000000000000000035: half-even gives 0.000000000000000004, half-down would give ...003
+        Position halfEvenUp = openLong("3.5", "1", T0);
+        assertThat(closeAt(halfEvenUp.id(), "1.000000000000000001", T0).realizedPnl())
+                .isEqualTo(dec("0.000000000000000004"));
+        // exact return 0.0000000000000000005 %: half-even gives 0
         Position returnHalf = openLong("1", "200", T0);
-        assertThat(closeAt(returnHalf.id(), "200.00000001", T0).returnPct()).isEqualByComparingTo("0");
-        // exact return 33.3333333333...: 33.33333333
+        assertThat(closeAt(returnHalf.id(), "200.000000000000000001", T0).returnPct()).isEqualTo(dec("0"));
+        // exact return 33.3333...: 33.333333333333333333
         Position third = openLong("1", "3", T0);
-        assertThat(closeAt(third.id(), "4", T0).returnPct()).isEqualByComparingTo("33.33333333");
+        assertThat(closeAt(third.id(), "4", T0).returnPct()).isEqualTo(dec("33.333333333333333333"));
     }
 
     @Test
     void returnIsComputedFromTheExactProfitNotTheRoundedOne() {
-        // exact P&L 0.000000005 is stored as 0, but the return is 0.000000005 / 0.5 * 100 = 0.000001 %
+        // exact P&L 0.0000000000000000005 is stored as 0, but the return is
+        // 0.0000000000000000005 / 0.5 * 100 = 0.0000000000000001 %
         Position p = openLong("0.5", "1", T0);
-        Position closed = closeAt(p.id(), "1.00000001", T0);
-        assertThat(closed.realizedPnl()).isEqualByComparingTo("0");
-        assertThat(closed.returnPct()).isEqualByComparingTo("0.000001");
+        Position closed = closeAt(p.id(), "1.000000000000000001", T0);
+        assertThat(closed.realizedPnl()).isEqualTo(dec("0"));
+        assertThat(closed.returnPct()).isEqualTo(dec("0.0000000000000001"));
     }
 
     @Test
     void aProfitTooLargeToStoreIsAValidationErrorNamingTheColumnAndNothingIsWritten() {
-        Position p = openLong("1000000", "1", T0);
-        assertThatThrownBy(() -> closeAt(p.id(), "1000000", T0.plusSeconds(1)))
+        // (10000000001 - 1) x 10000000000 = 10^20, the first value beyond DECIMAL(38,18)
+        Position p = openLong("10000000000", "1", T0);
+        assertThatThrownBy(() -> closeAt(p.id(), "10000000001", T0.plusSeconds(1)))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("positions.realized_pnl: is derived from the given values and must be within")
-                .hasMessageContaining("999999000000");
+                .hasMessage("positions.realized_pnl: is derived from the given values and must be within"
+                        + " ±99999999999999999999.999999999999999999 (DECIMAL(38,18): below 10^20, at most 18 decimal"
+                        + " places) (was 100000000000000000000.000000000000000000)");
         assertThat(find(p.id())).isEqualTo(p);
     }
 
     @Test
     void aReturnTooLargeToStoreIsAValidationErrorNamingTheColumnAndNothingIsWritten() {
-        Position p = openLong("0.00000001", "0.00000001", T0);
-        assertThatThrownBy(() -> closeAt(p.id(), "90000000000", T0.plusSeconds(1)))
+        // return = (exit / entry - 1) x 100: 99999999999999999900 % at exit 1 still fits, about 2 x 10^20 at 2 does not
+        Position p = openLong("0.000000000000000001", "0.000000000000000001", T0);
+        assertThatThrownBy(() -> closeAt(p.id(), "2", T0.plusSeconds(1)))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("positions.return_pct: is derived from the given values and must be within");
+                .hasMessageStartingWith("positions.return_pct: is derived from the given values and must be within"
+                        + " ±99999999999999999999.999999999999999999");
         assertThat(find(p.id())).isEqualTo(p);
+        Position fits = closeAt(p.id(), "1", T0.plusSeconds(1));
+        assertThat(fits.returnPct()).isEqualTo(dec("99999999999999999900"));
+        assertThat(fits.realizedPnl()).isEqualTo(dec("0.000000000000000001")); // 0.999999999999999999E-18
     }
 
     @Test
@@ -350,9 +368,9 @@ class PositionDaoTest {
         long unknown = 404;
         assertThatThrownBy(() -> closeAt(unknown, "0", T0))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("positions.exit_price: must be > 0");
-        assertThatThrownBy(() -> closeAt(unknown, "1.000000001", T0))
+        assertThatThrownBy(() -> closeAt(unknown, "1.0000000000000000001", T0))
                 .isInstanceOf(ValidationException.class)
-                .hasMessageStartingWith("positions.exit_price: has more than 8 decimal places");
+                .hasMessageStartingWith("positions.exit_price: has more than 18 decimal places");
         assertThatThrownBy(() -> closeAt(unknown, "1", T0.plusNanos(500)))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("positions.exit_time: has sub-microsecond precision");
@@ -385,8 +403,8 @@ class PositionDaoTest {
                         .withStopLoss(dec("90")).withTakeProfit(dec("120"))));
         clock.advance(Duration.ofSeconds(7));
         Position moved = store.inTransaction(uow ->
-                uow.positions().updateStops(p.id(), dec("95.12345678"), null, p.version()));
-        assertThat(moved.stopLoss()).isEqualByComparingTo("95.12345678");
+                uow.positions().updateStops(p.id(), dec("95.123456789012345678"), null, p.version()));
+        assertThat(moved.stopLoss()).isEqualTo(dec("95.123456789012345678"));
         assertThat(moved.takeProfit()).isNull();
         assertThat(moved.version()).isEqualTo(1);
         assertThat(moved.updatedAt()).isEqualTo(clock.instant());
@@ -454,7 +472,7 @@ class PositionDaoTest {
         closeWithPnl("0.1", day1);
         closeWithPnl("0.2", day2.minusNanos(1_000)); // last microsecond of day 1
         closeWithPnl("-12345.12345678", day2);      // first microsecond of day 2
-        closeWithPnl("0.00000001", day2.plusSeconds(3600));
+        closeWithPnl("0.000000000000000001", day2.plusSeconds(3600));
         closeWithPnl("7", day4.plusSeconds(1));
         closeWithPnl("1000", day4.plus(Duration.ofDays(1))); // outside the range's open end
         openLong("1", "1", day1); // open positions have no P&L yet
@@ -462,9 +480,9 @@ class PositionDaoTest {
         List<DailyPnl> days = store.read(uow ->
                 uow.positions().dailyRealizedPnl(day1, day4.plus(Duration.ofDays(1))));
         assertThat(days).containsExactly(
-                new DailyPnl(LocalDate.parse("2023-03-01"), dec("0.30000000"), 2),
-                new DailyPnl(LocalDate.parse("2023-03-02"), dec("-12345.12345677"), 2),
-                new DailyPnl(LocalDate.parse("2023-03-04"), dec("7.00000000"), 1));
+                new DailyPnl(LocalDate.parse("2023-03-01"), dec("0.3"), 2),
+                new DailyPnl(LocalDate.parse("2023-03-02"), dec("-12345.123456779999999999"), 2),
+                new DailyPnl(LocalDate.parse("2023-03-04"), dec("7"), 1));
 
         List<DailyPnl> fromDay2 = store.read(uow -> uow.positions().dailyRealizedPnl(day2, day4));
         assertThat(fromDay2).extracting(DailyPnl::day).containsExactly(LocalDate.parse("2023-03-02"));
@@ -472,12 +490,12 @@ class PositionDaoTest {
 
     @Test
     void dailyRealizedPnlIsNotLimitedToTheStorageRange() {
-        // each close is storable; their sum (about 1.8e11) exceeds the 64-bit fixed point range
-        closeWithPnl("90000000000", T0);
-        closeWithPnl("90000000000", T0.plusSeconds(1));
+        // each close is storable; their sum (1.8 x 10^20) exceeds DECIMAL(38,18)
+        closeWithPnl("90000000000000000000", T0);
+        closeWithPnl("90000000000000000000", T0.plusSeconds(1));
         List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(T0, T0.plus(Duration.ofDays(1))));
         assertThat(days).singleElement().satisfies(d -> {
-            assertThat(d.realizedPnl()).isEqualByComparingTo("180000000000");
+            assertThat(d.realizedPnl()).isEqualTo(dec("180000000000000000000"));
             assertThat(d.closedPositions()).isEqualTo(2);
         });
     }
@@ -508,7 +526,7 @@ class PositionDaoTest {
     private void closeWithPnl(String pnl, Instant exitTime) {
         Position p = openLong("1", "100000", exitTime.minusSeconds(1));
         Position closed = closeAt(p.id(), dec("100000").add(dec(pnl)).toPlainString(), exitTime);
-        assertThat(closed.realizedPnl()).isEqualByComparingTo(pnl);
+        assertThat(closed.realizedPnl()).isEqualTo(dec(pnl));
     }
 
     private Position find(long id) {

@@ -1,0 +1,445 @@
+package io.tradestore;
+
+import io.tradestore.analytics.NewMetric;
+import io.tradestore.internal.Decimal18;
+import io.tradestore.internal.Migrator;
+import io.tradestore.internal.SchemaGate;
+import io.tradestore.market.Candle;
+import io.tradestore.market.Timeframe;
+import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.SqliteFiles;
+import io.tradestore.trading.Position;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+import static io.tradestore.testing.SqliteFiles.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Release 4 migrates a database with data in place, on SQLite and PostgreSQL through one path: a release-3 database
+ * filled by the demo (60,480 real candles, 685 positions, 1,370 orders, fills, predictions, outcomes) plus rows at
+ * the edges of release 3's range in every table ({@code src/test/resources/fixtures/README.md}). Update to v4: every
+ * value equal to before; roll back to v3: every stored integer and the schema exactly as before; update again:
+ * equal again. A rollback meeting a value release 3 cannot store refuses, naming table, column and row, and leaves
+ * the database at v4 untouched.
+ */
+class DecimalMigrationTest {
+    /** Tables in foreign-key order (parents first), with the ordering that makes a snapshot deterministic. */
+    private static final Map<String, String> TABLES = new LinkedHashMap<>();
+
+    static {
+        TABLES.put("positions", "id");
+        TABLES.put("orders", "id");
+        TABLES.put("order_fills", "id");
+        TABLES.put("portfolio_snapshots", "id");
+        TABLES.put("candlesticks", "symbol, timeframe, open_time");
+        TABLES.put("candlestick_metadata", "symbol, timeframe");
+        TABLES.put("pattern_cache", "id");
+        TABLES.put("predictions", "id");
+        TABLES.put("outcomes", "id");
+        TABLES.put("trade_execution_log", "id");
+        TABLES.put("ml_model_results", "id");
+        TABLES.put("analytics_metrics", "id");
+        TABLES.put("sentiment_scores", "id");
+    }
+
+    enum Engine { SQLITE, POSTGRES }
+
+    @TempDir
+    Path dir;
+    private PostgresDatabases pg;
+
+    @AfterEach
+    void dropPostgresDatabase() throws SQLException {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void updateRollbackAndUpdateAgainKeepEveryValueOfTheDemoDatabase(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Map<String, List<List<Object>>> raw = snapshot(c, false);
+            Object schemaThree = schema(engine, c);
+            assertThat(raw.get("candlesticks")).hasSize(60_480);
+            assertThat(raw.get("positions")).hasSizeGreaterThan(600);
+
+            Migrator.update(c);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            Map<String, List<List<Object>>> four = snapshot(c, true);
+            assertThat(four).isEqualTo(asReleaseFourReadsIt(raw));
+            assertForeignKeysHold(engine, c);
+            Object schemaFour = schema(engine, c);
+
+            Migrator.rollbackToTag(c, "v3");
+            assertThat(versions(c)).containsExactly("1", "2", "3");
+            assertThat(snapshot(c, false)).isEqualTo(raw);
+            assertThat(schema(engine, c)).isEqualTo(schemaThree);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.update(c);
+            assertThat(snapshot(c, true)).isEqualTo(four);
+            assertThat(schema(engine, c)).isEqualTo(schemaFour);
+        }
+    }
+
+    /**
+     * Release 4 is one changeset per engine (one transaction): applied changeset by changeset on a database with
+     * rows, every foreign key is still declared afterwards (SQLite: the children's REFERENCES were not rewritten to
+     * the renamed old tables) and holds.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void everyReleaseFourChangesetKeepsEveryForeignKeyOnTheDemoDatabase(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            int applied = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
+            int steps = 0;
+            while (true) {
+                Migrator.updateCount(c, 1);
+                int now = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
+                if (now == applied) {
+                    break;
+                }
+                applied = now;
+                steps++;
+                assertForeignKeysHold(engine, c);
+            }
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            assertThat(steps).as("release 4's changesets for this engine").isEqualTo(1);
+        }
+    }
+
+    /**
+     * SQLite only: PostgreSQL enforces foreign keys always, but a SQLite file written with them off (the sqlite3
+     * shell's default) can hold a dangling row. Release 4 refuses such a file before changing anything, naming the
+     * row, rather than blaming its own rebuild half-way; and nothing of release 4 is left behind.
+     */
+    @org.junit.jupiter.api.Test
+    void aSqliteFileThatAlreadyBreaksAForeignKeyIsRefusedBeforeAnythingChanges() throws Exception {
+        Map<String, List<List<Object>>> raw;
+        Object schemaThree;
+        try (Connection c = releaseThreeDemo(Engine.SQLITE); Statement st = c.createStatement()) {
+            st.execute("PRAGMA foreign_keys = OFF");
+            st.executeUpdate("INSERT INTO order_fills (order_id, quantity, price, fee, filled_at)"
+                    + " VALUES (999999, 100000000, 100000000, 0, 1677628800000000)");
+            raw = snapshot(c, false);
+            schemaThree = schema(Engine.SQLITE, c);
+        }
+        assertThatThrownBy(() -> Tradestore.open(config(Engine.SQLITE)))
+                .isInstanceOf(SchemaVersionException.class)
+                .hasMessageContaining("release 4 found a row that breaks a foreign key before it changed anything:"
+                        + " order_fills rowid")
+                .hasMessageContaining("references a missing orders row");
+        try (Connection c = connect(Engine.SQLITE)) {
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3");
+            assertThat(snapshot(c, false)).isEqualTo(raw);
+            assertThat(schema(Engine.SQLITE, c)).isEqualTo(schemaThree);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRollbackMeetingAValueReleaseThreeCannotStoreRefusesNamingItAndChangesNothing(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+        }
+        long metricId;
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            metricId = store.inTransaction(uow -> uow.metrics().record(new NewMetric("wei",
+                    new BigDecimal("0.000000000000000001"), Instant.parse("2023-03-22T00:00:00Z"), null)).id());
+            store.useTransaction(uow -> uow.candlesticks().upsert(List.of(new Candle("PEPEUSDT", Timeframe.D1,
+                    Instant.parse("2023-03-22T00:00:00Z"), new BigDecimal("0.0000013"), new BigDecimal("0.0000014"),
+                    new BigDecimal("0.0000012"), new BigDecimal("0.0000013"), new BigDecimal("4235198765432.12")))));
+        }
+        try (Connection c = connect(engine)) {
+            Map<String, List<List<Object>>> before = snapshot(c, true);
+            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
+            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v3"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("cannot roll back release 4: ")
+                    .hasMessageMatching("(?s).*(analytics\\.analytics_metrics\\.value of row id=" + metricId
+                            + "|market\\.candlesticks\\.\\w+ of row symbol=PEPEUSDT timeframe=1d open_time=\\d+).*");
+            if (engine == Engine.SQLITE) {
+                c.setAutoCommit(true); // Liquibase leaves its transaction mode behind on the failed connection
+            }
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
+            assertThat(snapshot(c, true)).isEqualTo(before);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void openingAReleaseThreeDatabaseMigratesItWithAutoMigrateAndRefusesWithout(Engine engine) throws Exception {
+        Map<String, List<List<Object>>> raw;
+        try (Connection c = releaseThreeDemo(engine)) {
+            raw = snapshot(c, false);
+        }
+        assertThatThrownBy(() -> Tradestore.open(config(engine).withAutoMigrate(false)))
+                .isInstanceOf(SchemaVersionException.class)
+                .hasMessageContaining("database schema 3 is older than this build's " + SchemaGate.buildVersion());
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            assertThat(store.schemaVersion()).isEqualTo(4);
+            // Read through the DAOs: the demo's positions, with release 3's values, normalized.
+            List<Object> first = raw.get("positions").get(0);
+            Position p = store.read(uow -> uow.positions().find((Long) first.get(0))).orElseThrow();
+            assertThat(p.quantity()).isEqualTo(Decimal18.normalize(BigDecimal.valueOf((Long) first.get(4), 8)));
+            assertThat(p.entryPrice()).isEqualTo(Decimal18.normalize(BigDecimal.valueOf((Long) first.get(5), 8)));
+        }
+    }
+
+    // --- the two engines ---
+
+    /** A connection to a release-3 copy of the demo database: the fixture itself on SQLite, its rows on PostgreSQL. */
+    private Connection releaseThreeDemo(Engine engine) throws Exception {
+        Path file = dir.resolve("tradestore.db");
+        try (InputStream in = new GZIPInputStream(Objects.requireNonNull(
+                getClass().getResourceAsStream("/fixtures/release3-demo.db.gz"), "fixtures/release3-demo.db.gz"))) {
+            Files.copy(in, file);
+        }
+        if (engine == Engine.SQLITE) {
+            return connect(engine);
+        }
+        pg = new PostgresDatabases();
+        Connection c = connect(engine);
+        Migrator.updateToTag(c, "v3");
+        c.setAutoCommit(true); // Liquibase leaves the connection in a transaction; the copy must commit
+        try (Connection sqlite = SqliteFiles.open(file)) {
+            for (String table : TABLES.keySet()) {
+                copy(sqlite, c, table);
+            }
+        }
+        // As a restored dump would: identities continue after the highest id, as SQLite's AUTOINCREMENT does.
+        for (Map.Entry<String, String> t : TABLES.entrySet()) {
+            if (t.getValue().equals("id")) {
+                String table = qualified(c, t.getKey());
+                rows(c, "SELECT setval(pg_get_serial_sequence('" + table + "', 'id'), (SELECT MAX(id) FROM " + table + "))");
+            }
+        }
+        return c;
+    }
+
+    /**
+     * A plain connection, as Tradestore.open and mvn liquibase:update make: on PostgreSQL, Liquibase keeps its tables in
+     * the connection's current schema, so the tests name the three schemas in their own queries instead.
+     */
+    private Connection connect(Engine engine) throws SQLException {
+        return engine == Engine.SQLITE ? SqliteFiles.open(dir.resolve("tradestore.db")) : pg.connect();
+    }
+
+    /** {@code table} as SQL names it on the connection's engine: "positions", or "trading.positions". */
+    private static String qualified(Connection c, String table) throws SQLException {
+        if (c.getMetaData().getURL().startsWith("jdbc:sqlite:")) {
+            return table;
+        }
+        String schema = switch (table) {
+            case "positions", "orders", "order_fills", "portfolio_snapshots" -> "trading";
+            case "candlesticks", "candlestick_metadata" -> "market";
+            default -> "analytics";
+        };
+        return schema + "." + table;
+    }
+
+    private TradestoreConfig config(Engine engine) {
+        return engine == Engine.SQLITE ? TradestoreConfig.sqlite(dir.resolve("tradestore.db"))
+                : TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+    }
+
+    /** Every row of {@code table}, ids included, into the same release-3 table on PostgreSQL. */
+    private static void copy(Connection from, Connection to, String table) throws SQLException {
+        try (Statement st = from.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + table)) {
+            ResultSetMetaData md = rs.getMetaData();
+            int n = md.getColumnCount();
+            List<String> names = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                names.add(md.getColumnName(i));
+            }
+            String sql = "INSERT INTO " + qualified(to, table) + " (" + String.join(", ", names) + ") OVERRIDING SYSTEM VALUE VALUES ("
+                    + "?, ".repeat(n - 1) + "?)";
+            try (PreparedStatement ps = to.prepareStatement(sql)) {
+                int[] types = null;
+                while (rs.next()) {
+                    if (types == null) {
+                        types = new int[n];
+                        for (int i = 1; i <= n; i++) {
+                            types[i - 1] = ps.getParameterMetaData().getParameterType(i);
+                        }
+                    }
+                    for (int i = 1; i <= n; i++) {
+                        Object v = rs.getObject(i);
+                        if (v == null) {
+                            ps.setNull(i, types[i - 1]);
+                        } else if (types[i - 1] == Types.BOOLEAN || types[i - 1] == Types.BIT) {
+                            ps.setBoolean(i, ((Number) v).intValue() != 0);
+                        } else if (v instanceof Number num) {
+                            ps.setLong(i, num.longValue());
+                        } else {
+                            ps.setString(i, v.toString());
+                        }
+                    }
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    /**
+     * Every row of every table. Release 3 ({@code decimals = false}): each value as stored, integers as Long. Release
+     * 4: decimal columns (a BLOB on SQLite, NUMERIC on PostgreSQL) as the BigDecimal they hold, read without the
+     * library's binding: SQLite's bytes through {@link Decimal18#decode}, PostgreSQL's NUMERIC as the server sends it.
+     */
+    private static Map<String, List<List<Object>>> snapshot(Connection c, boolean decimals) throws SQLException {
+        Map<String, List<List<Object>>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> t : TABLES.entrySet()) {
+            List<List<Object>> rows = new ArrayList<>();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT * FROM " + qualified(c, t.getKey()) + " ORDER BY " + t.getValue())) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    List<Object> row = new ArrayList<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) {
+                        Object v = rs.getObject(i);
+                        if (v instanceof byte[] bytes) {
+                            assertThat(decimals).as("a BLOB in release 3's %s", t.getKey()).isTrue();
+                            row.add(Decimal18.decode(bytes));
+                        } else if (v instanceof BigDecimal d) {
+                            assertThat(d.scale()).as("NUMERIC(38,18) on PostgreSQL").isEqualTo(18);
+                            row.add(Decimal18.normalize(d));
+                        } else if (v instanceof Number n) {
+                            row.add(n.longValue());
+                        } else if (v instanceof Boolean b) {
+                            row.add(b ? 1L : 0L);
+                        } else {
+                            row.add(v == null ? null : v.toString());
+                        }
+                    }
+                    rows.add(row);
+                }
+            }
+            out.put(t.getKey(), rows);
+        }
+        return out;
+    }
+
+    /** Release 3's snapshot as release 4 must read it: every decimal column's integer n as n / 10^8, normalized. */
+    private static Map<String, List<List<Object>>> asReleaseFourReadsIt(Map<String, List<List<Object>>> raw) {
+        Map<String, List<String>> columns = Map.ofEntries(
+                Map.entry("positions", List.of("id", "symbol", "side", "status", "quantity*", "entry_price*", "entry_time",
+                        "stop_loss*", "take_profit*", "exit_price*", "exit_time", "exit_reason", "realized_pnl*",
+                        "return_pct*", "strategy", "ml_confidence*", "sentiment_score*", "created_at", "updated_at", "version")),
+                Map.entry("orders", List.of("id", "client_order_id", "position_id", "symbol", "side", "order_type", "status",
+                        "quantity*", "limit_price*", "stop_price*", "filled_quantity*", "average_fill_price*", "reject_reason",
+                        "created_at", "updated_at", "last_fill_at", "version")),
+                Map.entry("order_fills", List.of("id", "order_id", "quantity*", "price*", "fee*", "filled_at")),
+                Map.entry("portfolio_snapshots", List.of("id", "taken_at", "cash*", "equity*", "realized_pnl*",
+                        "unrealized_pnl*", "open_position_count")),
+                Map.entry("candlesticks", List.of("symbol", "timeframe", "open_time", "open*", "high*", "low*", "close*", "volume*")),
+                Map.entry("candlestick_metadata", List.of("symbol", "timeframe", "first_open_time", "last_open_time",
+                        "candle_count", "updated_at")),
+                Map.entry("pattern_cache", List.of("id", "cache_key", "symbol", "timeframe", "pattern_type", "confidence*",
+                        "payload", "detected_at", "expires_at")),
+                Map.entry("predictions", List.of("id", "symbol", "prediction_timestamp", "action", "confidence*", "direction",
+                        "magnitude*", "feature_vector", "model_version", "entry_price*", "market_context", "created_at")),
+                Map.entry("outcomes", List.of("id", "prediction_id", "evaluation_timestamp", "actual_return*",
+                        "actual_direction", "exit_price*", "correct", "created_at")),
+                Map.entry("trade_execution_log", List.of("id", "order_id", "client_order_id", "event", "latency_micros",
+                        "logged_at", "details")),
+                Map.entry("ml_model_results", List.of("id", "model_name", "model_version", "evaluated_at",
+                        "window_start_time", "window_end_time", "sample_count", "accuracy*", "precision_score*",
+                        "recall_score*", "f1_score*", "parameters")),
+                Map.entry("analytics_metrics", List.of("id", "name", "value*", "computed_at", "dimensions")),
+                Map.entry("sentiment_scores", List.of("id", "symbol", "scored_at", "score*", "confidence*", "news_count", "source")));
+        Map<String, List<List<Object>>> out = new LinkedHashMap<>();
+        raw.forEach((table, rows) -> {
+            List<String> cols = columns.get(table);
+            out.put(table, rows.stream().map(row -> {
+                assertThat(row).as("columns of %s", table).hasSize(cols.size());
+                List<Object> converted = new ArrayList<>(row);
+                for (int i = 0; i < cols.size(); i++) {
+                    if (cols.get(i).endsWith("*") && row.get(i) != null) {
+                        converted.set(i, Decimal18.normalize(BigDecimal.valueOf((Long) row.get(i), 8)));
+                    }
+                }
+                return converted;
+            }).toList());
+        });
+        return out;
+    }
+
+    /** The schema as a user of the database sees it: SQLite's own text of every object; PostgreSQL's catalog. */
+    private static Object schema(Engine engine, Connection c) throws SQLException {
+        if (engine == Engine.SQLITE) {
+            return List.of(SqliteFiles.schema(c), rows(c, "SELECT name, seq FROM sqlite_sequence ORDER BY name"));
+        }
+        String schemas = "('trading', 'market', 'analytics')";
+        return List.of(
+                rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname IN "
+                        + schemas + " ORDER BY 1, 2, 3"),
+                rows(c, "SELECT table_schema, table_name, column_name, ordinal_position, data_type, numeric_precision,"
+                        + " numeric_scale, is_nullable, column_default FROM information_schema.columns"
+                        + " WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"),
+                rows(c, "SELECT n.nspname, t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
+                        + " JOIN pg_class t ON t.oid = k.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
+                        + " WHERE n.nspname IN " + schemas + " ORDER BY 1, 2, 3"));
+    }
+
+    private static void assertForeignKeysHold(Engine engine, Connection c) throws SQLException {
+        if (engine == Engine.SQLITE) {
+            assertThat(rows(c, "PRAGMA foreign_key_check")).isEmpty();
+            assertThat(rows(c, "PRAGMA integrity_check")).containsExactly(List.of("ok"));
+            assertThat(rows(c, "SELECT m.name, f.\"table\", f.\"from\", f.\"to\", f.on_delete FROM sqlite_master m,"
+                    + " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2, 3"))
+                    .containsExactly(
+                            List.of("order_fills", "orders", "order_id", "id", "NO ACTION"),
+                            List.of("orders", "positions", "position_id", "id", "NO ACTION"),
+                            List.of("outcomes", "predictions", "prediction_id", "id", "NO ACTION"),
+                            List.of("trade_execution_log", "orders", "order_id", "id", "NO ACTION"));
+        } else {
+            assertThat(rows(c, "SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY 1")).containsExactly(
+                    List.of("fk_order_fills_order_id"), List.of("fk_orders_position_id"),
+                    List.of("fk_outcomes_prediction_id"), List.of("fk_trade_execution_log_order_id"));
+        }
+    }
+
+    private static List<String> versions(Connection c) throws SQLException {
+        return column(c, "SELECT version FROM schema_versions ORDER BY version");
+    }
+
+    private static List<String> column(Connection c, String sql) throws SQLException {
+        return rows(c, sql).stream().map(r -> r.get(0)).toList();
+    }
+
+    static {
+        // Fail with the fixture's name, not an NPE, if it is missing from the build.
+        if (DecimalMigrationTest.class.getResource("/fixtures/release3-demo.db.gz") == null) {
+            throw new UncheckedIOException(new IOException("missing test resource fixtures/release3-demo.db.gz"));
+        }
+    }
+}
