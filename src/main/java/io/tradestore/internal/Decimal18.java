@@ -83,8 +83,7 @@ public final class Decimal18 {
                 throw tooManyPlaces(column, value);
             }
         }
-        BigDecimal stripped = atMost18.stripTrailingZeros();
-        return stripped.scale() < 0 ? stripped.setScale(0, RoundingMode.UNNECESSARY) : stripped;
+        return normalize(atMost18);
     }
 
     private static ValidationException tooManyPlaces(String column, BigDecimal value) {
@@ -105,7 +104,11 @@ public final class Decimal18 {
         return check(column, r);
     }
 
-    /** A value read from PostgreSQL's NUMERIC(38,18), normalized like every value read back. */
+    /**
+     * {@code stored} at the smallest scale, at least 0, that holds it exactly: how every decimal is returned (a
+     * PostgreSQL NUMERIC(38,18) as read, a sum or a difference the library computes). No range check: sums are
+     * reported, never stored.
+     */
     public static BigDecimal normalize(BigDecimal stored) {
         if (stored == null) {
             return null;
