@@ -63,25 +63,22 @@ class Decimal18Test {
 
     @Test
     void byteOrderIsNumericOrder() {
-        Props.check(2_000, 1_000, DecimalGens.inRange().zip(DecimalGens.inRange(), List::of), pair -> {
-            BigDecimal a = pair.get(0);
-            BigDecimal b = pair.get(1);
-            int bytes = Integer.signum(Arrays.compareUnsigned(Decimal18.encode(a), Decimal18.encode(b)));
-            assertThat(bytes).as("memcmp(%s, %s)", a.toPlainString(), b.toPlainString())
-                    .isEqualTo(Integer.signum(a.compareTo(b)));
-        });
+        Props.check(2_000, 1_000, DecimalGens.inRange().zip(DecimalGens.inRange(), List::of),
+                Decimal18Test::assertBytesOrderLikeNumbers);
     }
 
     /** Neighbours share a first byte and leading digits, where a wrong pad or terminator shows (-1 vs -1.01). */
     @Test
     void byteOrderIsNumericOrderBetweenNeighbours() {
-        Props.check(2_000, 1_000, DecimalGens.neighbours(), pair -> {
-            BigDecimal a = pair.get(0);
-            BigDecimal b = pair.get(1);
-            int bytes = Integer.signum(Arrays.compareUnsigned(Decimal18.encode(a), Decimal18.encode(b)));
-            assertThat(bytes).as("memcmp(%s, %s)", a.toPlainString(), b.toPlainString())
-                    .isEqualTo(Integer.signum(a.compareTo(b)));
-        });
+        Props.check(2_000, 1_000, DecimalGens.neighbours(), Decimal18Test::assertBytesOrderLikeNumbers);
+    }
+
+    private static void assertBytesOrderLikeNumbers(List<BigDecimal> pair) {
+        BigDecimal a = pair.get(0);
+        BigDecimal b = pair.get(1);
+        int bytes = Integer.signum(Arrays.compareUnsigned(Decimal18.encode(a), Decimal18.encode(b)));
+        assertThat(bytes).as("memcmp(%s, %s)", a.toPlainString(), b.toPlainString())
+                .isEqualTo(Integer.signum(a.compareTo(b)));
     }
 
     @Test
