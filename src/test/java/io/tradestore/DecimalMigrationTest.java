@@ -163,6 +163,30 @@ class DecimalMigrationTest {
         }
     }
 
+    /**
+     * Liquibase records a changeset after its transaction; a process killed in between leaves release 4 applied but
+     * unrecorded. Running it again must refuse, not convert converted values (PostgreSQL would divide them by 10^8).
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseFourAppliedButUnrecordedIsNotConvertedTwice(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-4-%'");
+            }
+            Map<String, List<List<Object>>> four = snapshot(c, true);
+            assertThatThrownBy(() -> Migrator.update(c))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("release 4 is already applied (schema_versions has version 4) but Liquibase has"
+                            + " no record of it");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            assertThat(snapshot(c, true)).isEqualTo(four);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void aRollbackMeetingAValueReleaseThreeCannotStoreRefusesNamingItAndChangesNothing(Engine engine) throws Exception {
