@@ -13,6 +13,7 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.ParamType;
 
 import java.math.BigDecimal;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Types;
@@ -71,9 +72,15 @@ public final class DecimalBinding implements Binding<byte[], BigDecimal> {
 
     @Override
     public void get(BindingGetResultSetContext<BigDecimal> ctx) throws SQLException {
-        ctx.value(postgres(ctx.dialect())
-                ? Decimal18.normalize(ctx.resultSet().getBigDecimal(ctx.index()))
-                : Decimal18.decode(ctx.resultSet().getBytes(ctx.index())));
+        ctx.value(read(ctx.resultSet(), ctx.index(), ctx.dialect()));
+    }
+
+    /**
+     * One decimal column of the current row, as {@link #get(BindingGetResultSetContext)} reads it: for the hot
+     * reads that map JDBC rows themselves instead of through jOOQ records (CandlestickDao).
+     */
+    public static BigDecimal read(ResultSet rs, int index, SQLDialect dialect) throws SQLException {
+        return postgres(dialect) ? Decimal18.normalize(rs.getBigDecimal(index)) : Decimal18.decode(rs.getBytes(index));
     }
 
     @Override

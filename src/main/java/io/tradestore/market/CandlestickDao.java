@@ -2,13 +2,21 @@ package io.tradestore.market;
 
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.DecimalBinding;
+import io.tradestore.internal.EpochMicros;
+import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.CandlestickMetadataRecord;
 import io.tradestore.internal.db.tables.records.CandlesticksRecord;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
 import org.jooq.InsertValuesStep8;
 
 import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,6 +46,9 @@ import static org.jooq.impl.DSL.val;
 public final class CandlestickDao {
     /** Upper bound of {@link #latest}: enough for any indicator window, small enough to stay a bounded read. */
     public static final int MAX_LATEST = 100_000;
+    /** The columns {@link #candles} maps, in its order. */
+    private static final List<Field<?>> CANDLE_VALUES = List.of(CANDLESTICKS.OPEN_TIME, CANDLESTICKS.OPEN,
+            CANDLESTICKS.HIGH, CANDLESTICKS.LOW, CANDLESTICKS.CLOSE, CANDLESTICKS.VOLUME);
     /**
      * Candles per INSERT statement. 8 parameters each makes 4,000 per statement: well below SQLite's 32,766 and
      * PostgreSQL's 65,535, while already amortising the per-statement cost (parse, plan, round trip): on a
@@ -101,11 +112,11 @@ public final class CandlestickDao {
         Check.notNull("timeframe", timeframe);
         Check.window(from, to);
         Check.notBefore("to", to, "from", from);
-        return tx.dsl().selectFrom(CANDLESTICKS)
+        DSLContext db = tx.dsl();
+        return candles(db, symbol, timeframe, db.select(CANDLE_VALUES).from(CANDLESTICKS)
                 .where(CANDLESTICKS.SYMBOL.eq(symbol), CANDLESTICKS.TIMEFRAME.eq(timeframe),
                         CANDLESTICKS.OPEN_TIME.ge(from), CANDLESTICKS.OPEN_TIME.lt(to))
-                .orderBy(CANDLESTICKS.OPEN_TIME)
-                .fetch(CandlestickDao::map);
+                .orderBy(CANDLESTICKS.OPEN_TIME));
     }
 
     /**
@@ -116,11 +127,11 @@ public final class CandlestickDao {
         Check.symbol("symbol", symbol);
         Check.notNull("timeframe", timeframe);
         Check.that(n >= 1 && n <= MAX_LATEST, "n", "must be within [1, " + MAX_LATEST + "]", n);
-        List<Candle> newestFirst = new ArrayList<>(tx.dsl().selectFrom(CANDLESTICKS)
+        DSLContext db = tx.dsl();
+        List<Candle> newestFirst = candles(db, symbol, timeframe, db.select(CANDLE_VALUES).from(CANDLESTICKS)
                 .where(CANDLESTICKS.SYMBOL.eq(symbol), CANDLESTICKS.TIMEFRAME.eq(timeframe))
                 .orderBy(CANDLESTICKS.OPEN_TIME.desc())
-                .limit(n)
-                .fetch(CandlestickDao::map));
+                .limit(n));
         Collections.reverse(newestFirst);
         return newestFirst;
     }
@@ -208,9 +219,27 @@ public final class CandlestickDao {
                 .execute();
     }
 
-    private static Candle map(CandlesticksRecord r) {
-        return new Candle(r.getSymbol(), r.getTimeframe(), r.getOpenTime(), r.getOpen(), r.getHigh(), r.getLow(),
-                r.getClose(), r.getVolume());
+    /**
+     * Maps the JDBC rows of a candle query straight to candles, without a jOOQ record per row: the series' reads
+     * return thousands of rows, and building and converting records cost most of a 1,000-candle range read
+     * (docs/benchmarks/decimal-storage.md). The query is still jOOQ's, so its SQL, bind values and error
+     * translation are those of every other read; only the row mapping is by hand. Symbol and timeframe are the
+     * query's own (its WHERE compares them with {@code =}), so they are not read back per row.
+     */
+    private static List<Candle> candles(DSLContext db, String symbol, Timeframe timeframe, ResultQuery<?> query) {
+        SQLDialect dialect = db.dialect();
+        List<Candle> out = new ArrayList<>();
+        try (ResultSet rs = query.fetchResultSet()) {
+            while (rs.next()) {
+                out.add(new Candle(symbol, timeframe, EpochMicros.fromMicros(rs.getLong(1)),
+                        DecimalBinding.read(rs, 2, dialect), DecimalBinding.read(rs, 3, dialect),
+                        DecimalBinding.read(rs, 4, dialect), DecimalBinding.read(rs, 5, dialect),
+                        DecimalBinding.read(rs, 6, dialect)));
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e);
+        }
+        return out;
     }
 
     private static SeriesInfo map(CandlestickMetadataRecord r) {
