@@ -5,6 +5,8 @@ import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.SqliteFiles;
+import io.tradestore.market.Candle;
+import io.tradestore.market.Timeframe;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.Order;
@@ -220,5 +222,32 @@ class PostgresTest {
                     PostgresDatabases.PASSWORD))).isInstanceOf(SchemaVersionException.class)
                     .hasMessageContaining("not a tradestore database");
         }
+    }
+
+    /**
+     * CandlestickDao maps range and latest from JDBC rows itself (not through jOOQ records): NUMERIC(38,18) comes
+     * back at scale 18 there too, so the candles equal those written only if that path normalizes as the binding
+     * does.
+     */
+    @Test
+    void candleRangeAndLatestReadTheValuesWrittenOnPostgres() {
+        Instant t = Instant.parse("2024-05-06T00:00:00Z");
+        List<Candle> written = List.of(
+                new Candle("PEPEUSDT", Timeframe.D1, t, new BigDecimal("0.0000003412"), new BigDecimal("0.00000035"),
+                        new BigDecimal("0.000000000000000001"), new BigDecimal("0.0000003400"),
+                        new BigDecimal("4235198765432.12")),
+                new Candle("PEPEUSDT", Timeframe.D1, t.plusSeconds(86_400), new BigDecimal("1.50"),
+                        new BigDecimal("99999999999999999999.999999999999999999"), new BigDecimal("1"),
+                        new BigDecimal("100"), BigDecimal.ZERO));
+        store.useTransaction(uow -> uow.candlesticks().upsert(written));
+
+        List<Candle> range = store.read(uow -> uow.candlesticks().range("PEPEUSDT", Timeframe.D1, t,
+                t.plusSeconds(2 * 86_400)));
+        List<Candle> latest = store.read(uow -> uow.candlesticks().latest("PEPEUSDT", Timeframe.D1, 5));
+
+        assertThat(range).isEqualTo(written);
+        assertThat(latest).isEqualTo(written);
+        assertThat(range.get(1).open().toString()).isEqualTo("1.5");
+        assertThat(range.get(1).close().toString()).isEqualTo("100");
     }
 }
