@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.ExecutionEvent;
 import io.tradestore.analytics.NewExecutionEvent;
@@ -419,7 +421,7 @@ class ConcurrencyStressTest {
                 return switch (kind) {
                     case CANCEL -> uow.orders().cancel(order.id());
                     case REJECT -> uow.orders().reject(order.id(), "venue refused " + event);
-                    default -> uow.orders().fill(order.id(), quantity, price, BigDecimal.ZERO, uow.now());
+                    default -> uow.orders().fill(order.id(), Fills.of(quantity, price, BigDecimal.ZERO, uow.now())).order();
                 };
             });
             attempt = new OrderAttempt(op, kind, quantity, price, seen, result, null);

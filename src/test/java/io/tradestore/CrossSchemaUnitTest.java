@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.NewExecutionEvent;
 import io.tradestore.analytics.NewPrediction;
@@ -84,7 +86,7 @@ class CrossSchemaUnitTest {
         Position position = uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, qty, price, at));
         Order order = uow.orders().place(NewOrder.market(clientOrderId, "BTCUSDT", OrderSide.BUY, qty)
                 .forPosition(position.id()));
-        uow.orders().fill(order.id(), qty, price, new BigDecimal("0.01"), at);
+        uow.orders().fill(order.id(), Fills.of(qty, price, new BigDecimal("0.01"), at)).order();
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientOrderId, "FILLED", 900L, at, null));
         uow.predictions().record(prediction(at));
     }

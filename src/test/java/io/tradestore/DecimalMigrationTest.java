@@ -89,7 +89,7 @@ class DecimalMigrationTest {
             assertThat(raw.get("candlesticks")).hasSize(60_480);
             assertThat(raw.get("positions")).hasSizeGreaterThan(600);
 
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
             assertThat(versions(c)).containsExactly("1", "2", "3", "4");
             Map<String, List<List<Object>>> four = snapshot(c, true);
             assertThat(four).isEqualTo(asReleaseFourReadsIt(raw));
@@ -102,7 +102,7 @@ class DecimalMigrationTest {
             assertThat(schema(engine, c)).isEqualTo(schemaThree);
             assertForeignKeysHold(engine, c);
 
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
             assertThat(snapshot(c, true)).isEqualTo(four);
             assertThat(schema(engine, c)).isEqualTo(schemaFour);
         }
@@ -120,6 +120,9 @@ class DecimalMigrationTest {
             int applied = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
             int steps = 0;
             while (true) {
+                if (versions(c).contains("4")) {
+                    break; // later releases are not release 4's business
+                }
                 Migrator.updateCount(c, 1);
                 int now = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
                 if (now == applied) {
@@ -171,13 +174,13 @@ class DecimalMigrationTest {
     @EnumSource(Engine.class)
     void releaseFourAppliedButUnrecordedIsNotConvertedTwice(Engine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
             c.setAutoCommit(true);
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-4-%'");
             }
             Map<String, List<List<Object>>> four = snapshot(c, true);
-            assertThatThrownBy(() -> Migrator.update(c))
+            assertThatThrownBy(() -> Migrator.updateToTag(c, "v4"))
                     .isInstanceOf(SchemaVersionException.class)
                     .hasMessageContaining("release 4 is already applied (schema_versions has version 4) but Liquibase has"
                             + " no record of it");
@@ -191,7 +194,7 @@ class DecimalMigrationTest {
     @EnumSource(Engine.class)
     void aRollbackMeetingAValueReleaseThreeCannotStoreRefusesNamingItAndChangesNothing(Engine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
         }
         long metricId;
         try (Tradestore store = Tradestore.open(config(engine))) {
@@ -202,6 +205,8 @@ class DecimalMigrationTest {
                     new BigDecimal("0.0000012"), new BigDecimal("0.0000013"), new BigDecimal("4235198765432.12")))));
         }
         try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v4"); // the store migrated to the latest release; this test is about release 4
+            c.setAutoCommit(true);
             Map<String, List<List<Object>>> before = snapshot(c, true);
             List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
             assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v3"))
@@ -229,7 +234,7 @@ class DecimalMigrationTest {
                 .isInstanceOf(SchemaVersionException.class)
                 .hasMessageContaining("database schema 3 is older than this build's " + SchemaGate.buildVersion());
         try (Tradestore store = Tradestore.open(config(engine))) {
-            assertThat(store.schemaVersion()).isEqualTo(4);
+            assertThat(store.schemaVersion()).isEqualTo(SchemaGate.buildVersion());
             // Read through the DAOs: the demo's positions, with release 3's values, normalized.
             List<Object> first = raw.get("positions").get(0);
             Position p = store.read(uow -> uow.positions().find((Long) first.get(0))).orElseThrow();

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewExecutionEvent;
@@ -18,6 +20,7 @@ import io.tradestore.testing.Snapshot;
 import io.tradestore.testing.SqliteFixtureCopies;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.NewPosition;
@@ -125,6 +128,7 @@ class HostileInputTest {
     long partialOrder;
     long filledOrder;
     long cancelledOrder;
+    long pendingCancelOrder;
     long rejectedOrder;
     long evaluatedPrediction;
     long pendingPrediction;
@@ -179,11 +183,15 @@ class HostileInputTest {
         newOrder = uow.orders().place(NewOrder.limit("fixture-new", "BTCUSDT", OrderSide.BUY, d("1"), d("22000"))
                 .forPosition(openPosition)).id();
         partialOrder = uow.orders().place(NewOrder.market("fixture-partial", "BTCUSDT", OrderSide.BUY, d("2"))).id();
-        uow.orders().fill(partialOrder, d("0.5"), d("23000"), d("0.01"), T0.plusSeconds(1));
+        uow.orders().fill(partialOrder, new NewFill("fixture-trade-1", d("0.5"), d("23000"), d("0.01"), "USDT", T0.plusSeconds(1)));
         filledOrder = uow.orders().place(NewOrder.market("fixture-filled", "BTCUSDT", OrderSide.BUY, d("1"))).id();
-        uow.orders().fill(filledOrder, d("1"), d("23001"), d("0.02"), T0.plusSeconds(2));
+        uow.orders().fill(filledOrder, Fills.of(d("1"), d("23001"), d("0.02"), T0.plusSeconds(2))).order();
         cancelledOrder = uow.orders().place(NewOrder.market("fixture-cancelled", "BTCUSDT", OrderSide.SELL, d("1"))).id();
         uow.orders().cancel(cancelledOrder);
+        uow.orders().confirmCancel(cancelledOrder);
+        pendingCancelOrder = uow.orders().place(NewOrder.market("fixture-pending-cancel", "BTCUSDT", OrderSide.SELL,
+                d("1"))).id();
+        uow.orders().cancel(pendingCancelOrder);
         rejectedOrder = uow.orders().place(NewOrder.market("fixture-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id();
         uow.orders().reject(rejectedOrder, "insufficient margin");
 
@@ -319,8 +327,28 @@ class HostileInputTest {
                         ValidationException.class, "orders.limit_price: must be null for MARKET orders"),
                 row("orders().place(null)", tx(uow -> uow.orders().place(null)),
                         ValidationException.class, "order: must not be null"),
-                row("fill with a null fee", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"), null, T0)),
+                row("fill with a null fee", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0.1"), d("22000"), null, T0)).order()),
                         ValidationException.class, "order_fills.fee: must not be null"),
+                row("fill with a null trade id", tx(uow -> uow.orders().fill(newOrder, new NewFill(null, d("0.1"), d("22000"), d("0"), null, T0))),
+                        ValidationException.class, "order_fills.trade_id: must not be null"),
+                row("fill with a blank trade id", tx(uow -> uow.orders().fill(newOrder, new NewFill(" ", d("0.1"), d("22000"), d("0"), null, T0))),
+                        ValidationException.class, "order_fills.trade_id: must not be blank"),
+                row("fill with a 65-character trade id", tx(uow -> uow.orders().fill(newOrder, new NewFill("t".repeat(65), d("0.1"), d("22000"), d("0"), null, T0))),
+                        ValidationException.class, "order_fills.trade_id: must be at most 64 characters"),
+                row("fill with a newline in the trade id", tx(uow -> uow.orders().fill(newOrder, new NewFill("t-1\n", d("0.1"), d("22000"), d("0"), null, T0))),
+                        ValidationException.class, "order_fills.trade_id: must not contain control characters"),
+                row("fill with a fee but no fee currency", tx(uow -> uow.orders().fill(newOrder, new NewFill("t-fee", d("0.1"), d("22000"), d("0.01"), null, T0))),
+                        ValidationException.class, "order_fills.fee_currency: is required when the fee is not zero (fee 0.01)"),
+                row("fill with a lower-case fee currency", tx(uow -> uow.orders().fill(newOrder, new NewFill("t-fee", d("0.1"), d("22000"), d("0.01"), "usdt", T0))),
+                        ValidationException.class, "order_fills.fee_currency: must be 1-16 characters of A-Z and 0-9 (was \"usdt\")"),
+                row("fill with a 17-character fee currency", tx(uow -> uow.orders().fill(newOrder, new NewFill("t-fee", d("0.1"), d("22000"), d("0.01"), "ABCDEFGHIJKLMNOPQ", T0))),
+                        ValidationException.class, "order_fills.fee_currency: must be 1-16 characters of A-Z and 0-9"),
+                row("fill with an empty fee currency", tx(uow -> uow.orders().fill(newOrder, new NewFill("t-fee", d("0.1"), d("22000"), d("0"), "", T0))),
+                        ValidationException.class, "order_fills.fee_currency: must be 1-16 characters of A-Z and 0-9"),
+                row("orders().fill(id, null)", tx(uow -> uow.orders().fill(newOrder, null)),
+                        ValidationException.class, "fill: must not be null"),
+                row("find a fill by a blank trade id", tx(uow -> uow.orders().findFill(partialOrder, "")),
+                        ValidationException.class, "order_fills.trade_id: must not be blank"),
                 row("null prediction confidence", tx(uow -> uow.predictions().record(prediction("BTCUSDT", T0.plusSeconds(900), null, "lstm-v3"))),
                         ValidationException.class, "predictions.confidence: must not be null"),
                 row("null outcome direction", tx(uow -> uow.outcomes().record(new NewOutcome(evaluatedPrediction, NOW, d("0.01"), null, d("1"), true))),
@@ -350,11 +378,11 @@ class HostileInputTest {
                         ValidationException.class, "positions.entry_price: must be > 0"),
                 row("negative limit price", tx(uow -> uow.orders().place(NewOrder.limit("h-neg-limit", "BTCUSDT", OrderSide.BUY, d("1"), d("-0.01")))),
                         ValidationException.class, "orders.limit_price: must be > 0"),
-                row("zero fill quantity", tx(uow -> uow.orders().fill(newOrder, d("0"), d("22000"), d("0"), T0)),
+                row("zero fill quantity", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0"), d("22000"), d("0"), T0)).order()),
                         ValidationException.class, "order_fills.quantity: must be > 0"),
-                row("negative fill price", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("-22000"), d("0"), T0)),
+                row("negative fill price", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0.1"), d("-22000"), d("0"), T0)).order()),
                         ValidationException.class, "order_fills.price: must be > 0"),
-                row("negative fee -0.000000000000000001", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"), d("-0.000000000000000001"), T0)),
+                row("negative fee -0.000000000000000001", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0.1"), d("22000"), d("-0.000000000000000001"), T0)).order()),
                         ValidationException.class, "order_fills.fee: must be >= 0"),
                 row("negative candle volume", tx(uow -> uow.candlesticks().upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0,
                                 d("1"), d("1"), d("1"), d("1"), d("-1"))))),
@@ -384,8 +412,8 @@ class HostileInputTest {
                         tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), new BigDecimal(0.1)))),
                         ValidationException.class, "positions.entry_price: " + MORE_THAN_18
                                 + " (was 0.1000000000000000055511151231257827021181583404541015625)"),
-                row("new BigDecimal(Double.toString(1e-19)) as fee", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"),
-                                new BigDecimal(Double.toString(1e-19)), T0)),
+                row("new BigDecimal(Double.toString(1e-19)) as fee", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0.1"), d("22000"),
+                                new BigDecimal(Double.toString(1e-19)), T0)).order()),
                         ValidationException.class, "order_fills.fee: " + MORE_THAN_18 + " (was 1.0E-19)"),
                 row("1E+30 cash", tx(uow -> uow.portfolio().record(snapshot(NOW, d("1E+30"), d("0")))),
                         ValidationException.class, "portfolio_snapshots.cash: " + WITHIN_RANGE + " (was 1E+30)"),
@@ -405,7 +433,7 @@ class HostileInputTest {
                 row("candle high 10^20 above an in-range low", tx(uow -> uow.candlesticks().upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0.plusSeconds(600),
                                 d("1"), d("100000000000000000000"), d("1"), d("1"), d("1"))))),
                         ValidationException.class, "candlesticks.high: " + WITHIN_RANGE + " (was 100000000000000000000)"),
-                row("fill price with 19 decimals 1.0000000000000000001", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("1.0000000000000000001"), d("0"), NOW)),
+                row("fill price with 19 decimals 1.0000000000000000001", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0.1"), d("1.0000000000000000001"), d("0"), NOW)).order()),
                         ValidationException.class, "order_fills.price: " + MORE_THAN_18 + " (was 1.0000000000000000001)"),
                 row("metric value with 19 decimals -0.0000000000000000001", tx(uow -> uow.metrics().record(new NewMetric("h-metric", d("-0.0000000000000000001"), NOW))),
                         ValidationException.class, "analytics_metrics.value: " + MORE_THAN_18 + " (was -1E-19)"),
@@ -570,7 +598,7 @@ class HostileInputTest {
                         ValidationException.class, "sentiment_scores.scored_at" + range),
                 row("metric at Instant.MAX", tx(uow -> uow.metrics().record(new NewMetric("h-metric", d("1"), Instant.MAX))),
                         ValidationException.class, "analytics_metrics.computed_at" + range),
-                row("fill at T0 + 1 ns (sub-microsecond)", tx(uow -> uow.orders().fill(newOrder, d("0.1"), d("22000"), d("0"), T0.plusNanos(1))),
+                row("fill at T0 + 1 ns (sub-microsecond)", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("0.1"), d("22000"), d("0"), T0.plusNanos(1))).order()),
                         ValidationException.class, "order_fills.filled_at: has sub-microsecond precision"),
                 row("Instant.now()-style nanoseconds in a log time", tx(uow -> uow.executionLog().record(new NewExecutionEvent(null, "h-1", "sent", null,
                                 NOW.plusNanos(403_686_952), null))),
@@ -703,9 +731,9 @@ class HostileInputTest {
                         ValidationException.class, "outcomes.prediction_id: must be > 0"),
                 row("execution event for an unknown order", tx(uow -> uow.executionLog().record(new NewExecutionEvent(MISSING, "h-ghost", "sent", 10L, NOW, null))),
                         ForeignKeyViolationException.class, "order " + MISSING + " does not exist (trade_execution_log.order_id, event sent of client order h-ghost)"),
-                row("fill an unknown order", tx(uow -> uow.orders().fill(MISSING, d("1"), d("1"), d("0"), NOW)),
+                row("fill an unknown order", tx(uow -> uow.orders().fill(MISSING, Fills.of(d("1"), d("1"), d("0"), NOW)).order()),
                         NotFoundException.class, "no order with id " + MISSING),
-                row("fill order id Long.MIN_VALUE", tx(uow -> uow.orders().fill(Long.MIN_VALUE, d("1"), d("1"), d("0"), NOW)),
+                row("fill order id Long.MIN_VALUE", tx(uow -> uow.orders().fill(Long.MIN_VALUE, Fills.of(d("1"), d("1"), d("0"), NOW)).order()),
                         NotFoundException.class, "no order with id " + Long.MIN_VALUE),
                 row("cancel an unknown order", tx(uow -> uow.orders().cancel(MISSING)),
                         NotFoundException.class, "no order with id " + MISSING),
@@ -723,16 +751,32 @@ class HostileInputTest {
 
     List<Row> transitions() {
         return List.of(
-                row("fill a CANCELLED order", tx(uow -> uow.orders().fill(cancelledOrder, d("0.1"), d("1"), d("0"), NOW)),
-                        InvalidStateTransitionException.class, "cannot fill order fixture-cancelled: it is CANCELLED"),
-                row("fill a FILLED order", tx(uow -> uow.orders().fill(filledOrder, d("0.1"), d("1"), d("0"), NOW)),
+                row("late fill of a CANCELLED order beyond its remaining 1", tx(uow -> uow.orders().fill(cancelledOrder, Fills.of(d("1.000000000000000001"), d("1"), d("0"), NOW))),
+                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1 of order \"fixture-cancelled\""
+                                + " (0 of 1 filled) (was 1.000000000000000001)"),
+                row("late fill of a PENDING_CANCEL order beyond its remaining 1", tx(uow -> uow.orders().fill(pendingCancelOrder, Fills.of(d("2"), d("1"), d("0"), NOW))),
+                        ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1 of order \"fixture-pending-cancel\""),
+                row("a trade id already recorded for the order with another quantity and fee", tx(uow -> uow.orders().fill(partialOrder,
+                                new NewFill("fixture-trade-1", d("0.4"), d("23000"), d("0.02"), "USDT", T0.plusSeconds(1)))),
+                        ConflictException.class, "trade id \"fixture-trade-1\" of order \"fixture-partial\" is already recorded as fill "),
+                row("a trade id already recorded for the order with another fee currency and time", tx(uow -> uow.orders().fill(partialOrder,
+                                new NewFill("fixture-trade-1", d("0.5"), d("23000"), d("0.01"), "BNB", T0.plusSeconds(2)))),
+                        ConflictException.class, "with different values: fee_currency USDT (stored) vs BNB (requested), filled_at"
+                                + " 2023-03-01T00:00:01Z (stored) vs 2023-03-01T00:00:02Z (requested); a trade id names exactly one execution"),
+                row("confirm the cancel of a FILLED order", tx(uow -> uow.orders().confirmCancel(filledOrder)),
+                        InvalidStateTransitionException.class, "cannot confirm the cancel of order fixture-filled: it is FILLED"),
+                row("confirm the cancel of a REJECTED order", tx(uow -> uow.orders().confirmCancel(rejectedOrder)),
+                        InvalidStateTransitionException.class, "cannot confirm the cancel of order fixture-rejected: it is REJECTED"),
+                row("confirm the cancel of an unknown order", tx(uow -> uow.orders().confirmCancel(MISSING)),
+                        NotFoundException.class, "no order with id " + MISSING),
+                row("fill a FILLED order", tx(uow -> uow.orders().fill(filledOrder, Fills.of(d("0.1"), d("1"), d("0"), NOW)).order()),
                         InvalidStateTransitionException.class, "cannot fill order fixture-filled: it is FILLED"),
-                row("fill a REJECTED order", tx(uow -> uow.orders().fill(rejectedOrder, d("1"), d("1"), d("0"), NOW)),
+                row("fill a REJECTED order", tx(uow -> uow.orders().fill(rejectedOrder, Fills.of(d("1"), d("1"), d("0"), NOW)).order()),
                         InvalidStateTransitionException.class, "cannot fill order fixture-rejected: it is REJECTED"),
                 row("cancel a FILLED order", tx(uow -> uow.orders().cancel(filledOrder)),
                         InvalidStateTransitionException.class, "cannot cancel order fixture-filled: it is FILLED"),
-                row("cancel a CANCELLED order again", tx(uow -> uow.orders().cancel(cancelledOrder)),
-                        InvalidStateTransitionException.class, "cannot cancel order fixture-cancelled: it is CANCELLED"),
+                row("cancel a REJECTED order", tx(uow -> uow.orders().cancel(rejectedOrder)),
+                        InvalidStateTransitionException.class, "cannot cancel order fixture-rejected: it is REJECTED"),
                 row("reject a PARTIALLY_FILLED order", tx(uow -> uow.orders().reject(partialOrder, "too late")),
                         InvalidStateTransitionException.class, "cannot reject order fixture-partial: it is PARTIALLY_FILLED"),
                 row("close a CLOSED position", tx(uow -> uow.positions().close(closedPosition, d("1500"), NOW, null)),
@@ -741,10 +785,10 @@ class HostileInputTest {
                         InvalidStateTransitionException.class, "position " + closedPosition + " is already CLOSED"),
                 row("update the stops of a CLOSED position", tx(uow -> uow.positions().updateStops(closedPosition, d("1"), null, 1)),
                         InvalidStateTransitionException.class, "cannot update the stops of position " + closedPosition + ": it is CLOSED"),
-                row("overfill a NEW order (1.000000000000000001 of 1)", tx(uow -> uow.orders().fill(newOrder, d("1.000000000000000001"), d("22000"), d("0"), NOW)),
+                row("overfill a NEW order (1.000000000000000001 of 1)", tx(uow -> uow.orders().fill(newOrder, Fills.of(d("1.000000000000000001"), d("22000"), d("0"), NOW)).order()),
                         ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1 of order \"fixture-new\""
                                 + " (0 of 1 filled) (was 1.000000000000000001)"),
-                row("overfill a PARTIALLY_FILLED order (1.500000000000000001 of the remaining 1.5)", tx(uow -> uow.orders().fill(partialOrder, d("1.500000000000000001"), d("23000"), d("0"), NOW)),
+                row("overfill a PARTIALLY_FILLED order (1.500000000000000001 of the remaining 1.5)", tx(uow -> uow.orders().fill(partialOrder, Fills.of(d("1.500000000000000001"), d("23000"), d("0"), NOW)).order()),
                         ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity 1.5 of order \"fixture-partial\""
                                 + " (0.5 of 2 filled) (was 1.500000000000000001)"),
                 row("close with a stale expected version", tx(uow -> uow.positions().close(openPosition, d("23500"), NOW, null, 5)),
@@ -951,8 +995,10 @@ class HostileInputTest {
                     NotFoundException.class, InvalidStateTransitionException.class, OptimisticLockException.class)),
             Map.entry("orders().place(NewOrder)", Set.of(ValidationException.class, ConflictException.class,
                     ForeignKeyViolationException.class)),
-            Map.entry("orders().fill(long, BigDecimal, BigDecimal, BigDecimal, Instant)", Set.of(
-                    ValidationException.class, NotFoundException.class, InvalidStateTransitionException.class)),
+            Map.entry("orders().fill(long, NewFill)", Set.of(ValidationException.class, NotFoundException.class,
+                    InvalidStateTransitionException.class, ConflictException.class)),
+            Map.entry("orders().confirmCancel(long)", Set.of(ValidationException.class, NotFoundException.class,
+                    InvalidStateTransitionException.class)),
             Map.entry("orders().cancel(long)", Set.of(ValidationException.class, NotFoundException.class,
                     InvalidStateTransitionException.class)),
             Map.entry("orders().reject(long, String)", Set.of(ValidationException.class, NotFoundException.class,
@@ -1161,8 +1207,9 @@ class HostileInputTest {
         String close = "positions().close(long, BigDecimal, Instant, String)";
         String stops = "positions().updateStops(long, BigDecimal, BigDecimal, long)";
         String place = "orders().place(NewOrder)";
-        String fill = "orders().fill(long, BigDecimal, BigDecimal, BigDecimal, Instant)";
+        String fill = "orders().fill(long, NewFill)";
         String cancel = "orders().cancel(long)";
+        String confirm = "orders().confirmCancel(long)";
         String reject = "orders().reject(long, String)";
         String snapshot = "portfolio().record(NewPortfolioSnapshot)";
         String upsert = "candlesticks().upsert(List)";
@@ -1190,9 +1237,9 @@ class HostileInputTest {
                 uow -> uow.orders().place(NewOrder.limit("h-after", "BTCUSDT", OrderSide.BUY, d("0.5"), d("22100"))
                         .forPosition(openPosition)));
         OtherWrite fillNew = other("fills the NEW order in part",
-                uow -> uow.orders().fill(newOrder, d("0.4"), d("22000"), d("0.01"), NOW));
+                uow -> uow.orders().fill(newOrder, new NewFill("h-other-1", d("0.4"), d("22000"), d("0.01"), "USDT", NOW)));
         OtherWrite fillPartial = other("fills more of the PARTIALLY_FILLED order",
-                uow -> uow.orders().fill(partialOrder, d("0.25"), d("23002"), d("0"), NOW));
+                uow -> uow.orders().fill(partialOrder, NewFill.of("h-other-2", d("0.25"), d("23002"), NOW)));
         OtherWrite cancelNew = other("cancels the NEW order", uow -> uow.orders().cancel(newOrder));
         OtherWrite rejectAnother = other("places another order and rejects it", uow -> uow.orders().reject(
                 uow.orders().place(NewOrder.market("h-rejected", "BTCUSDT", OrderSide.SELL, d("1"))).id(), "venue down"));
@@ -1281,22 +1328,35 @@ class HostileInputTest {
                         ForeignKeyViolationException.class, "orders.position_id " + MISSING + " names no position",
                         placeAnother),
 
-                when(fill, "zero quantity", uow -> uow.orders().fill(newOrder, d("0"), d("22000"), d("0"), NOW),
+                when(fill, "zero quantity", uow -> uow.orders().fill(newOrder, Fills.of(d("0"), d("22000"), d("0"), NOW)).order(),
                         ValidationException.class, "order_fills.quantity: must be > 0", fillPartial),
-                when(fill, "overfill (checked after the read)", uow -> uow.orders().fill(newOrder, d("1.000000000000000001"),
-                                d("22000"), d("0"), NOW),
+                when(fill, "overfill (checked after the read)", uow -> uow.orders().fill(newOrder, Fills.of(d("1.000000000000000001"),
+                                d("22000"), d("0"), NOW)).order(),
                         ValidationException.class, "order_fills.quantity: must not exceed the remaining quantity", fillPartial),
                 when(fill, "overfill of a PARTIALLY_FILLED order (after reading its fills)", uow -> uow.orders().fill(
-                                partialOrder, d("1.500000000000000001"), d("23000"), d("0"), NOW),
+                                partialOrder, Fills.of(d("1.500000000000000001"), d("23000"), d("0"), NOW)).order(),
                         ValidationException.class, "must not exceed the remaining quantity 1.5 of", fillNew),
                 when(fill, "store clock before 1970 (read between the fills and the update)", uow -> uow.orders().fill(
-                                partialOrder, d("0.5"), d("23000"), d("0"), NOW),
+                                partialOrder, Fills.of(d("0.5"), d("23000"), d("0"), NOW)).order(),
                         ValidationException.class, CLOCK_RULE, fillNew).atClock(CLOCK_BEFORE_1970),
-                when(fill, "unknown order", uow -> uow.orders().fill(MISSING, d("1"), d("1"), d("0"), NOW),
+                when(fill, "unknown order", uow -> uow.orders().fill(MISSING, Fills.of(d("1"), d("1"), d("0"), NOW)).order(),
                         NotFoundException.class, "no order with id " + MISSING, fillNew),
-                when(fill, "CANCELLED order", uow -> uow.orders().fill(cancelledOrder, d("0.1"), d("1"), d("0"), NOW),
-                        InvalidStateTransitionException.class, "cannot fill order fixture-cancelled", fillPartial),
-                when(fill, "FILLED order", uow -> uow.orders().fill(filledOrder, d("0.1"), d("1"), d("0"), NOW),
+                when(fill, "late fill of a CANCELLED order beyond its remaining quantity", uow -> uow.orders().fill(cancelledOrder,
+                                Fills.of(d("1.1"), d("1"), d("0"), NOW)),
+                        ValidationException.class, "must not exceed the remaining quantity 1 of", fillPartial),
+                when(fill, "REJECTED order", uow -> uow.orders().fill(rejectedOrder, Fills.of(d("0.1"), d("1"), d("0"), NOW)),
+                        InvalidStateTransitionException.class, "cannot fill order fixture-rejected", fillPartial),
+                when(fill, "trade id recorded with other values (lookup)", uow -> uow.orders().fill(partialOrder,
+                                new NewFill("fixture-trade-1", d("0.25"), d("23000"), d("0.01"), "USDT", T0.plusSeconds(1))),
+                        ConflictException.class, "is already recorded as fill", fillNew),
+
+                when(confirm, "store clock before 1970 (read after the row)", uow -> uow.orders().confirmCancel(pendingCancelOrder),
+                        ValidationException.class, CLOCK_RULE, cancelNew).atClock(CLOCK_BEFORE_1970),
+                when(confirm, "unknown order", uow -> uow.orders().confirmCancel(MISSING),
+                        NotFoundException.class, "no order with id " + MISSING, cancelNew),
+                when(confirm, "FILLED order", uow -> uow.orders().confirmCancel(filledOrder),
+                        InvalidStateTransitionException.class, "cannot confirm the cancel of order fixture-filled", cancelNew),
+                when(fill, "FILLED order", uow -> uow.orders().fill(filledOrder, Fills.of(d("0.1"), d("1"), d("0"), NOW)).order(),
                         InvalidStateTransitionException.class, "cannot fill order fixture-filled", fillPartial),
 
                 when(cancel, "store clock before 1970 (read after the row)", uow -> uow.orders().cancel(partialOrder),
@@ -1503,7 +1563,7 @@ class HostileInputTest {
                 new Accepted("average fill price of 1E-18 filled at the maximum is the maximum, exactly",
                         uow -> {
                             long id = uow.orders().place(NewOrder.market("acc-max-fill", "BTCUSDT", OrderSide.BUY, d("1E-18"))).id();
-                            return uow.orders().fill(id, d("1E-18"), d(max), d("0"), NOW).id();
+                            return uow.orders().fill(id, Fills.of(d("1E-18"), d(max), d("0"), NOW)).order().id();
                         },
                         (uow, id) -> uow.orders().find((Long) id).orElseThrow().averageFillPrice(), d(max),
                         "SELECT quote(average_fill_price) FROM orders WHERE id = ?", maxCell),

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.analytics.CachedPattern;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.market.Timeframe;
@@ -92,7 +94,7 @@ class LinearizabilityTest {
         fixture = SqliteFixtureCopies.create(dir, new MutableClock(T0), uow -> {
             uow.orders().place(NewOrder.market("o-0", "BTCUSDT", OrderSide.BUY, BigDecimal.ONE));
             Order o1 = uow.orders().place(NewOrder.market("o-1", "BTCUSDT", OrderSide.BUY, BigDecimal.ONE));
-            uow.orders().fill(o1.id(), new BigDecimal("0.5"), new BigDecimal("100"), BigDecimal.ZERO, T0);
+            uow.orders().fill(o1.id(), Fills.of(new BigDecimal("0.5"), new BigDecimal("100"), BigDecimal.ZERO, T0)).order();
             positions.add(uow.positions().open(NewPosition.of("BTCUSDT", PositionSide.LONG, BigDecimal.ONE,
                     new BigDecimal("100"), T0)).id());
             positions.add(uow.positions().open(NewPosition.of("ETHUSDT", PositionSide.SHORT, new BigDecimal("2"),
@@ -326,7 +328,7 @@ class LinearizabilityTest {
         public String run(Tradestore s) {
             return s.inTransaction(uow -> {
                 Order o = byClientId(uow, cid);
-                Order filled = uow.orders().fill(o.id(), quantity, price, BigDecimal.ZERO, NOW);
+                Order filled = uow.orders().fill(o.id(), Fills.of(quantity, price, BigDecimal.ZERO, NOW)).order();
                 return filled.status() + " " + shown(filled.filledQuantity()) + " avg " + shown(filled.averageFillPrice());
             });
         }

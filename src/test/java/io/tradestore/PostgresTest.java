@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.internal.Migrator;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.MutableClock;
@@ -86,13 +88,13 @@ class PostgresTest {
     @Test
     void derivedValuesAreRoundedAtEighteenPlacesAndNormalizedOnPostgres() {
         Order order = store.inTransaction(uow -> place(uow, "pg-derived"));
-        store.useTransaction(uow -> uow.orders().fill(order.id(), BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, T0));
-        Order twoFills = store.inTransaction(uow -> uow.orders().fill(order.id(), new BigDecimal("2"),
-                new BigDecimal("2"), BigDecimal.ZERO, T0));
+        store.useTransaction(uow -> uow.orders().fill(order.id(), Fills.of(BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, T0)).order());
+        Order twoFills = store.inTransaction(uow -> uow.orders().fill(order.id(), Fills.of(new BigDecimal("2"),
+                new BigDecimal("2"), BigDecimal.ZERO, T0)).order());
         assertThat(twoFills.averageFillPrice()).isEqualTo(new BigDecimal("1.666666666666666667")); // 5 / 3
         assertThat(twoFills.filledQuantity()).isEqualTo(new BigDecimal("3"));
-        Order tie = store.inTransaction(uow -> uow.orders().fill(order.id(), new BigDecimal("1"),
-                new BigDecimal("0.999999999999999998"), BigDecimal.ZERO, T0));
+        Order tie = store.inTransaction(uow -> uow.orders().fill(order.id(), Fills.of(new BigDecimal("1"),
+                new BigDecimal("0.999999999999999998"), BigDecimal.ZERO, T0)).order());
         // (5 + 0.999999999999999998) / 4 = 1.4999999999999999995, a tie at the 18th place: half-even gives
         // 1.500000000000000000 (its last digit is even), normalized 1.5; half-down would give 1.499999999999999999
         assertThat(tie.averageFillPrice()).isEqualTo(new BigDecimal("1.5"));
@@ -150,7 +152,7 @@ class PostgresTest {
             long tiePartial4 = clocked.inTransaction(uow -> partiallyFill(uow, place(uow, "pg-open-tie-4")));
             clocked.useTransaction(uow -> {
                 Order filled = place(uow, "pg-open-filled");
-                uow.orders().fill(filled.id(), filled.quantity(), BigDecimal.TEN, BigDecimal.ZERO, t2);
+                uow.orders().fill(filled.id(), Fills.of(filled.quantity(), BigDecimal.TEN, BigDecimal.ZERO, t2)).order();
             });
 
             List<Long> open = clocked.read(uow -> ids(uow.orders().listOpen()));
@@ -167,7 +169,7 @@ class PostgresTest {
     }
 
     private static long partiallyFill(UnitOfWork uow, Order order) {
-        return uow.orders().fill(order.id(), BigDecimal.ONE, BigDecimal.TEN, BigDecimal.ZERO, uow.now()).id();
+        return uow.orders().fill(order.id(), Fills.of(BigDecimal.ONE, BigDecimal.TEN, BigDecimal.ZERO, uow.now())).order().id();
     }
 
     private static List<Long> ids(List<Order> orders) {

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewExecutionEvent;
@@ -406,8 +408,8 @@ class QueryPlanTest {
                 Order o = uow.orders().place(NewOrder.market("seed-" + i, symbol, OrderSide.BUY, dec("2"))
                         .forPosition(p.id()));
                 switch (i % 6) {
-                    case 0 -> uow.orders().fill(o.id(), dec("2"), dec("100"), dec("0"), at);
-                    case 1 -> uow.orders().fill(o.id(), dec("1"), dec("100"), dec("0"), at);
+                    case 0 -> uow.orders().fill(o.id(), Fills.of(dec("2"), dec("100"), dec("0"), at)).order();
+                    case 1 -> uow.orders().fill(o.id(), Fills.of(dec("1"), dec("100"), dec("0"), at)).order();
                     case 2 -> uow.orders().cancel(o.id());
                     case 3 -> uow.orders().reject(o.id(), "seeded rejection");
                     default -> {
@@ -463,8 +465,8 @@ class QueryPlanTest {
                     .forPosition(q.id());
             Order o = orders.place(limit);
             orders.place(limit); // idempotent: found by client order id
-            orders.fill(o.id(), dec("1"), dec("100"), dec("0.1"), now);
-            orders.fill(o.id(), dec("1"), dec("101"), dec("0.1"), now);
+            orders.fill(o.id(), Fills.of(dec("1"), dec("100"), dec("0.1"), now)).order();
+            orders.fill(o.id(), Fills.of(dec("1"), dec("101"), dec("0.1"), now)).order();
             orders.cancel(orders.place(NewOrder.market("drive-2", "BTCUSDT", OrderSide.SELL, dec("1"))).id());
             orders.reject(orders.place(NewOrder.market("drive-3", "BTCUSDT", OrderSide.SELL, dec("1"))).id(), "no");
             orders.find(o.id());

@@ -59,6 +59,22 @@ public final class Check {
         return true;
     }
 
+    public static final int CURRENCY_MAX = 16;
+
+    /** An asset code as venues report fees in: USDT, BNB, BTC, 1000SATS; 1-16 upper-case letters and digits. */
+    public static String currency(String field, String value) {
+        notNull(field, value);
+        boolean ok = !value.isEmpty() && value.length() <= CURRENCY_MAX;
+        for (int i = 0; ok && i < value.length(); i++) {
+            char c = value.charAt(i);
+            ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        }
+        if (!ok) {
+            throw new ValidationException(field, "must be 1-" + CURRENCY_MAX + " characters of A-Z and 0-9", value);
+        }
+        return value;
+    }
+
     /** Free text: not blank, at most {@code max} characters, no control characters. */
     public static String text(String field, String value, int max) {
         notNull(field, value);

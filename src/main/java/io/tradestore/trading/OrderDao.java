@@ -21,9 +21,12 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import static io.tradestore.internal.db.Tables.ORDERS;
 import static io.tradestore.internal.db.Tables.ORDER_FILLS;
@@ -92,62 +95,109 @@ public final class OrderDao {
     }
 
     /**
-     * Records one execution of the order: a new order_fills row, filled_quantity increased, average_fill_price
-     * recomputed as sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to 18 places),
-     * status PARTIALLY_FILLED or FILLED, last_fill_at the latest fill time (fills may be reported out of order).
-     * The fee does not enter the average price.
+     * Records one execution of the order as the venue reports it, in whatever order the venue's messages arrive
+     * (docs/order-lifecycle.md). The fill is keyed by its trade id within the order:
+     * <ul>
+     * <li>a trade id already stored with the same quantity, price, fee, fee currency and time is the venue sending
+     *     the report again: the stored fill and the order are returned ({@link FillResult#duplicate()} true) and
+     *     nothing is written, whatever the order's status now;</li>
+     * <li>otherwise a new order_fills row is written, filled_quantity increased, average_fill_price recomputed as
+     *     sum(q x p) / sum(q) over all the order's fills (exact, then rounded half-even to 18 places), last_fill_at
+     *     the latest fill time. The status becomes FILLED when the fills complete the order; otherwise NEW becomes
+     *     PARTIALLY_FILLED, and PARTIALLY_FILLED, PENDING_CANCEL and CANCELLED stay as they are: a fill that arrives
+     *     after the cancel was executed before the venue saw it. The fee does not enter the average price.</li>
+     * </ul>
      *
      * @throws NotFoundException                if there is no such order
-     * @throws InvalidStateTransitionException if the order is not open (FILLED, CANCELLED or REJECTED)
-     * @throws ValidationException             on invalid arguments or a quantity above the remaining quantity
-     *                                         (a fill time before created_at is accepted: it is the exchange's clock)
+     * @throws ConflictException                if the trade id is stored for this order with other values (named)
+     * @throws InvalidStateTransitionException if the order is FILLED or REJECTED
+     * @throws ValidationException             if the quantity exceeds the remaining quantity
      * @throws OptimisticLockException          if the order changed concurrently
      */
-    public Order fill(long orderId, BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
-        Check.positive("order_fills.quantity", quantity);
-        Check.positive("order_fills.price", price);
-        Check.nonNegative("order_fills.fee", fee);
-        Check.timestamp("order_fills.filled_at", filledAt);
+    public FillResult fill(long orderId, NewFill fill) {
+        Check.notNull("fill", fill);
         var db = tx.dslForWrite("orders().fill");
         OrdersRecord order = load(db, orderId);
-        BigDecimal filled = order.getFilledQuantity().add(quantity);
-        OrderStatus target = filled.compareTo(order.getQuantity()) >= 0
-                ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
-        requireTransition(order, target, "fill");
+        OrderFillsRecord stored = db.selectFrom(ORDER_FILLS)
+                .where(ORDER_FILLS.ORDER_ID.eq(orderId), ORDER_FILLS.TRADE_ID.eq(fill.tradeId()))
+                .fetchOne();
+        if (stored != null) {
+            List<String> differences = differences(stored, fill);
+            if (!differences.isEmpty()) {
+                throw new ConflictException("trade id \"" + fill.tradeId() + "\" of order \""
+                        + order.getClientOrderId() + "\" is already recorded as fill " + stored.getId()
+                        + " with different values: " + String.join(", ", differences)
+                        + "; a trade id names exactly one execution");
+            }
+            return new FillResult(map(order), mapFill(stored), true);
+        }
+        if (!order.getStatus().acceptsFills()) {
+            throw new InvalidStateTransitionException("cannot fill order " + order.getClientOrderId() + ": it is "
+                    + order.getStatus() + " (trade id \"" + fill.tradeId() + "\")");
+        }
         BigDecimal remaining = Decimal18.normalize(order.getQuantity().subtract(order.getFilledQuantity()));
-        Check.that(quantity.compareTo(remaining) <= 0, "order_fills.quantity", "must not exceed the remaining quantity "
-                + remaining.toPlainString() + " of order \"" + order.getClientOrderId() + "\" ("
+        Check.that(fill.quantity().compareTo(remaining) <= 0, "order_fills.quantity", "must not exceed the remaining"
+                + " quantity " + remaining.toPlainString() + " of order \"" + order.getClientOrderId() + "\" ("
                 + order.getFilledQuantity().toPlainString() + " of " + order.getQuantity().toPlainString()
-                + " filled)", quantity);
+                + " filled)", fill.quantity());
+        BigDecimal filled = order.getFilledQuantity().add(fill.quantity());
+        OrderStatus target = filled.compareTo(order.getQuantity()) == 0 ? OrderStatus.FILLED
+                : order.getStatus() == OrderStatus.NEW ? OrderStatus.PARTIALLY_FILLED : order.getStatus();
 
-        Instant lastFillAt = order.getLastFillAt() == null || filledAt.isAfter(order.getLastFillAt())
-                ? filledAt : order.getLastFillAt();
+        Instant lastFillAt = order.getLastFillAt() == null || fill.filledAt().isAfter(order.getLastFillAt())
+                ? fill.filledAt() : order.getLastFillAt();
         Order updated = conditionalUpdate(db, order, db.update(ORDERS)
                 .set(ORDERS.STATUS, target)
                 .set(ORDERS.FILLED_QUANTITY, filled)
-                .set(ORDERS.AVERAGE_FILL_PRICE, averagePrice(db, orderId, quantity, price))
+                .set(ORDERS.AVERAGE_FILL_PRICE, averagePrice(db, orderId, fill.quantity(), fill.price()))
                 .set(ORDERS.LAST_FILL_AT, lastFillAt));
         // Inserted only once the order row has accepted the change, so a failed version check leaves no fill behind.
-        db.insertInto(ORDER_FILLS)
+        OrderFillsRecord row = db.insertInto(ORDER_FILLS)
                 .set(ORDER_FILLS.ORDER_ID, orderId)
-                .set(ORDER_FILLS.QUANTITY, quantity)
-                .set(ORDER_FILLS.PRICE, price)
-                .set(ORDER_FILLS.FEE, fee)
-                .set(ORDER_FILLS.FILLED_AT, filledAt)
-                .execute();
-        return updated;
+                .set(ORDER_FILLS.TRADE_ID, fill.tradeId())
+                .set(ORDER_FILLS.QUANTITY, fill.quantity())
+                .set(ORDER_FILLS.PRICE, fill.price())
+                .set(ORDER_FILLS.FEE, fill.fee())
+                .set(ORDER_FILLS.FEE_CURRENCY, fill.feeCurrency())
+                .set(ORDER_FILLS.FILLED_AT, fill.filledAt())
+                .returning()
+                .fetchSingle();
+        return new FillResult(updated, mapFill(row), false);
     }
 
     /**
-     * Cancels an open order; what was filled stays filled.
+     * Records that we asked the venue to cancel the order: NEW or PARTIALLY_FILLED becomes PENDING_CANCEL. Fills may
+     * still arrive; {@link #confirmCancel} or the fill that completes the order ends it. Asking again, or asking for
+     * an order already CANCELLED, returns the order unchanged.
      *
      * @throws NotFoundException                if there is no such order
-     * @throws InvalidStateTransitionException if the order is FILLED, CANCELLED or REJECTED
+     * @throws InvalidStateTransitionException if the order is FILLED or REJECTED
      */
     public Order cancel(long orderId) {
         var db = tx.dslForWrite("orders().cancel");
         OrdersRecord order = load(db, orderId);
-        requireTransition(order, OrderStatus.CANCELLED, "cancel");
+        if (order.getStatus() == OrderStatus.PENDING_CANCEL || order.getStatus() == OrderStatus.CANCELLED) {
+            return map(order);
+        }
+        requireTransition(order, OrderStatus.PENDING_CANCEL, "cancel");
+        return conditionalUpdate(db, order, db.update(ORDERS).set(ORDERS.STATUS, OrderStatus.PENDING_CANCEL));
+    }
+
+    /**
+     * Records the venue's word that the order is cancelled: PENDING_CANCEL, and also NEW or PARTIALLY_FILLED (a venue
+     * cancels on its own: expiry, self-trade prevention), become CANCELLED; what was filled stays filled, and later
+     * fills are still accepted ({@link #fill}). Confirming again returns the order unchanged.
+     *
+     * @throws NotFoundException                if there is no such order
+     * @throws InvalidStateTransitionException if the order is FILLED or REJECTED
+     */
+    public Order confirmCancel(long orderId) {
+        var db = tx.dslForWrite("orders().confirmCancel");
+        OrdersRecord order = load(db, orderId);
+        if (order.getStatus() == OrderStatus.CANCELLED) {
+            return map(order);
+        }
+        requireTransition(order, OrderStatus.CANCELLED, "confirm the cancel of");
         return conditionalUpdate(db, order, db.update(ORDERS).set(ORDERS.STATUS, OrderStatus.CANCELLED));
     }
 
@@ -219,6 +269,35 @@ public final class OrderDao {
                 .fetch(OrderDao::mapFill);
     }
 
+    /** The fill the venue reported for this order under {@code tradeId}, if it was recorded. */
+    public Optional<Fill> findFill(long orderId, String tradeId) {
+        Check.text("order_fills.trade_id", tradeId, NewFill.TRADE_ID_MAX);
+        return tx.dsl().selectFrom(ORDER_FILLS)
+                .where(ORDER_FILLS.ORDER_ID.eq(orderId), ORDER_FILLS.TRADE_ID.eq(tradeId))
+                .fetchOptional(OrderDao::mapFill);
+    }
+
+    /**
+     * The fees the order paid, one total per currency (exact sums, in the DAO: SQLite cannot add the decimal BLOBs),
+     * by currency name, fees recorded before release 5 (no currency) first. Fills without a fee do not appear.
+     */
+    public List<FeeTotal> fees(long orderId) {
+        Map<String, BigDecimal> totals = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        for (Record2<BigDecimal, String> f : tx.dsl().select(ORDER_FILLS.FEE, ORDER_FILLS.FEE_CURRENCY)
+                .from(ORDER_FILLS)
+                .where(ORDER_FILLS.ORDER_ID.eq(orderId))
+                .orderBy(ORDER_FILLS.FILLED_AT)
+                .fetch()) {
+            if (f.value1().signum() != 0) {
+                totals.merge(f.value2(), f.value1(), BigDecimal::add);
+            }
+        }
+        List<FeeTotal> result = new ArrayList<>(totals.size());
+        totals.forEach((currency, total) -> result.add(new FeeTotal(currency,
+                Decimal18.normalize(total))));
+        return result;
+    }
+
     /** sum(q x p) / sum(q) over the stored fills plus the new one; products and sums are exact. */
     private static BigDecimal averagePrice(DSLContext db, long orderId, BigDecimal quantity, BigDecimal price) {
         BigDecimal notional = quantity.multiply(price);
@@ -277,6 +356,18 @@ public final class OrderDao {
         return d;
     }
 
+    /** A re-sent execution report must repeat the stored one; decimals compared by value. */
+    private static List<String> differences(OrderFillsRecord stored, NewFill f) {
+        List<String> d = new ArrayList<>();
+        differ(d, "quantity", stored.getQuantity(), f.quantity(), sameValue(stored.getQuantity(), f.quantity()));
+        differ(d, "price", stored.getPrice(), f.price(), sameValue(stored.getPrice(), f.price()));
+        differ(d, "fee", stored.getFee(), f.fee(), sameValue(stored.getFee(), f.fee()));
+        differ(d, "fee_currency", stored.getFeeCurrency(), f.feeCurrency(),
+                Objects.equals(stored.getFeeCurrency(), f.feeCurrency()));
+        differ(d, "filled_at", stored.getFilledAt(), f.filledAt(), stored.getFilledAt().equals(f.filledAt()));
+        return d;
+    }
+
     private static void differ(List<String> differences, String column, Object stored, Object requested,
                                boolean same) {
         if (!same) {
@@ -300,6 +391,7 @@ public final class OrderDao {
     }
 
     private static Fill mapFill(OrderFillsRecord r) {
-        return new Fill(r.getId(), r.getOrderId(), r.getQuantity(), r.getPrice(), r.getFee(), r.getFilledAt());
+        return new Fill(r.getId(), r.getOrderId(), r.getTradeId(), r.getQuantity(), r.getPrice(), r.getFee(),
+                r.getFeeCurrency(), r.getFilledAt());
     }
 }

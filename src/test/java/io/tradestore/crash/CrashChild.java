@@ -1,5 +1,7 @@
 package io.tradestore.crash;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.Json;
 import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
@@ -180,8 +182,8 @@ public final class CrashChild {
         Order order = uow.orders().place(NewOrder.market(clientOrderId, SYMBOL, OrderSide.BUY, QUANTITY)
                 .forPosition(position.id()));
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientOrderId, "NEW", 100L, uow.now(), null));
-        uow.orders().fill(order.id(), FIRST_FILL, price(n), new BigDecimal("0.01"), uow.now());
-        uow.orders().fill(order.id(), SECOND_FILL, price(n), new BigDecimal("0.01"), uow.now());
+        uow.orders().fill(order.id(), Fills.of(FIRST_FILL, price(n), new BigDecimal("0.01"), uow.now())).order();
+        uow.orders().fill(order.id(), Fills.of(SECOND_FILL, price(n), new BigDecimal("0.01"), uow.now())).order();
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientOrderId, "FILLED", 900L, uow.now(), null));
     }
 

@@ -1,5 +1,7 @@
 package io.tradestore.demo;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.Json;
 import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
@@ -159,7 +161,7 @@ public final class Demo {
                 .withStrategy(MODEL).withMlConfidence(new BigDecimal("0.6")));
         Order order = uow.orders().place(NewOrder.market(clientId, symbol, OrderSide.BUY, QUANTITY)
                 .forPosition(position.id()));
-        uow.orders().fill(order.id(), QUANTITY, price, BigDecimal.ZERO, at);
+        uow.orders().fill(order.id(), Fills.of(QUANTITY, price, BigDecimal.ZERO, at)).order();
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
         Prediction prediction = uow.predictions().record(new NewPrediction(symbol, at, PredictedAction.BUY,
                 new BigDecimal("0.6"), Direction.UP, new BigDecimal("0.002"), Json.of("{\"fast\":15,\"slow\":60}"),
@@ -172,7 +174,7 @@ public final class Demo {
         String clientId = "demo-" + symbol + "-" + at.getEpochSecond() + "-out";
         Order order = uow.orders().place(NewOrder.market(clientId, symbol, OrderSide.SELL, QUANTITY)
                 .forPosition(positionId));
-        uow.orders().fill(order.id(), QUANTITY, price, BigDecimal.ZERO, at);
+        uow.orders().fill(order.id(), Fills.of(QUANTITY, price, BigDecimal.ZERO, at)).order();
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
         Position closed = uow.positions().close(positionId, price, at, "sma cross down");
         // A fraction (0.0125 = 1.25%): the percentage / 100, rounded to the 18 places the storage holds.

@@ -1,5 +1,7 @@
 package io.tradestore.model;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.ConflictException;
 import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.InvalidStateTransitionException;
@@ -453,18 +455,18 @@ class OrderLifecycleModelTest {
                 // remaining + something beyond the largest value: the argument is refused before the order is read.
                 long id = m == null ? MISSING_ORDER_ID : m.id;
                 w.expectRefusal(action, "order_fills.quantity: " + Decimals.refusal(q) + " (was " + Decimals.shown(q)
-                        + ")", "refused: quantity out of range", uow -> uow.orders().fill(id, q, price, fee, at));
+                        + ")", "refused: quantity out of range", uow -> uow.orders().fill(id, Fills.of(q, price, fee, at)).order());
             } else if (m == null) {
                 w.expectFailure(toString(), NotFoundException.class,
-                        uow -> uow.orders().fill(MISSING_ORDER_ID, q, price, fee, at));
+                        uow -> uow.orders().fill(MISSING_ORDER_ID, Fills.of(q, price, fee, at)).order());
             } else if (!m.status.isOpen()) {
                 w.expectFailure(action, InvalidStateTransitionException.class,
-                        uow -> uow.orders().fill(m.id, q, price, fee, at));
+                        uow -> uow.orders().fill(m.id, Fills.of(q, price, fee, at)).order());
             } else if (q.compareTo(m.remaining()) > 0) {
                 w.expectFailure(action, ValidationException.class,
-                        uow -> uow.orders().fill(m.id, q, price, fee, at));
+                        uow -> uow.orders().fill(m.id, Fills.of(q, price, fee, at)).order());
             } else {
-                Order filled = w.write(uow -> uow.orders().fill(m.id, q, price, fee, at));
+                Order filled = w.write(uow -> uow.orders().fill(m.id, Fills.of(q, price, fee, at)).order());
                 m.fills.add(ModelFill.recorded(q, price, fee, at));
                 m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
                 m.touch(w.now());
@@ -709,9 +711,9 @@ class OrderLifecycleModelTest {
                 Order placed = uow.orders().place(NewOrder.market(clientId, spec.symbol(), side, spec.quantity())
                         .forPosition(opened.id()));
                 if (firstQty.signum() > 0) {
-                    uow.orders().fill(placed.id(), firstQty, spec.entryPrice(), BigDecimal.ZERO, now);
+                    uow.orders().fill(placed.id(), Fills.of(firstQty, spec.entryPrice(), BigDecimal.ZERO, now)).order();
                 }
-                return uow.orders().fill(placed.id(), secondQty, fillPrice, BigDecimal.ZERO, now);
+                return uow.orders().fill(placed.id(), Fills.of(secondQty, fillPrice, BigDecimal.ZERO, now)).order();
             };
             if (w.model.orders.containsKey(clientId)) {
                 w.expectFailure(toString(), ConflictException.class, unit::apply);
@@ -772,9 +774,9 @@ class OrderLifecycleModelTest {
                         value));
                 case "orders.limit_price" -> uow -> uow.orders().place(NewOrder.limit("c-x", "BTCUSDT", OrderSide.BUY,
                         one, value));
-                case "order_fills.quantity" -> uow -> uow.orders().fill(orderId, value, one, BigDecimal.ZERO, T0);
-                case "order_fills.price" -> uow -> uow.orders().fill(orderId, ULP, value, BigDecimal.ZERO, T0);
-                case "order_fills.fee" -> uow -> uow.orders().fill(orderId, ULP, one, value, T0);
+                case "order_fills.quantity" -> uow -> uow.orders().fill(orderId, Fills.of(value, one, BigDecimal.ZERO, T0)).order();
+                case "order_fills.price" -> uow -> uow.orders().fill(orderId, Fills.of(ULP, value, BigDecimal.ZERO, T0)).order();
+                case "order_fills.fee" -> uow -> uow.orders().fill(orderId, Fills.of(ULP, one, value, T0)).order();
                 case "positions.quantity" -> uow -> uow.positions().open(NewPosition.of("BTCUSDT",
                         PositionSide.LONG, value, one, T0));
                 case "positions.entry_price" -> uow -> uow.positions().open(NewPosition.of("BTCUSDT",

@@ -1,5 +1,7 @@
 package io.tradestore.model;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.model.TradingModel.ModelFill;
 import io.tradestore.model.TradingModel.ModelOrder;
 import io.tradestore.model.TradingModel.ModelPosition;
@@ -180,7 +182,7 @@ class TradingArithmeticTest {
         Order filled = store.inTransaction(uow -> {
             Order o = uow.orders().place(placed);
             for (String[] f : parts) {
-                o = uow.orders().fill(o.id(), new BigDecimal(f[0]), new BigDecimal(f[1]), BigDecimal.ZERO, at);
+                o = uow.orders().fill(o.id(), Fills.of(new BigDecimal(f[0]), new BigDecimal(f[1]), BigDecimal.ZERO, at)).order();
             }
             return o;
         });

@@ -103,7 +103,7 @@ public final class Ops {
 
     public record FillOrder(int ref, BigDecimal qty, BigDecimal price, int second) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
-            uow.orders().fill(Ids.pick(ids.orders, ref), qty, price, new BigDecimal("0.0001"), at(second));
+            uow.orders().fill(Ids.pick(ids.orders, ref), Fills.of(qty, price, new BigDecimal("0.0001"), at(second))).order();
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.tradestore.trading;
 
+import io.tradestore.testing.Fills;
+
 import io.tradestore.ConflictException;
 import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.InvalidStateTransitionException;
@@ -206,7 +208,7 @@ class OrderDaoTest {
         Order placed = place(NewOrder.limit("c-1", SYMBOL, OrderSide.BUY, dec("1"), dec("101")));
         clock.advance(Duration.ofSeconds(3));
         Order filled = store.inTransaction(uow ->
-                uow.orders().fill(placed.id(), dec("0.4"), dec("100.5"), dec("0.0402"), T0.plusSeconds(2)));
+                uow.orders().fill(placed.id(), Fills.of(dec("0.4"), dec("100.5"), dec("0.0402"), T0.plusSeconds(2))).order());
 
         assertThat(filled.status()).isEqualTo(OrderStatus.PARTIALLY_FILLED);
         assertThat(filled.filledQuantity()).isEqualByComparingTo("0.4");
@@ -300,23 +302,12 @@ class OrderDaoTest {
     }
 
     @Test
-    void fillingACancelledOrderIsAnInvalidTransition() {
-        Order placed = place(NewOrder.market("c-42", SYMBOL, OrderSide.BUY, dec("1")));
-        Order cancelled = store.inTransaction(uow -> uow.orders().cancel(placed.id()));
-        assertThatThrownBy(() -> fill(placed.id(), "0.5", "100", T0.plusSeconds(1)))
-                .isInstanceOf(InvalidStateTransitionException.class)
-                .hasMessage("cannot fill order c-42: it is CANCELLED");
-        assertThat(find(placed.id())).isEqualTo(cancelled);
-        assertThat(fills(placed.id())).isEmpty();
-    }
-
-    @Test
     void fillingAFilledOrRejectedOrderIsAnInvalidTransition() {
         Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
         Order filled = fill(placed.id(), "1", "100", T0.plusSeconds(1));
         assertThatThrownBy(() -> fill(placed.id(), "0.1", "100", T0.plusSeconds(2)))
                 .isInstanceOf(InvalidStateTransitionException.class)
-                .hasMessage("cannot fill order c-1: it is FILLED");
+                .hasMessageStartingWith("cannot fill order c-1: it is FILLED (trade id \"t-");
         assertThat(find(placed.id())).isEqualTo(filled);
         assertThat(fills(placed.id())).hasSize(1);
 
@@ -324,7 +315,7 @@ class OrderDaoTest {
         Order rejected = store.inTransaction(uow -> uow.orders().reject(other.id(), "insufficient margin"));
         assertThatThrownBy(() -> fill(other.id(), "0.1", "100", T0.plusSeconds(2)))
                 .isInstanceOf(InvalidStateTransitionException.class)
-                .hasMessage("cannot fill order c-2: it is REJECTED");
+                .hasMessageStartingWith("cannot fill order c-2: it is REJECTED (trade id \"t-");
         assertThat(find(other.id())).isEqualTo(rejected);
         assertThat(fills(other.id())).isEmpty();
     }
@@ -342,9 +333,9 @@ class OrderDaoTest {
         assertValidation(() -> fill(404, "1", "-1", T0), "order_fills.price: must be > 0");
         assertValidation(() -> fill(404, "1", "1.0000000000000000001", T0),
                 "order_fills.price: has more than 18 decimal places");
-        assertValidation(() -> store.inTransaction(uow -> uow.orders().fill(404, dec("1"), dec("1"), dec("-0.01"), T0)),
+        assertValidation(() -> store.inTransaction(uow -> uow.orders().fill(404, Fills.of(dec("1"), dec("1"), dec("-0.01"), T0)).order()),
                 "order_fills.fee: must be >= 0");
-        assertValidation(() -> store.inTransaction(uow -> uow.orders().fill(404, dec("1"), dec("1"), null, T0)),
+        assertValidation(() -> store.inTransaction(uow -> uow.orders().fill(404, Fills.of(dec("1"), dec("1"), null, T0)).order()),
                 "order_fills.fee: must not be null");
         assertValidation(() -> fill(404, "1", "1", T0.plusNanos(1)), "order_fills.filled_at: has sub-microsecond");
         assertValidation(() -> fill(404, "1", "1", Instant.parse("1969-12-31T23:59:59Z")),
@@ -379,52 +370,11 @@ class OrderDaoTest {
     @Test
     void fillingInsideAReadUnitIsRefused() {
         Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
-        assertThatThrownBy(() -> store.read(uow -> uow.orders().fill(placed.id(), dec("1"), dec("1"), dec("0"), T0)))
+        assertThatThrownBy(() -> store.read(uow -> uow.orders().fill(placed.id(), Fills.of(dec("1"), dec("1"), dec("0"), T0)).order()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("orders().fill writes");
     }
 
     // --- cancelling and rejecting --------------------------------------------------------------------------------
-
-    @Test
-    void cancellingANewOrderBumpsItsVersionAndUpdatedAt() {
-        Order placed = place(NewOrder.limit("c-1", SYMBOL, OrderSide.BUY, dec("1"), dec("100")));
-        clock.advance(Duration.ofMinutes(1));
-        Order cancelled = store.inTransaction(uow -> uow.orders().cancel(placed.id()));
-        assertThat(cancelled.status()).isEqualTo(OrderStatus.CANCELLED);
-        assertThat(cancelled.version()).isEqualTo(1);
-        assertThat(cancelled.updatedAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
-        assertThat(cancelled.createdAt()).isEqualTo(T0);
-        assertThat(find(placed.id())).isEqualTo(cancelled);
-    }
-
-    @Test
-    void cancellingAPartiallyFilledOrderKeepsWhatWasFilled() {
-        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
-        fill(placed.id(), "0.25", "100", T0.plusSeconds(1));
-        Order cancelled = store.inTransaction(uow -> uow.orders().cancel(placed.id()));
-        assertThat(cancelled.status()).isEqualTo(OrderStatus.CANCELLED);
-        assertThat(cancelled.filledQuantity()).isEqualByComparingTo("0.25");
-        assertThat(cancelled.remainingQuantity()).isEqualByComparingTo("0.75");
-        assertThat(cancelled.averageFillPrice()).isEqualByComparingTo("100");
-        assertThat(cancelled.version()).isEqualTo(2);
-        assertThat(fills(placed.id())).hasSize(1);
-    }
-
-    @Test
-    void cancellingAFilledOrAlreadyCancelledOrderIsAnInvalidTransition() {
-        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
-        Order filled = fill(placed.id(), "1", "100", T0.plusSeconds(1));
-        assertThatThrownBy(() -> store.useTransaction(uow -> uow.orders().cancel(placed.id())))
-                .isInstanceOf(InvalidStateTransitionException.class).hasMessage("cannot cancel order c-1: it is FILLED");
-        assertThat(find(placed.id())).isEqualTo(filled);
-
-        Order other = place(NewOrder.market("c-2", SYMBOL, OrderSide.BUY, dec("1")));
-        Order cancelled = store.inTransaction(uow -> uow.orders().cancel(other.id()));
-        assertThatThrownBy(() -> store.useTransaction(uow -> uow.orders().cancel(other.id())))
-                .isInstanceOf(InvalidStateTransitionException.class)
-                .hasMessage("cannot cancel order c-2: it is CANCELLED");
-        assertThat(find(other.id())).isEqualTo(cancelled);
-    }
 
     @Test
     void cancellingOrRejectingAnUnknownOrderIsNotFound() {
@@ -475,6 +425,157 @@ class OrderDaoTest {
         assertThat(cancelled.updatedAt()).isEqualTo(placed.createdAt());
     }
 
+    // --- the venue's event order: cancels, late and duplicate fills, fees -----------------------------------------
+
+    @Test
+    void cancellingRecordsARequestThatOnlyTheVenueConfirms() {
+        Order placed = place(NewOrder.limit("c-1", SYMBOL, OrderSide.BUY, dec("1"), dec("100")));
+        clock.advance(Duration.ofMinutes(1));
+        Order pending = store.inTransaction(uow -> uow.orders().cancel(placed.id()));
+        assertThat(pending.status()).isEqualTo(OrderStatus.PENDING_CANCEL);
+        assertThat(pending.status().isOpen()).isTrue();
+        assertThat(pending.version()).isEqualTo(1);
+        assertThat(pending.updatedAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
+        assertThat(pending.createdAt()).isEqualTo(T0);
+
+        Order again = store.inTransaction(uow -> uow.orders().cancel(placed.id()));
+        assertThat(again).as("asking again changes nothing, not even the version").isEqualTo(pending);
+
+        clock.advance(Duration.ofSeconds(1));
+        Order cancelled = store.inTransaction(uow -> uow.orders().confirmCancel(placed.id()));
+        assertThat(cancelled.status()).isEqualTo(OrderStatus.CANCELLED);
+        assertThat(cancelled.version()).isEqualTo(2);
+        Order confirmedAgain = store.inTransaction(uow -> uow.orders().confirmCancel(placed.id()));
+        Order cancelAfterConfirm = store.inTransaction(uow -> uow.orders().cancel(placed.id()));
+        assertThat(confirmedAgain).isEqualTo(cancelled);
+        assertThat(cancelAfterConfirm).isEqualTo(cancelled);
+        assertThat(find(placed.id())).isEqualTo(cancelled);
+    }
+
+    @Test
+    void theVenueMayCancelAnOpenOrderOnItsOwn() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        fill(placed.id(), "0.25", "100", T0.plusSeconds(1));
+        Order cancelled = store.inTransaction(uow -> uow.orders().confirmCancel(placed.id()));
+        assertThat(cancelled.status()).isEqualTo(OrderStatus.CANCELLED);
+        assertThat(cancelled.filledQuantity()).isEqualTo(dec("0.25"));
+        assertThat(cancelled.remainingQuantity()).isEqualTo(dec("0.75"));
+        assertThat(cancelled.averageFillPrice()).isEqualTo(dec("100"));
+        assertThat(cancelled.version()).isEqualTo(2);
+    }
+
+    @Test
+    void aFillArrivingAfterTheCancelRequestIsRecordedAndTheOneThatCompletesTheOrderFillsIt() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        store.useTransaction(uow -> uow.orders().cancel(placed.id()));
+        Order partial = fill(placed.id(), "0.4", "100", T0.plusSeconds(1));
+        assertThat(partial.status()).as("a partial fill keeps the cancel pending").isEqualTo(OrderStatus.PENDING_CANCEL);
+        Order filled = fill(placed.id(), "0.6", "101", T0.plusSeconds(2));
+        assertThat(filled.status()).isEqualTo(OrderStatus.FILLED);
+        assertThat(filled.averageFillPrice()).isEqualTo(dec("100.6"));
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.orders().confirmCancel(placed.id())))
+                .isInstanceOf(InvalidStateTransitionException.class)
+                .hasMessage("cannot confirm the cancel of order c-1: it is FILLED");
+        assertThat(find(placed.id())).isEqualTo(filled);
+    }
+
+    @Test
+    void aLateFillAfterTheConfirmedCancelIsRecordedAndCompletesTheOrderOnlyIfItFillsTheRest() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        store.useTransaction(uow -> uow.orders().confirmCancel(placed.id()));
+        Order stillCancelled = fill(placed.id(), "0.3", "100", T0.plusSeconds(1));
+        assertThat(stillCancelled.status()).isEqualTo(OrderStatus.CANCELLED);
+        assertThat(stillCancelled.filledQuantity()).isEqualTo(dec("0.3"));
+        assertThat(stillCancelled.lastFillAt()).isEqualTo(T0.plusSeconds(1));
+
+        assertThatThrownBy(() -> fill(placed.id(), "0.700000000000000001", "100", T0.plusSeconds(2)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("order_fills.quantity: must not exceed the remaining quantity 0.7 of order \"c-1\""
+                        + " (0.3 of 1 filled) (was 0.700000000000000001)");
+        Order filled = fill(placed.id(), "0.7", "100", T0.plusSeconds(2));
+        assertThat(filled.status()).isEqualTo(OrderStatus.FILLED);
+        assertThat(fills(placed.id())).hasSize(2);
+    }
+
+    @Test
+    void theSameExecutionReportedAgainReturnsTheStoredFillAndWritesNothing() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        NewFill report = new NewFill("T-77", dec("0.5"), dec("100.5"), dec("0.001"), "BNB", T0.plusSeconds(1));
+        FillResult first = store.inTransaction(uow -> uow.orders().fill(placed.id(), report));
+        assertThat(first.duplicate()).isFalse();
+        assertThat(first.fill().tradeId()).isEqualTo("T-77");
+        assertThat(first.fill().feeCurrency()).isEqualTo("BNB");
+        assertThat(first.order().filledQuantity()).isEqualTo(dec("0.5"));
+
+        clock.advance(Duration.ofMinutes(1));
+        // the same values in another spelling are the same execution
+        FillResult again = store.inTransaction(uow -> uow.orders().fill(placed.id(),
+                new NewFill("T-77", dec("0.50"), dec("100.500"), dec("0.0010"), "BNB", T0.plusSeconds(1))));
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.fill()).isEqualTo(first.fill());
+        assertThat(again.order()).isEqualTo(first.order());
+        assertThat(find(placed.id())).isEqualTo(first.order());
+        assertThat(fills(placed.id())).containsExactly(first.fill());
+
+        // a duplicate of the fill that completed an order is still a duplicate, not an invalid transition
+        Order other = place(NewOrder.market("c-2", SYMBOL, OrderSide.BUY, dec("1")));
+        NewFill all = NewFill.of("T-78", dec("1"), dec("99"), T0.plusSeconds(2));
+        FillResult completing = store.inTransaction(uow -> uow.orders().fill(other.id(), all));
+        FillResult repeated = store.inTransaction(uow -> uow.orders().fill(other.id(), all));
+        assertThat(repeated).isEqualTo(new FillResult(completing.order(), completing.fill(), true));
+        assertThat(completing.order().status()).isEqualTo(OrderStatus.FILLED);
+    }
+
+    @Test
+    void aTradeIdIsUniquePerOrderNotAcrossOrders() {
+        Order a = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        Order b = place(NewOrder.market("c-2", SYMBOL, OrderSide.SELL, dec("1")));
+        NewFill same = NewFill.of("T-1", dec("1"), dec("100"), T0);
+        FillResult onA = store.inTransaction(uow -> uow.orders().fill(a.id(), same));
+        FillResult onB = store.inTransaction(uow -> uow.orders().fill(b.id(), same));
+        assertThat(onA.duplicate()).isFalse();
+        assertThat(onB.duplicate()).isFalse();
+        Optional<Fill> found = store.read(uow -> uow.orders().findFill(b.id(), "T-1"));
+        Optional<Fill> unknownTrade = store.read(uow -> uow.orders().findFill(b.id(), "T-2"));
+        Optional<Fill> unknownOrder = store.read(uow -> uow.orders().findFill(404, "T-1"));
+        assertThat(found).contains(onB.fill());
+        assertThat(unknownTrade).isEmpty();
+        assertThat(unknownOrder).isEmpty();
+    }
+
+    @Test
+    void theSameTradeIdWithOtherValuesIsAConflictNamingEveryDifference() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("2")));
+        FillResult stored = store.inTransaction(uow -> uow.orders().fill(placed.id(),
+                new NewFill("T-9", dec("0.5"), dec("100"), dec("0.01"), "USDT", T0)));
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.orders().fill(placed.id(),
+                new NewFill("T-9", dec("0.6"), dec("101"), dec("0"), null, T0.plusSeconds(1)))))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("trade id \"T-9\" of order \"c-1\" is already recorded as fill " + stored.fill().id()
+                        + " with different values: quantity 0.5 (stored) vs 0.6 (requested), price 100 (stored) vs 101"
+                        + " (requested), fee 0.01 (stored) vs 0 (requested), fee_currency USDT (stored) vs null"
+                        + " (requested), filled_at " + T0 + " (stored) vs " + T0.plusSeconds(1) + " (requested);"
+                        + " a trade id names exactly one execution");
+        assertThat(find(placed.id())).isEqualTo(stored.order());
+        assertThat(fills(placed.id())).containsExactly(stored.fill());
+    }
+
+    @Test
+    void anOrderKeepsItsFeesPerCurrencyExactly() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("4")));
+        store.useTransaction(uow -> {
+            uow.orders().fill(placed.id(), new NewFill("T-1", dec("1"), dec("100"), dec("0.1"), "USDT", T0));
+            uow.orders().fill(placed.id(), new NewFill("T-2", dec("1"), dec("100"), dec("0.000000000000000001"), "BNB", T0));
+            uow.orders().fill(placed.id(), new NewFill("T-3", dec("1"), dec("100"), dec("0.2"), "USDT", T0));
+            uow.orders().fill(placed.id(), NewFill.of("T-4", dec("1"), dec("100"), T0));
+        });
+        List<FeeTotal> fees = store.read(uow -> uow.orders().fees(placed.id()));
+        List<FeeTotal> none = store.read(uow -> uow.orders().fees(404));
+        assertThat(fees).containsExactly(
+                new FeeTotal("BNB", dec("0.000000000000000001")), new FeeTotal("USDT", dec("0.3")));
+        assertThat(none).isEmpty();
+    }
+
     // --- listing -------------------------------------------------------------------------------------------------
 
     @Test
@@ -485,7 +586,7 @@ class OrderDaoTest {
         Order oldest = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
         Order sameInstant = place(NewOrder.market("c-2", SYMBOL, OrderSide.BUY, dec("1")));
         Order cancelled = place(NewOrder.market("c-4", SYMBOL, OrderSide.BUY, dec("1")));
-        store.useTransaction(uow -> uow.orders().cancel(cancelled.id()));
+        store.useTransaction(uow -> uow.orders().confirmCancel(uow.orders().cancel(cancelled.id()).id()));
 
         List<Order> fresh = store.read(uow -> uow.orders().byStatus(OrderStatus.NEW));
         assertThat(fresh).extracting(Order::id).containsExactly(oldest.id(), sameInstant.id(), newest.id());
@@ -497,23 +598,25 @@ class OrderDaoTest {
     }
 
     @Test
-    void openOrdersAreTheNewAndPartiallyFilledOnesOldestFirst() {
+    void openOrdersAreTheNewPartiallyFilledAndPendingCancelOnesOldestFirst() {
         Order partial = place(NewOrder.market("partial", SYMBOL, OrderSide.BUY, dec("2")));
         clock.advance(Duration.ofSeconds(1));
         Order fresh = place(NewOrder.market("new", SYMBOL, OrderSide.BUY, dec("1")));
         Order filled = place(NewOrder.market("filled", SYMBOL, OrderSide.BUY, dec("1")));
         Order cancelled = place(NewOrder.market("cancelled", SYMBOL, OrderSide.BUY, dec("1")));
         Order rejected = place(NewOrder.market("rejected", SYMBOL, OrderSide.BUY, dec("1")));
+        Order pending = place(NewOrder.market("pending", SYMBOL, OrderSide.BUY, dec("1")));
         fill(partial.id(), "1", "100", T0.plusSeconds(5));
         fill(filled.id(), "1", "100", T0.plusSeconds(5));
         store.useTransaction(uow -> {
-            uow.orders().cancel(cancelled.id());
+            uow.orders().confirmCancel(uow.orders().cancel(cancelled.id()).id());
             uow.orders().reject(rejected.id(), "venue closed");
+            uow.orders().cancel(pending.id());
         });
 
         List<Order> open = store.read(uow -> uow.orders().listOpen());
-        assertThat(open).extracting(Order::clientOrderId).containsExactly("partial", "new");
-        assertThat(open).extracting(Order::id).containsExactly(partial.id(), fresh.id());
+        assertThat(open).extracting(Order::clientOrderId).containsExactly("partial", "new", "pending");
+        assertThat(open).extracting(Order::id).containsExactly(partial.id(), fresh.id(), pending.id());
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
@@ -528,7 +631,7 @@ class OrderDaoTest {
     }
 
     private Order fill(long orderId, String quantity, String price, Instant at) {
-        return store.inTransaction(uow -> uow.orders().fill(orderId, dec(quantity), dec(price), BigDecimal.ZERO, at));
+        return store.inTransaction(uow -> uow.orders().fill(orderId, Fills.of(dec(quantity), dec(price), BigDecimal.ZERO, at)).order());
     }
 
     private Order find(long id) {
