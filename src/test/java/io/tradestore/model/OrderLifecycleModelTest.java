@@ -16,6 +16,9 @@ import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.Snapshot;
 import io.tradestore.trading.Fill;
 import io.tradestore.trading.NewOrder;
+import java.util.Optional;
+import io.tradestore.trading.FillResult;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Order;
 import io.tradestore.trading.OrderDao;
@@ -99,6 +102,8 @@ class OrderLifecycleModelTest {
                 w(2, placeAgain()),
                 w(6, fills()),
                 w(2, cancels()),
+                w(2, confirmCancels()),
+                w(2, redeliveries()),
                 w(1, rejects()),
                 w(3, opens()),
                 w(3, closes()),
@@ -117,6 +122,12 @@ class OrderLifecycleModelTest {
         final MutableClock clock = new MutableClock(T0);
         final ModelStores.OpenStore db = ModelStores.open(clock);
         final TradingModel model = new TradingModel();
+        private int tradeIds;
+
+        /** A trade id no fill of this chain has had: the venue's execution ids are unique. */
+        String nextTradeId() {
+            return "T-" + (++tradeIds);
+        }
         /** The store's clock; it only ever moves in whole microseconds here, so this is tx.now() exactly. */
         Instant now() {
             return clock.instant();
@@ -443,45 +454,118 @@ class OrderLifecycleModelTest {
         }
     }
 
-    record FillStep(OrderRef ref, FillQuantity quantity, FillPrice fillPrice, BigDecimal fee, Instant at)
-            implements Step {
+    /**
+     * A new execution report (a fresh trade id) for an order in any status: the venue's fills arrive in its order,
+     * so one may follow our cancel request, or the venue's confirmation of it.
+     */
+    record FillStep(OrderRef ref, FillQuantity quantity, FillPrice fillPrice, BigDecimal fee, String feeCurrency,
+                    Instant at) implements Step {
         @Override
         public void run(TradingWorld w) {
             ModelOrder m = ref.resolve(w.model);
             BigDecimal price = fillPrice.resolve(m);
             BigDecimal q = quantity.resolve(m == null ? BigDecimal.ONE : m.remaining());
             String action = this + " [" + describe(m) + ", quantity " + plain(q) + " @ " + plain(price) + "]";
+            String tradeId = w.nextTradeId();
+            String currency = fee.signum() == 0 ? null : feeCurrency;
             if (!Decimals.storable(q)) {
                 // remaining + something beyond the largest value: the argument is refused before the order is read.
                 long id = m == null ? MISSING_ORDER_ID : m.id;
                 w.expectRefusal(action, "order_fills.quantity: " + Decimals.refusal(q) + " (was " + Decimals.shown(q)
-                        + ")", "refused: quantity out of range", uow -> uow.orders().fill(id, Fills.of(q, price, fee, at)).order());
-            } else if (m == null) {
+                        + ")", "refused: quantity out of range",
+                        uow -> uow.orders().fill(id, new NewFill(tradeId, q, price, fee, currency, at)));
+                return;
+            }
+            NewFill report = new NewFill(tradeId, q, price, fee, currency, at);
+            if (m == null) {
                 w.expectFailure(toString(), NotFoundException.class,
-                        uow -> uow.orders().fill(MISSING_ORDER_ID, Fills.of(q, price, fee, at)).order());
-            } else if (!m.status.isOpen()) {
-                w.expectFailure(action, InvalidStateTransitionException.class,
-                        uow -> uow.orders().fill(m.id, Fills.of(q, price, fee, at)).order());
-            } else if (q.compareTo(m.remaining()) > 0) {
-                w.expectFailure(action, ValidationException.class,
-                        uow -> uow.orders().fill(m.id, Fills.of(q, price, fee, at)).order());
+                        uow -> uow.orders().fill(MISSING_ORDER_ID, report));
             } else {
-                Order filled = w.write(uow -> uow.orders().fill(m.id, Fills.of(q, price, fee, at)).order());
-                m.fills.add(ModelFill.recorded(q, price, fee, at));
-                m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED : OrderStatus.PARTIALLY_FILLED;
+                applyNew(w, m, report, action);
+            }
+        }
+
+        /** The model's rule for a trade id the order has not seen: the oracle the DAO is held to. */
+        static void applyNew(TradingWorld w, ModelOrder m, NewFill report, String action) {
+            if (m.status == OrderStatus.FILLED || m.status == OrderStatus.REJECTED) {
+                w.expectFailure(action, InvalidStateTransitionException.class, uow -> uow.orders().fill(m.id, report));
+            } else if (report.quantity().compareTo(m.remaining()) > 0) {
+                w.expectFailure(action, ValidationException.class, uow -> uow.orders().fill(m.id, report));
+            } else {
+                OrderStatus before = m.status;
+                FillResult result = w.write(uow -> uow.orders().fill(m.id, report));
+                m.fills.add(ModelFill.recorded(report));
+                m.status = m.remaining().signum() == 0 ? OrderStatus.FILLED
+                        : before == OrderStatus.NEW ? OrderStatus.PARTIALLY_FILLED : before;
                 m.touch(w.now());
-                assertThat(filled).as("%s returns the updated order", action).isEqualTo(m.expected());
-                TradingWorld.outcome(action, m.status.name());
+                assertThat(result.duplicate()).as("%s is a new execution", action).isFalse();
+                assertThat(result.order()).as("%s returns the updated order", action).isEqualTo(m.expected());
+                assertThat(ModelFill.of(result.fill())).as("%s returns the stored fill", action)
+                        .isEqualTo(ModelFill.recorded(report));
+                TradingWorld.outcome(action, before + " -> " + m.status.name());
             }
         }
 
         @Override
         public String toString() {
             return "fill(" + ref + ", " + quantity + " @ " + fillPrice
-                    + (fee.signum() == 0 ? "" : ", fee " + plain(fee)) + ", at " + at + ")";
+                    + (fee.signum() == 0 ? "" : ", fee " + plain(fee) + " " + feeCurrency) + ", at " + at + ")";
         }
     }
 
+    /**
+     * The venue delivers again the k-th fill it reported for an order (after a reconnect): as it was, in another
+     * spelling of the same values, or altered (another quantity, price, fee, currency or time: a conflict).
+     */
+    record Redeliver(OrderRef ref, int k, String variant) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
+            if (m == null || m.fills.isEmpty()) {
+                TradingWorld.outcome(action, "nothing to redeliver");
+                return;
+            }
+            ModelFill f = m.fills.get(k % m.fills.size());
+            NewFill report = switch (variant) {
+                case "as stored" -> new NewFill(f.tradeId(), f.quantity(), f.price(), f.fee(), f.feeCurrency(),
+                        f.filledAt());
+                case "at scale 18" -> new NewFill(f.tradeId(), f.quantity().setScale(18), f.price().setScale(18),
+                        f.fee().setScale(18), f.feeCurrency(), f.filledAt());
+                case "quantity+1e-18" -> new NewFill(f.tradeId(), f.quantity().add(ULP), f.price(), f.fee(),
+                        f.feeCurrency(), f.filledAt());
+                case "price-1e-18" -> new NewFill(f.tradeId(), f.quantity(), f.price().subtract(ULP).signum() > 0
+                        ? f.price().subtract(ULP) : f.price().add(ULP), f.fee(), f.feeCurrency(), f.filledAt());
+                case "fee in BNB" -> new NewFill(f.tradeId(), f.quantity(), f.price(), f.fee().add(ULP), "BNB",
+                        f.filledAt());
+                case "a microsecond later" -> new NewFill(f.tradeId(), f.quantity(), f.price(), f.fee(),
+                        f.feeCurrency(), f.filledAt().plus(1, ChronoUnit.MICROS));
+                default -> throw new IllegalStateException(variant);
+            };
+            Optional<ModelFill> stored = m.fill(report.tradeId());
+            assertThat(stored).as("the model knows the trade id it redelivers").isPresent();
+            if (stored.get().sameExecution(report)) {
+                Order before = m.expected();
+                FillResult result = w.write(uow -> uow.orders().fill(m.id, report));
+                assertThat(result).as("%s returns the stored fill, unchanged", action)
+                        .isEqualTo(new FillResult(before, fillAsStored(w, m, f), true));
+                TradingWorld.outcome(action, "duplicate");
+            } else {
+                w.expectFailure(action, ConflictException.class, uow -> uow.orders().fill(m.id, report));
+            }
+        }
+
+        private static Fill fillAsStored(TradingWorld w, ModelOrder m, ModelFill f) {
+            return w.db.store().read(uow -> uow.orders().findFill(m.id, f.tradeId())).orElseThrow();
+        }
+
+        @Override
+        public String toString() {
+            return "redeliver(" + ref + ", fill#" + k + ", " + variant + ")";
+        }
+    }
+
+    /** Our cancel request: NEW and PARTIALLY_FILLED become PENDING_CANCEL; asking again changes nothing. */
     record Cancel(OrderRef ref) implements Step {
         @Override
         public void run(TradingWorld w) {
@@ -489,20 +573,55 @@ class OrderLifecycleModelTest {
             String action = this + " [" + describe(m) + "]";
             if (m == null) {
                 w.expectFailure(action, NotFoundException.class, uow -> uow.orders().cancel(MISSING_ORDER_ID));
-            } else if (!m.status.isOpen()) {
+            } else if (m.status == OrderStatus.FILLED || m.status == OrderStatus.REJECTED) {
                 w.expectFailure(action, InvalidStateTransitionException.class, uow -> uow.orders().cancel(m.id));
+            } else if (m.status == OrderStatus.PENDING_CANCEL || m.status == OrderStatus.CANCELLED) {
+                Order same = w.write(uow -> uow.orders().cancel(m.id));
+                assertThat(same).as("%s changes nothing", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, m.status + " unchanged");
             } else {
-                Order cancelled = w.write(uow -> uow.orders().cancel(m.id));
-                m.status = OrderStatus.CANCELLED;
+                Order pending = w.write(uow -> uow.orders().cancel(m.id));
+                m.status = OrderStatus.PENDING_CANCEL;
                 m.touch(w.now());
-                assertThat(cancelled).as("%s returns the cancelled order", action).isEqualTo(m.expected());
-                TradingWorld.outcome(action, "CANCELLED");
+                assertThat(pending).as("%s returns the order awaiting the venue", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "PENDING_CANCEL");
             }
         }
 
         @Override
         public String toString() {
             return "cancel(" + ref + ")";
+        }
+    }
+
+    /** The venue's cancel confirmation (or its own cancel): every open status becomes CANCELLED. */
+    record ConfirmCancel(OrderRef ref) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
+            if (m == null) {
+                w.expectFailure(action, NotFoundException.class, uow -> uow.orders().confirmCancel(MISSING_ORDER_ID));
+            } else if (m.status == OrderStatus.FILLED || m.status == OrderStatus.REJECTED) {
+                w.expectFailure(action, InvalidStateTransitionException.class,
+                        uow -> uow.orders().confirmCancel(m.id));
+            } else if (m.status == OrderStatus.CANCELLED) {
+                Order same = w.write(uow -> uow.orders().confirmCancel(m.id));
+                assertThat(same).as("%s changes nothing", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "CANCELLED unchanged");
+            } else {
+                OrderStatus before = m.status;
+                Order cancelled = w.write(uow -> uow.orders().confirmCancel(m.id));
+                m.status = OrderStatus.CANCELLED;
+                m.touch(w.now());
+                assertThat(cancelled).as("%s returns the cancelled order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, before + " -> CANCELLED");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "confirmCancel(" + ref + ")";
         }
     }
 
@@ -706,14 +825,16 @@ class OrderLifecycleModelTest {
             BigDecimal firstQty = spec.quantity().divide(BigDecimal.valueOf(2), Decimals.SCALE, RoundingMode.DOWN);
             BigDecimal secondQty = spec.quantity().subtract(firstQty).add(overfill ? ULP : BigDecimal.ZERO);
             Instant now = w.now();
+            NewFill first = firstQty.signum() > 0 ? NewFill.of(w.nextTradeId(), firstQty, spec.entryPrice(), now) : null;
+            NewFill second = NewFill.of(w.nextTradeId(), secondQty, fillPrice, now);
             Function<UnitOfWork, Order> unit = uow -> {
                 Position opened = uow.positions().open(p);
                 Order placed = uow.orders().place(NewOrder.market(clientId, spec.symbol(), side, spec.quantity())
                         .forPosition(opened.id()));
                 if (firstQty.signum() > 0) {
-                    uow.orders().fill(placed.id(), Fills.of(firstQty, spec.entryPrice(), BigDecimal.ZERO, now)).order();
+                    uow.orders().fill(placed.id(), first);
                 }
-                return uow.orders().fill(placed.id(), Fills.of(secondQty, fillPrice, BigDecimal.ZERO, now)).order();
+                return uow.orders().fill(placed.id(), second).order();
             };
             if (w.model.orders.containsKey(clientId)) {
                 w.expectFailure(toString(), ConflictException.class, unit::apply);
@@ -730,10 +851,10 @@ class OrderLifecycleModelTest {
                 ModelOrder m = new ModelOrder(filled.id(), NewOrder.market(clientId, spec.symbol(), side,
                         spec.quantity()).forPosition(position.id), now);
                 if (firstQty.signum() > 0) {
-                    m.fills.add(ModelFill.recorded(firstQty, spec.entryPrice(), BigDecimal.ZERO, now));
+                    m.fills.add(ModelFill.recorded(first));
                     m.touch(now);
                 }
-                m.fills.add(ModelFill.recorded(secondQty, fillPrice, BigDecimal.ZERO, now));
+                m.fills.add(ModelFill.recorded(second));
                 m.status = OrderStatus.FILLED;
                 m.touch(now);
                 w.model.orders.put(clientId, m);
@@ -883,14 +1004,27 @@ class OrderLifecycleModelTest {
         Gen<FillPrice> price = weighted(
                 w(1, prices().map(p -> new FillPrice(p, 0))),
                 w(1, integers().between(-3, 3).map(t -> new FillPrice(null, t))));
-        Gen<OrderRef> ref = orderRefs("open");
+        // Mostly open orders; one in four any order, so late fills meet PENDING_CANCEL and CANCELLED orders.
+        Gen<OrderRef> ref = weighted(w(3, orderRefs("open")), w(1, orderRefs("any")));
+        Gen<String> currency = pick("USDT", "USDT", "BNB");
         Gen<Instant> at = fillTimes();
         return in -> new FillStep(ref.generate(in), quantity.generate(in), price.generate(in), fee.generate(in),
-                at.generate(in));
+                currency.generate(in), at.generate(in));
     }
 
     static Gen<Cancel> cancels() {
-        return orderRefs("open").map(Cancel::new);
+        return weighted(w(3, orderRefs("open")), w(1, orderRefs("any"))).map(Cancel::new);
+    }
+
+    static Gen<ConfirmCancel> confirmCancels() {
+        return weighted(w(3, orderRefs("open")), w(1, orderRefs("any"))).map(ConfirmCancel::new);
+    }
+
+    static Gen<Redeliver> redeliveries() {
+        Gen<String> variant = weighted(
+                w(3, pick("as stored", "at scale 18")),
+                w(1, pick("quantity+1e-18", "price-1e-18", "fee in BNB", "a microsecond later")));
+        return orderRefs("any").zip(integers().between(0, 3), variant, Redeliver::new);
     }
 
     static Gen<Reject> rejects() {

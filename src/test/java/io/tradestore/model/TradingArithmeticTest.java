@@ -7,6 +7,7 @@ import io.tradestore.model.TradingModel.ModelOrder;
 import io.tradestore.model.TradingModel.ModelPosition;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.TempStore;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Order;
@@ -191,7 +192,7 @@ class TradingArithmeticTest {
 
         ModelOrder model = new ModelOrder(1, placed, T0);
         for (String[] f : parts) {
-            model.fills.add(ModelFill.recorded(new BigDecimal(f[0]), new BigDecimal(f[1]), BigDecimal.ZERO, at));
+            model.fills.add(ModelFill.recorded(NewFill.of("t-" + model.fills.size(), new BigDecimal(f[0]), new BigDecimal(f[1]), at)));
         }
         assertThat(model.averageFillPrice()).as("the model's average").isEqualTo(new BigDecimal(average));
     }

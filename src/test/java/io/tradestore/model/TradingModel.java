@@ -2,6 +2,7 @@ package io.tradestore.model;
 
 import io.tradestore.trading.DailyPnl;
 import io.tradestore.trading.Fill;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Order;
@@ -161,6 +162,10 @@ final class TradingModel {
             return fills.stream().map(ModelFill::filledAt).max(Comparator.naturalOrder()).orElse(null);
         }
 
+        Optional<ModelFill> fill(String tradeId) {
+            return fills.stream().filter(f -> f.tradeId().equals(tradeId)).findFirst();
+        }
+
         /** Fills by filled_at; equal times in the order they were recorded (a stable sort). */
         List<ModelFill> fillsInTimeOrder() {
             return fills.stream().sorted(Comparator.comparing(ModelFill::filledAt)).toList();
@@ -195,19 +200,29 @@ final class TradingModel {
      * One fill. The model records fills with {@link #recorded} (decimals normalized, as read back); {@link #of}
      * copies a fill the store returned as it is, so comparing the two also compares the representation.
      */
-    record ModelFill(BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
-        static ModelFill recorded(BigDecimal quantity, BigDecimal price, BigDecimal fee, Instant filledAt) {
-            return new ModelFill(stored(quantity), stored(price), stored(fee), filledAt);
+    record ModelFill(String tradeId, BigDecimal quantity, BigDecimal price, BigDecimal fee, String feeCurrency,
+                     Instant filledAt) {
+        static ModelFill recorded(NewFill f) {
+            return new ModelFill(f.tradeId(), stored(f.quantity()), stored(f.price()), stored(f.fee()),
+                    f.feeCurrency(), f.filledAt());
         }
 
         static ModelFill of(Fill f) {
-            return new ModelFill(f.quantity(), f.price(), f.fee(), f.filledAt());
+            return new ModelFill(f.tradeId(), f.quantity(), f.price(), f.fee(), f.feeCurrency(), f.filledAt());
+        }
+
+        /** The same execution reported again: every value equal, decimals by value. */
+        boolean sameExecution(NewFill f) {
+            return tradeId.equals(f.tradeId()) && quantity.compareTo(f.quantity()) == 0
+                    && price.compareTo(f.price()) == 0 && fee.compareTo(f.fee()) == 0
+                    && Objects.equals(feeCurrency, f.feeCurrency()) && filledAt.equals(f.filledAt());
         }
 
         @Override
         public String toString() {
-            return quantity.stripTrailingZeros().toPlainString() + " @ " + price.stripTrailingZeros().toPlainString()
-                    + " fee " + fee.stripTrailingZeros().toPlainString() + " at " + filledAt;
+            return tradeId + ": " + quantity.stripTrailingZeros().toPlainString() + " @ "
+                    + price.stripTrailingZeros().toPlainString() + " fee " + fee.stripTrailingZeros().toPlainString()
+                    + (feeCurrency == null ? "" : " " + feeCurrency) + " at " + filledAt;
         }
     }
 
