@@ -180,6 +180,7 @@ class LinearizabilityTest {
                 w(4, cid.zip(pickDecimals("0.5", "0.25", "1", "0.000000000000000001"),
                         pickDecimals("100", "101", "100.000000000000000001"), FillOp::new)),
                 w(2, cid.map(CancelOp::new)),
+                w(1, cid.map(ConfirmCancelOp::new)),
                 w(1, cid.map(ReadOrder::new)),
                 w(2, pick(0, 1).zip(pickDecimals("101", "99", "99.999999999999999999"), CloseOp::new)),
                 w(1, pick(PositionSide.LONG, PositionSide.SHORT).zip(pickDecimals("1", "0.5"), OpenOp::new)),
@@ -205,13 +206,15 @@ class LinearizabilityTest {
         return uow.orders().findByClientOrderId(cid).orElseThrow(() -> new NotFoundException("order " + cid));
     }
 
-    /** Why a fill or cancel of {@code o} is refused (the exception's name), or null if it is not. */
+    /**
+     * Why a fill, cancel or cancel confirmation of {@code o} is refused (the exception's name), or null if it is not:
+     * FILLED and REJECTED are final; a CANCELLED order still takes the venue's late fills.
+     */
     static String refusalOfAChangeTo(OrderState o) {
         if (o == null) {
             return "NotFoundException";
         }
-        return o.status().equals("NEW") || o.status().equals("PARTIALLY_FILLED") ? null
-                : "InvalidStateTransitionException";
+        return o.status().equals("FILLED") || o.status().equals("REJECTED") ? "InvalidStateTransitionException" : null;
     }
 
     /** The filled quantity of an order as the model knows it: the sum of its fills. */
@@ -352,7 +355,7 @@ class LinearizabilityTest {
             if (cmp > 0) {
                 return w.answering(step, "ValidationException");
             }
-            String status = cmp == 0 ? "FILLED" : "PARTIALLY_FILLED";
+            String status = cmp == 0 ? "FILLED" : o.status().equals("NEW") ? "PARTIALLY_FILLED" : o.status();
             // The rounding rule itself is pinned by TradingArithmeticTest; here it only has to be the documented one:
             // half-even to 18 places, normalized.
             String average = plain(notional.divide(filled, 18, java.math.RoundingMode.HALF_EVEN));
@@ -382,6 +385,37 @@ class LinearizabilityTest {
             if (refusal != null) {
                 return w.answering(step, refusal);
             }
+            if (o.status().equals("PENDING_CANCEL") || o.status().equals("CANCELLED")) {
+                return w.answering(step, o.status()); // asking again changes nothing
+            }
+            SortedMap<String, OrderState> orders = new TreeMap<>(w.orders());
+            orders.put(cid, new OrderState(o.quantity(), "PENDING_CANCEL", o.fills(), o.average()));
+            return w.with(orders, w.positions(), w.cache(), w.expiredKeys(), step, "PENDING_CANCEL");
+        }
+
+        @Override
+        public String toString() {
+            return "cancel(" + cid + ")";
+        }
+    }
+
+    record ConfirmCancelOp(String cid) implements Op {
+        public String run(Tradestore s) {
+            return s.inTransaction(uow -> {
+                Order o = byClientId(uow, cid);
+                return uow.orders().confirmCancel(o.id()).status().name();
+            });
+        }
+
+        public World next(World w, int step) {
+            OrderState o = w.orders().get(cid);
+            String refusal = refusalOfAChangeTo(o);
+            if (refusal != null) {
+                return w.answering(step, refusal);
+            }
+            if (o.status().equals("CANCELLED")) {
+                return w.answering(step, "CANCELLED");
+            }
             SortedMap<String, OrderState> orders = new TreeMap<>(w.orders());
             orders.put(cid, new OrderState(o.quantity(), "CANCELLED", o.fills(), o.average()));
             return w.with(orders, w.positions(), w.cache(), w.expiredKeys(), step, "CANCELLED");
@@ -389,7 +423,7 @@ class LinearizabilityTest {
 
         @Override
         public String toString() {
-            return "cancel(" + cid + ")";
+            return "confirmCancel(" + cid + ")";
         }
     }
 

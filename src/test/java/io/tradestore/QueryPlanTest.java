@@ -17,6 +17,7 @@ import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.NewPosition;
@@ -410,7 +411,7 @@ class QueryPlanTest {
                 switch (i % 6) {
                     case 0 -> uow.orders().fill(o.id(), Fills.of(dec("2"), dec("100"), dec("0"), at)).order();
                     case 1 -> uow.orders().fill(o.id(), Fills.of(dec("1"), dec("100"), dec("0"), at)).order();
-                    case 2 -> uow.orders().cancel(o.id());
+                    case 2 -> uow.orders().confirmCancel(uow.orders().cancel(o.id()).id());
                     case 3 -> uow.orders().reject(o.id(), "seeded rejection");
                     default -> {
                         // stays NEW
@@ -465,9 +466,12 @@ class QueryPlanTest {
                     .forPosition(q.id());
             Order o = orders.place(limit);
             orders.place(limit); // idempotent: found by client order id
-            orders.fill(o.id(), Fills.of(dec("1"), dec("100"), dec("0.1"), now)).order();
-            orders.fill(o.id(), Fills.of(dec("1"), dec("101"), dec("0.1"), now)).order();
-            orders.cancel(orders.place(NewOrder.market("drive-2", "BTCUSDT", OrderSide.SELL, dec("1"))).id());
+            orders.fill(o.id(), new NewFill("drive-t1", dec("1"), dec("100"), dec("0.1"), "USDT", now));
+            orders.fill(o.id(), new NewFill("drive-t1", dec("1"), dec("100"), dec("0.1"), "USDT", now)); // duplicate
+            orders.fill(o.id(), new NewFill("drive-t2", dec("1"), dec("101"), dec("0.1"), "BNB", now));
+            Order cancelling = orders.cancel(orders.place(NewOrder.market("drive-2", "BTCUSDT", OrderSide.SELL, dec("1"))).id());
+            orders.confirmCancel(cancelling.id());
+            orders.fill(cancelling.id(), NewFill.of("drive-t3", dec("0.5"), dec("99"), now)); // late
             orders.reject(orders.place(NewOrder.market("drive-3", "BTCUSDT", OrderSide.SELL, dec("1"))).id(), "no");
             orders.find(o.id());
             orders.findByClientOrderId("drive-1");
@@ -475,6 +479,8 @@ class QueryPlanTest {
             orders.byPosition(q.id());
             orders.listOpen();
             orders.fills(o.id());
+            orders.findFill(o.id(), "drive-t2");
+            orders.fees(o.id());
 
             var portfolio = uow.portfolio();
             portfolio.record(new NewPortfolioSnapshot(now, dec("1"), dec("1"), dec("0"), dec("0"), 0));

@@ -12,6 +12,7 @@ import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.NewPosition;
@@ -101,14 +102,35 @@ public final class Ops {
         }
     }
 
-    public record FillOrder(int ref, BigDecimal qty, BigDecimal price, int second) implements Op {
+    /**
+     * A fill under one of a few trade ids, so programs repeat executions: the same report again (a duplicate, which
+     * writes nothing) or the same trade id with other values (a ConflictException).
+     */
+    public record FillOrder(int ref, String tradeId, BigDecimal qty, BigDecimal price, int second) implements Op {
+        public FillOrder(int ref, BigDecimal qty, BigDecimal price, int second) {
+            this(ref, "T-" + second, qty, price, second);
+        }
+
         public void apply(UnitOfWork uow, Ids ids) {
-            uow.orders().fill(Ids.pick(ids.orders, ref), Fills.of(qty, price, new BigDecimal("0.0001"), at(second))).order();
+            uow.orders().fill(Ids.pick(ids.orders, ref),
+                    new NewFill(tradeId, qty, price, new BigDecimal("0.0001"), "USDT", at(second)));
         }
 
         @Override
         public String toString() {
-            return "orders().fill(order#" + ref + ", " + qty.toPlainString() + " @ " + price.toPlainString() + ", T0+" + second + "s)";
+            return "orders().fill(order#" + ref + ", " + tradeId + ": " + qty.toPlainString() + " @ "
+                    + price.toPlainString() + ", T0+" + second + "s)";
+        }
+    }
+
+    public record ConfirmCancel(int ref) implements Op {
+        public void apply(UnitOfWork uow, Ids ids) {
+            uow.orders().confirmCancel(Ids.pick(ids.orders, ref));
+        }
+
+        @Override
+        public String toString() {
+            return "orders().confirmCancel(order#" + ref + ")";
         }
     }
 
@@ -256,9 +278,12 @@ public final class Ops {
                 in -> new ClosePosition(ref.generate(in), amount("50", "150").generate(in), second.generate(in)),
                 in -> new PlaceOrder("gen-c-" + integers().between(0, 30).generate(in), amount("0.01", "2").generate(in),
                         integers().between(-1, 5).generate(in)),
-                in -> new FillOrder(ref.generate(in), amount("0.01", "1").generate(in), amount("90", "110").generate(in),
-                        second.generate(in)),
+                in -> new FillOrder(ref.generate(in), Generate.pick(List.of("T-1", "T-2", "T-3")).generate(in),
+                        Generate.pick(List.of(new BigDecimal("0.25"), new BigDecimal("0.5"))).generate(in),
+                        Generate.pick(List.of(new BigDecimal("100"), new BigDecimal("101"))).generate(in),
+                        integers().between(0, 2).generate(in)),
                 ref.map(CancelOrder::new),
+                ref.map(ConfirmCancel::new),
                 in -> new UpsertCandles(symbol().generate(in), integers().between(0, 20).generate(in),
                         integers().between(1, 4).generate(in), amount("90", "110").generate(in)),
                 in -> new PutPattern(Generate.pick(List.of("p1", "p2", "p3")).generate(in),
