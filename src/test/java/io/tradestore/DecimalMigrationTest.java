@@ -9,6 +9,9 @@ import io.tradestore.market.Timeframe;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.trading.Position;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.NewOrder;
+import io.tradestore.trading.NewFill;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -46,6 +49,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * value equal to before; roll back to v3: every stored integer and the schema exactly as before; update again:
  * equal again. A rollback meeting a value release 3 cannot store refuses, naming table, column and row, and leaves
  * the database at v4 untouched.
+ *
+ * <p>Release 5 (orders follow the venue) on the same data, the same way: fills gain their trade ids and fee
+ * currencies, orders PENDING_CANCEL; rolled back, every release-4 row and the schema are exactly as before, and what
+ * release 4 cannot hold (a pending cancel, a fee in another currency) stops the rollback before anything changes.
  */
 class DecimalMigrationTest {
     /** Tables in foreign-key order (parents first), with the ordering that makes a snapshot deterministic. */
@@ -243,6 +250,132 @@ class DecimalMigrationTest {
         }
     }
 
+    // --- release 5: orders follow the venue ---
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseFiveCarriesOrdersAndFillsAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v4");
+            Map<String, List<List<Object>>> four = snapshot(c, true);
+            Object schemaFour = schema(engine, c);
+            assertThat(four.get("order_fills")).hasSizeGreaterThan(1_000);
+
+            Migrator.updateToTag(c, "v5");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            Map<String, List<List<Object>>> five = snapshot(c, true);
+            assertThat(five).isEqualTo(asReleaseFiveReadsIt(four));
+            assertForeignKeysHold(engine, c);
+            Object schemaFive = schema(engine, c);
+            assertThat(schemaFive).isNotEqualTo(schemaFour);
+
+            Migrator.rollbackToTag(c, "v4");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            assertThat(snapshot(c, true)).isEqualTo(four);
+            assertThat(schema(engine, c)).isEqualTo(schemaFour);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.updateToTag(c, "v5");
+            assertThat(snapshot(c, true)).isEqualTo(five);
+            assertThat(schema(engine, c)).isEqualTo(schemaFive);
+        }
+    }
+
+    /**
+     * Written through release 5's API, then rolled back: a PENDING_CANCEL order and a fee paid in BNB stop the rollback,
+     * named, with nothing changed; once they are resolved it goes through, and release 4 keeps every fill (without
+     * its trade id) and every order as release 5 left it.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRollbackOfReleaseFiveRefusesWhatReleaseFourCannotHoldAndChangesNothing(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+        }
+        long pending;
+        long bnbFill;
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            pending = store.inTransaction(uow -> uow.orders().cancel(uow.orders().place(
+                    NewOrder.market("r5-pending", "BTCUSDT", OrderSide.BUY, new BigDecimal("1"))).id()).id());
+            bnbFill = store.inTransaction(uow -> {
+                long id = uow.orders().place(NewOrder.market("r5-bnb", "BTCUSDT", OrderSide.BUY,
+                        new BigDecimal("1"))).id();
+                uow.orders().fill(id, new NewFill("v-1", new BigDecimal("0.5"), new BigDecimal("23000.5"),
+                        new BigDecimal("0.0001"), "USDT", Instant.parse("2023-03-22T00:00:00Z")));
+                return uow.orders().fill(id, new NewFill("v-2", new BigDecimal("0.5"), new BigDecimal("23001"),
+                        new BigDecimal("0.00002"), "BNB", Instant.parse("2023-03-22T00:00:01Z"))).fill().id();
+            });
+        }
+        assertRollbackToFourRefused(engine, "cannot roll back release 5: trading.orders row id=" + pending
+                + " (client order id r5-pending) is PENDING_CANCEL, which release 4 cannot store");
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            store.useTransaction(uow -> uow.orders().confirmCancel(pending));
+        }
+        assertRollbackToFourRefused(engine, "cannot roll back release 5: trading.order_fills row id=" + bnbFill
+                + " paid a fee in BNB, but release 4 reads every fee as the quote currency of BTCUSDT");
+        try (Connection c = connect(engine); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            // the operator's way out: the fee converted into the quote currency by hand
+            st.executeUpdate("UPDATE " + qualified(c, "order_fills") + " SET fee_currency = 'USDT' WHERE id = " + bnbFill);
+            Map<String, List<List<Object>>> five = snapshot(c, true);
+            Migrator.rollbackToTag(c, "v4");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            Map<String, List<List<Object>>> four = snapshot(c, true);
+            assertThat(four.get("orders")).isEqualTo(five.get("orders"));
+            assertThat(four.get("order_fills")).isEqualTo(five.get("order_fills").stream()
+                    .map(row -> row.subList(0, row.size() - 2)).toList());
+            assertForeignKeysHold(engine, c);
+        }
+    }
+
+    private void assertRollbackToFourRefused(Engine engine, String message) throws Exception {
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> before = snapshot(c, true);
+            Object schemaBefore = schema(engine, c);
+            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
+            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v4"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining(message);
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
+            assertThat(snapshot(c, true)).isEqualTo(before);
+            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseFiveAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-5-%'");
+            }
+            Map<String, List<List<Object>>> five = snapshot(c, true);
+            assertThatThrownBy(() -> Migrator.update(c))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("release 5 is already applied (schema_versions has version 5)");
+            c.setAutoCommit(true);
+            assertThat(snapshot(c, true)).isEqualTo(five);
+        }
+    }
+
+    /** Release 4's rows as release 5 reads them: every fill gains trade_id legacy-&lt;id&gt; and no fee currency. */
+    private static Map<String, List<List<Object>>> asReleaseFiveReadsIt(Map<String, List<List<Object>>> four) {
+        Map<String, List<List<Object>>> out = new LinkedHashMap<>(four);
+        out.put("order_fills", four.get("order_fills").stream().map(row -> {
+            List<Object> r = new ArrayList<>(row);
+            r.add("legacy-" + row.get(0));
+            r.add(null);
+            return (List<Object>) r;
+        }).toList());
+        return out;
+    }
+
     // --- the two engines ---
 
     /** A connection to a release-3 copy of the demo database: the fixture itself on SQLite, its rows on PostgreSQL. */
@@ -431,7 +564,9 @@ class DecimalMigrationTest {
         return List.of(
                 rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname IN "
                         + schemas + " ORDER BY 1, 2, 3"),
-                rows(c, "SELECT table_schema, table_name, column_name, ordinal_position, data_type, numeric_precision,"
+                // the column's place, not ordinal_position: PostgreSQL does not reuse a dropped column's number
+                rows(c, "SELECT table_schema, table_name, column_name, row_number() OVER (PARTITION BY table_schema,"
+                        + " table_name ORDER BY ordinal_position), data_type, numeric_precision,"
                         + " numeric_scale, is_nullable, column_default FROM information_schema.columns"
                         + " WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"),
                 rows(c, "SELECT n.nspname, t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
