@@ -1,6 +1,5 @@
 package io.tradestore.demo;
 
-import io.tradestore.testing.Fills;
 
 import io.tradestore.Json;
 import io.tradestore.Tradestore;
@@ -16,6 +15,7 @@ import io.tradestore.analytics.Prediction;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
 import io.tradestore.trading.DailyPnl;
+import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.NewPosition;
@@ -161,7 +161,8 @@ public final class Demo {
                 .withStrategy(MODEL).withMlConfidence(new BigDecimal("0.6")));
         Order order = uow.orders().place(NewOrder.market(clientId, symbol, OrderSide.BUY, QUANTITY)
                 .forPosition(position.id()));
-        uow.orders().fill(order.id(), Fills.of(QUANTITY, price, BigDecimal.ZERO, at)).order();
+        // The venue's execution id; a simulated venue derives it from the order, as a replay must give the same one.
+        uow.orders().fill(order.id(), NewFill.of(clientId + "-t1", QUANTITY, price, at));
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
         Prediction prediction = uow.predictions().record(new NewPrediction(symbol, at, PredictedAction.BUY,
                 new BigDecimal("0.6"), Direction.UP, new BigDecimal("0.002"), Json.of("{\"fast\":15,\"slow\":60}"),
@@ -174,7 +175,7 @@ public final class Demo {
         String clientId = "demo-" + symbol + "-" + at.getEpochSecond() + "-out";
         Order order = uow.orders().place(NewOrder.market(clientId, symbol, OrderSide.SELL, QUANTITY)
                 .forPosition(positionId));
-        uow.orders().fill(order.id(), Fills.of(QUANTITY, price, BigDecimal.ZERO, at)).order();
+        uow.orders().fill(order.id(), NewFill.of(clientId + "-t1", QUANTITY, price, at));
         uow.executionLog().record(new NewExecutionEvent(order.id(), clientId, "FILLED", 1_250L, at, null));
         Position closed = uow.positions().close(positionId, price, at, "sma cross down");
         // A fraction (0.0125 = 1.25%): the percentage / 100, rounded to the 18 places the storage holds.
