@@ -769,6 +769,8 @@ class HostileInputTest {
                         InvalidStateTransitionException.class, "cannot confirm the cancel of order fixture-rejected: it is REJECTED"),
                 row("confirm the cancel of an unknown order", tx(uow -> uow.orders().confirmCancel(MISSING)),
                         NotFoundException.class, "no order with id " + MISSING),
+                row("the venue refuses the cancel of an unknown order", tx(uow -> uow.orders().cancelRejected(MISSING)),
+                        NotFoundException.class, "no order with id " + MISSING),
                 row("fill a FILLED order", tx(uow -> uow.orders().fill(filledOrder, Fills.of(d("0.1"), d("1"), d("0"), NOW)).order()),
                         InvalidStateTransitionException.class, "cannot fill order fixture-filled: it is FILLED"),
                 row("fill a REJECTED order", tx(uow -> uow.orders().fill(rejectedOrder, Fills.of(d("1"), d("1"), d("0"), NOW)).order()),
@@ -999,6 +1001,7 @@ class HostileInputTest {
                     InvalidStateTransitionException.class, ConflictException.class)),
             Map.entry("orders().confirmCancel(long)", Set.of(ValidationException.class, NotFoundException.class,
                     InvalidStateTransitionException.class)),
+            Map.entry("orders().cancelRejected(long)", Set.of(ValidationException.class, NotFoundException.class)),
             Map.entry("orders().cancel(long)", Set.of(ValidationException.class, NotFoundException.class,
                     InvalidStateTransitionException.class)),
             Map.entry("orders().reject(long, String)", Set.of(ValidationException.class, NotFoundException.class,
@@ -1210,6 +1213,7 @@ class HostileInputTest {
         String fill = "orders().fill(long, NewFill)";
         String cancel = "orders().cancel(long)";
         String confirm = "orders().confirmCancel(long)";
+        String cancelRefused = "orders().cancelRejected(long)";
         String reject = "orders().reject(long, String)";
         String snapshot = "portfolio().record(NewPortfolioSnapshot)";
         String upsert = "candlesticks().upsert(List)";
@@ -1353,6 +1357,10 @@ class HostileInputTest {
                 when(confirm, "store clock before 1970 (read after the row)", uow -> uow.orders().confirmCancel(pendingCancelOrder),
                         ValidationException.class, CLOCK_RULE, cancelNew).atClock(CLOCK_BEFORE_1970),
                 when(confirm, "unknown order", uow -> uow.orders().confirmCancel(MISSING),
+                        NotFoundException.class, "no order with id " + MISSING, cancelNew),
+                when(cancelRefused, "store clock before 1970 (read after the row)", uow -> uow.orders().cancelRejected(pendingCancelOrder),
+                        ValidationException.class, CLOCK_RULE, cancelNew).atClock(CLOCK_BEFORE_1970),
+                when(cancelRefused, "unknown order", uow -> uow.orders().cancelRejected(MISSING),
                         NotFoundException.class, "no order with id " + MISSING, cancelNew),
                 when(confirm, "FILLED order", uow -> uow.orders().confirmCancel(filledOrder),
                         InvalidStateTransitionException.class, "cannot confirm the cancel of order fixture-filled", cancelNew),

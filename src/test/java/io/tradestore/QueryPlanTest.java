@@ -470,6 +470,8 @@ class QueryPlanTest {
             orders.fill(o.id(), new NewFill("drive-t1", dec("1"), dec("100"), dec("0.1"), "USDT", now)); // duplicate
             orders.fill(o.id(), new NewFill("drive-t2", dec("1"), dec("101"), dec("0.1"), "BNB", now));
             Order cancelling = orders.cancel(orders.place(NewOrder.market("drive-2", "BTCUSDT", OrderSide.SELL, dec("1"))).id());
+            orders.cancelRejected(cancelling.id());
+            orders.cancel(cancelling.id());
             orders.confirmCancel(cancelling.id());
             orders.fill(cancelling.id(), NewFill.of("drive-t3", dec("0.5"), dec("99"), now)); // late
             orders.reject(orders.place(NewOrder.market("drive-3", "BTCUSDT", OrderSide.SELL, dec("1"))).id(), "no");

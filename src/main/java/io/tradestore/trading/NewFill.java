@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param quantity    executed quantity, &gt; 0
  * @param price       execution price, &gt; 0
  * @param fee         fee paid, &ge; 0
- * @param feeCurrency the asset the fee was paid in (1-16 of A-Z, 0-9: USDT, BNB); required when the fee is not zero
+ * @param feeCurrency the asset the fee was paid in (1-16 of A-Z, 0-9: USDT, BNB); required when the fee is not zero,
+ *                    dropped when it is zero
  * @param filledAt    the venue's execution time; may be earlier than the order's creation (the venue's clock)
  */
 public record NewFill(String tradeId, BigDecimal quantity, BigDecimal price, BigDecimal fee, String feeCurrency,
@@ -27,6 +28,11 @@ public record NewFill(String tradeId, BigDecimal quantity, BigDecimal price, Big
         fee = Check.nonNegative("order_fills.fee", fee);
         if (feeCurrency != null) {
             Check.currency("order_fills.fee_currency", feeCurrency);
+            if (fee.signum() == 0) {
+                // Venues name an asset for a zero commission or not, at whim: a fee of nothing has no currency, so a
+                // report re-sent without it is the same execution, not a conflict.
+                feeCurrency = null;
+            }
         } else {
             Check.that(fee.signum() == 0, "order_fills.fee_currency", "is required when the fee is not zero (fee "
                     + fee.toPlainString() + ")", null);

@@ -202,17 +202,41 @@ public final class OrderDao {
     }
 
     /**
-     * Marks a NEW order as rejected by the venue.
+     * Records the venue's refusal of our cancel request ("too late to cancel", "unknown order"): a PENDING_CANCEL
+     * order is working again, NEW if nothing was filled, else PARTIALLY_FILLED. In any other status the refusal
+     * changes nothing and the order is returned as it is: a cancel refused because the order has filled meanwhile
+     * is consistent with FILLED, and a second request refused after the first was confirmed with CANCELLED.
+     *
+     * @throws NotFoundException if there is no such order
+     */
+    public Order cancelRejected(long orderId) {
+        var db = tx.dslForWrite("orders().cancelRejected");
+        OrdersRecord order = load(db, orderId);
+        if (order.getStatus() != OrderStatus.PENDING_CANCEL) {
+            return map(order);
+        }
+        OrderStatus working = order.getFilledQuantity().signum() == 0 ? OrderStatus.NEW : OrderStatus.PARTIALLY_FILLED;
+        return conditionalUpdate(db, order, db.update(ORDERS).set(ORDERS.STATUS, working));
+    }
+
+    /**
+     * Marks an order the venue refused as rejected: a NEW order, or one whose cancel we requested before the
+     * venue's refusal of the order itself arrived (PENDING_CANCEL with nothing filled).
      *
      * @param reason why (1-256 characters, no control characters)
      * @throws NotFoundException                if there is no such order
-     * @throws InvalidStateTransitionException if the order is not NEW
+     * @throws InvalidStateTransitionException if the order is neither NEW nor an unfilled PENDING_CANCEL
      */
     public Order reject(long orderId, String reason) {
         Check.text("orders.reject_reason", reason, 256);
         var db = tx.dslForWrite("orders().reject");
         OrdersRecord order = load(db, orderId);
         requireTransition(order, OrderStatus.REJECTED, "reject");
+        if (order.getFilledQuantity().signum() != 0) {
+            throw new InvalidStateTransitionException("cannot reject order " + order.getClientOrderId() + ": it is "
+                    + order.getStatus() + " with " + order.getFilledQuantity().toPlainString() + " of "
+                    + order.getQuantity().toPlainString() + " filled");
+        }
         return conditionalUpdate(db, order, db.update(ORDERS)
                 .set(ORDERS.STATUS, OrderStatus.REJECTED)
                 .set(ORDERS.REJECT_REASON, reason));
@@ -286,7 +310,6 @@ public final class OrderDao {
         for (Record2<BigDecimal, String> f : tx.dsl().select(ORDER_FILLS.FEE, ORDER_FILLS.FEE_CURRENCY)
                 .from(ORDER_FILLS)
                 .where(ORDER_FILLS.ORDER_ID.eq(orderId))
-                .orderBy(ORDER_FILLS.FILLED_AT)
                 .fetch()) {
             if (f.value1().signum() != 0) {
                 totals.merge(f.value2(), f.value1(), BigDecimal::add);

@@ -23,7 +23,8 @@ public enum OrderStatus {
         return switch (this) {
             case NEW -> EnumSet.of(PARTIALLY_FILLED, FILLED, PENDING_CANCEL, CANCELLED, REJECTED);
             case PARTIALLY_FILLED -> EnumSet.of(PARTIALLY_FILLED, FILLED, PENDING_CANCEL, CANCELLED);
-            case PENDING_CANCEL -> EnumSet.of(PENDING_CANCEL, FILLED, CANCELLED);
+            // back to NEW or PARTIALLY_FILLED when the venue refuses the cancel; REJECTED only while unfilled
+            case PENDING_CANCEL -> EnumSet.of(PENDING_CANCEL, FILLED, CANCELLED, REJECTED, NEW, PARTIALLY_FILLED);
             case CANCELLED -> EnumSet.of(CANCELLED, FILLED);
             case FILLED, REJECTED -> EnumSet.noneOf(OrderStatus.class);
         };

@@ -103,6 +103,7 @@ class OrderLifecycleModelTest {
                 w(6, fills()),
                 w(2, cancels()),
                 w(2, confirmCancels()),
+                w(1, cancelRejections()),
                 w(2, redeliveries()),
                 w(1, rejects()),
                 w(3, opens()),
@@ -594,6 +595,33 @@ class OrderLifecycleModelTest {
         }
     }
 
+    /** The venue refuses our cancel request: PENDING_CANCEL works again; any other status is left as it is. */
+    record CancelRejected(OrderRef ref) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelOrder m = ref.resolve(w.model);
+            String action = this + " [" + describe(m) + "]";
+            if (m == null) {
+                w.expectFailure(action, NotFoundException.class, uow -> uow.orders().cancelRejected(MISSING_ORDER_ID));
+            } else if (m.status != OrderStatus.PENDING_CANCEL) {
+                Order same = w.write(uow -> uow.orders().cancelRejected(m.id));
+                assertThat(same).as("%s changes nothing", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, m.status + " unchanged");
+            } else {
+                Order working = w.write(uow -> uow.orders().cancelRejected(m.id));
+                m.status = m.fills.isEmpty() ? OrderStatus.NEW : OrderStatus.PARTIALLY_FILLED;
+                m.touch(w.now());
+                assertThat(working).as("%s returns the working order", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "PENDING_CANCEL -> " + m.status);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "cancelRejected(" + ref + ")";
+        }
+    }
+
     /** The venue's cancel confirmation (or its own cancel): every open status becomes CANCELLED. */
     record ConfirmCancel(OrderRef ref) implements Step {
         @Override
@@ -632,16 +660,17 @@ class OrderLifecycleModelTest {
             String action = this + " [" + describe(m) + "]";
             if (m == null) {
                 w.expectFailure(action, NotFoundException.class, uow -> uow.orders().reject(MISSING_ORDER_ID, reason));
-            } else if (m.status != OrderStatus.NEW) {
+            } else if (!(m.status == OrderStatus.NEW
+                    || (m.status == OrderStatus.PENDING_CANCEL && m.fills.isEmpty()))) {
                 w.expectFailure(action, InvalidStateTransitionException.class,
                         uow -> uow.orders().reject(m.id, reason));
             } else {
                 Order rejected = w.write(uow -> uow.orders().reject(m.id, reason));
+                TradingWorld.outcome(action, m.status + " -> REJECTED");
                 m.status = OrderStatus.REJECTED;
                 m.rejectReason = reason;
                 m.touch(w.now());
                 assertThat(rejected).as("%s returns the rejected order", action).isEqualTo(m.expected());
-                TradingWorld.outcome(action, "REJECTED");
             }
         }
 
@@ -1014,6 +1043,10 @@ class OrderLifecycleModelTest {
 
     static Gen<Cancel> cancels() {
         return weighted(w(3, orderRefs("open")), w(1, orderRefs("any"))).map(Cancel::new);
+    }
+
+    static Gen<CancelRejected> cancelRejections() {
+        return weighted(w(3, orderRefs("open")), w(1, orderRefs("any"))).map(CancelRejected::new);
     }
 
     static Gen<ConfirmCancel> confirmCancels() {

@@ -123,6 +123,17 @@ public final class Ops {
         }
     }
 
+    public record CancelRejected(int ref) implements Op {
+        public void apply(UnitOfWork uow, Ids ids) {
+            uow.orders().cancelRejected(Ids.pick(ids.orders, ref));
+        }
+
+        @Override
+        public String toString() {
+            return "orders().cancelRejected(order#" + ref + ")";
+        }
+    }
+
     public record ConfirmCancel(int ref) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.orders().confirmCancel(Ids.pick(ids.orders, ref));
@@ -284,6 +295,7 @@ public final class Ops {
                         integers().between(0, 2).generate(in)),
                 ref.map(CancelOrder::new),
                 ref.map(ConfirmCancel::new),
+                ref.map(CancelRejected::new),
                 in -> new UpsertCandles(symbol().generate(in), integers().between(0, 20).generate(in),
                         integers().between(1, 4).generate(in), amount("90", "110").generate(in)),
                 in -> new PutPattern(Generate.pick(List.of("p1", "p2", "p3")).generate(in),

@@ -508,7 +508,7 @@ class OrderDaoTest {
         assertThat(first.order().filledQuantity()).isEqualTo(dec("0.5"));
 
         clock.advance(Duration.ofMinutes(1));
-        // the same values in another spelling are the same execution
+        // the same values at another scale (NewFill normalizes them, as the store reads them back)
         FillResult again = store.inTransaction(uow -> uow.orders().fill(placed.id(),
                 new NewFill("T-77", dec("0.50"), dec("100.500"), dec("0.0010"), "BNB", T0.plusSeconds(1))));
         assertThat(again.duplicate()).isTrue();
@@ -524,6 +524,60 @@ class OrderDaoTest {
         FillResult repeated = store.inTransaction(uow -> uow.orders().fill(other.id(), all));
         assertThat(repeated).isEqualTo(new FillResult(completing.order(), completing.fill(), true));
         assertThat(completing.order().status()).isEqualTo(OrderStatus.FILLED);
+    }
+
+    @Test
+    void aRejectionArrivingAfterOurCancelRequestRejectsTheOrderWhileNothingIsFilled() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        store.useTransaction(uow -> uow.orders().cancel(placed.id()));
+        Order rejected = store.inTransaction(uow -> uow.orders().reject(placed.id(), "insufficient balance"));
+        assertThat(rejected.status()).isEqualTo(OrderStatus.REJECTED);
+        assertThat(rejected.rejectReason()).isEqualTo("insufficient balance");
+
+        Order partial = place(NewOrder.market("c-2", SYMBOL, OrderSide.BUY, dec("1")));
+        fill(partial.id(), "0.5", "100", T0);
+        Order pending = store.inTransaction(uow -> uow.orders().cancel(partial.id()));
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.orders().reject(partial.id(), "late")))
+                .isInstanceOf(InvalidStateTransitionException.class)
+                .hasMessage("cannot reject order c-2: it is PENDING_CANCEL with 0.5 of 1 filled");
+        assertThat(find(partial.id())).isEqualTo(pending);
+    }
+
+    @Test
+    void aRefusedCancelPutsTheOrderBackToWorkAndChangesNothingElsewhere() {
+        Order fresh = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        store.useTransaction(uow -> uow.orders().cancel(fresh.id()));
+        clock.advance(Duration.ofSeconds(1));
+        Order working = store.inTransaction(uow -> uow.orders().cancelRejected(fresh.id()));
+        assertThat(working.status()).isEqualTo(OrderStatus.NEW);
+        assertThat(working.version()).isEqualTo(2);
+        assertThat(working.updatedAt()).isEqualTo(T0.plusSeconds(1));
+
+        Order partial = place(NewOrder.market("c-2", SYMBOL, OrderSide.BUY, dec("1")));
+        fill(partial.id(), "0.25", "100", T0);
+        store.useTransaction(uow -> uow.orders().cancel(partial.id()));
+        Order stillWorking = store.inTransaction(uow -> uow.orders().cancelRejected(partial.id()));
+        assertThat(stillWorking.status()).isEqualTo(OrderStatus.PARTIALLY_FILLED);
+
+        // "too late to cancel": the fill that completed it came first
+        Order filled = fill(partial.id(), "0.75", "100", T0);
+        Order afterRefusal = store.inTransaction(uow -> uow.orders().cancelRejected(partial.id()));
+        assertThat(afterRefusal).isEqualTo(filled);
+        Order again = store.inTransaction(uow -> uow.orders().cancelRejected(fresh.id()));
+        assertThat(again).as("no cancel pending: nothing to undo").isEqualTo(working);
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.orders().cancelRejected(404)))
+                .isInstanceOf(NotFoundException.class).hasMessage("no order with id 404");
+    }
+
+    @Test
+    void aZeroFeeHasNoCurrencySoARedeliveryWithoutOneIsTheSameExecution() {
+        Order placed = place(NewOrder.market("c-1", SYMBOL, OrderSide.BUY, dec("1")));
+        FillResult first = store.inTransaction(uow -> uow.orders().fill(placed.id(),
+                new NewFill("T-1", dec("0.5"), dec("100"), dec("0"), "BNB", T0)));
+        assertThat(first.fill().feeCurrency()).isNull();
+        FillResult again = store.inTransaction(uow -> uow.orders().fill(placed.id(),
+                NewFill.of("T-1", dec("0.5"), dec("100"), T0)));
+        assertThat(again.duplicate()).isTrue();
     }
 
     @Test
