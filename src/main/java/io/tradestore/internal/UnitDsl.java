@@ -2,18 +2,14 @@ package io.tradestore.internal;
 
 import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
-import org.jooq.Delete;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
-import org.jooq.ExecuteType;
-import org.jooq.Insert;
-import org.jooq.Merge;
-import org.jooq.Query;
 import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
-import org.jooq.Update;
 
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -72,35 +68,41 @@ public final class UnitDsl {
         }
 
         private void refuseWritesInAReadUnit(ExecuteContext ctx) {
-            if (!tx.writable() && !readsOnly(ctx)) {
-                throw new IllegalStateException("uow.jooq() was asked to run a statement that writes or changes the"
-                        + " schema (" + abbreviate(sqlOf(ctx)) + "), but this is a read-only unit of work"
-                        + " (store.read); use store.inTransaction or store.useTransaction to write");
+            if (tx.writable()) {
+                return;
+            }
+            for (String sql : statements(ctx)) {
+                if (!readsOnly(sql)) {
+                    throw new IllegalStateException("uow.jooq() was asked to run a statement that writes or changes"
+                            + " the schema (" + abbreviate(sql) + "), but this is a read-only unit of work"
+                            + " (store.read); use store.inTransaction or store.useTransaction to write");
+                }
             }
         }
 
-        private static boolean readsOnly(ExecuteContext ctx) {
-            if (ctx.type() != ExecuteType.READ) {
-                return false; // WRITE, DDL, BATCH, ROUTINE and OTHER (plain SQL jOOQ cannot classify)
-            }
-            Query query = ctx.query();
-            if (query instanceof Insert || query instanceof Update || query instanceof Delete
-                    || query instanceof Merge) {
-                return false; // INSERT ... RETURNING is a result query, and still a write
-            }
-            String sql = sqlOf(ctx).stripLeading().toLowerCase(Locale.ROOT);
-            if (sql.startsWith("select") || sql.startsWith("values")) {
+        /**
+         * By the rendered SQL, not by jOOQ's classification: plain SQL and INSERT ... RETURNING reach a listener as
+         * result queries too. Only what starts as a query passes; anything else (including what this cannot
+         * classify, such as a routine call) is refused.
+         */
+        private static boolean readsOnly(String sql) {
+            String s = sql.stripLeading().toLowerCase(Locale.ROOT);
+            if (s.startsWith("select") || s.startsWith("values")) {
                 return true;
             }
-            return sql.startsWith("with") && !WRITE_KEYWORD.matcher(sql).find();
+            return s.startsWith("with") && !WRITE_KEYWORD.matcher(s).find();
         }
 
-        private static String sqlOf(ExecuteContext ctx) {
+        /** The statement, or every statement of a batch. */
+        private static List<String> statements(ExecuteContext ctx) {
             if (ctx.sql() != null) {
-                return ctx.sql();
+                return List.of(ctx.sql());
             }
-            String[] batch = ctx.batchSQL();
-            return batch.length > 0 && batch[0] != null ? batch[0] : "";
+            List<String> batch = new ArrayList<>();
+            for (String sql : ctx.batchSQL()) {
+                batch.add(sql == null ? "" : sql);
+            }
+            return batch;
         }
 
         private static String abbreviate(String sql) {
