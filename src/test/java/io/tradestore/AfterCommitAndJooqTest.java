@@ -346,9 +346,13 @@ class AfterCommitAndJooqTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit"));
         store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> r.jooq().update(typed).set(n, 9).execute()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit"));
-        store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> r.jooq()
-                .batch("SELECT 1", "UPDATE " + table + " SET n = 2").execute()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit"));
+        for (List<String> batch : List.of(List.of("SELECT 1", "UPDATE " + table + " SET n = 2"),
+                List.of("UPDATE " + table + " SET n = 2", "SELECT 1"))) {
+            store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> r.jooq()
+                    .batch(batch.toArray(String[]::new)).execute()))
+                    .as("batch %s", batch).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("read-only unit"));
+        }
         assertThat(rows(store, table)).containsExactly("1 0");
         List<Integer> viaWith = store.read(uow -> uow.jooq()
                 .fetch("WITH x AS (SELECT k FROM " + table + ") SELECT k FROM x").getValues(0, Integer.class));

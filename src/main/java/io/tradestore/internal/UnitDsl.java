@@ -93,16 +93,18 @@ public final class UnitDsl {
             return s.startsWith("with") && !WRITE_KEYWORD.matcher(s).find();
         }
 
-        /** The statement, or every statement of a batch. */
+        /** The statement and, in a batch, every statement of it (jOOQ moves {@code sql()} along the batch). */
         private static List<String> statements(ExecuteContext ctx) {
+            List<String> all = new ArrayList<>();
             if (ctx.sql() != null) {
-                return List.of(ctx.sql());
+                all.add(ctx.sql());
             }
-            List<String> batch = new ArrayList<>();
             for (String sql : ctx.batchSQL()) {
-                batch.add(sql == null ? "" : sql);
+                if (sql != null) {
+                    all.add(sql);
+                }
             }
-            return batch;
+            return all;
         }
 
         private static String abbreviate(String sql) {
