@@ -56,7 +56,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 @SuppressWarnings("removal") // the deprecated unbounded lists are the oracle the pages must add up to
 class KeysetPagingPropertyTest {
     enum Engine {
-        SQLITE(60), POSTGRES(30);
+        SQLITE(100), POSTGRES(50);
 
         /** Examples per build: each writes up to 20 rows into each of seven tables and reads them back paged. */
         final int tries;
