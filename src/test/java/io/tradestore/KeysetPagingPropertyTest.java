@@ -205,6 +205,10 @@ class KeysetPagingPropertyTest {
             all.addAll(page.items());
             request = page.next();
         }
+        // A cursor from before the window (a caller resuming into a narrower window) still starts at its start.
+        Page<T> resumedEarly = store.read(uow -> paged.apply(uow, PageRequest.after(T0, 0, c.limit())));
+        assertThat(resumedEarly.items()).as("%s: resumed before the window", list)
+                .containsExactlyElementsOf(all.subList(0, Math.min(all.size(), c.limit())));
         List<T> whole = store.read(unpaged::apply);
         assertThat(all).as("%s: pages %s of %s", list, sizes, c).containsExactlyElementsOf(whole);
         assertThat(all).as("%s: rows written in the window", list).hasSize((int) expectedSize);
