@@ -1,9 +1,9 @@
 package io.tradestore.analytics;
 
-import io.tradestore.internal.Keyset;
-import io.tradestore.PageRequest;
 import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.AnalyticsMetricsRecord;
 

@@ -1,10 +1,10 @@
 package io.tradestore.analytics;
 
-import io.tradestore.internal.Keyset;
-import io.tradestore.PageRequest;
-import io.tradestore.Page;
 import io.tradestore.ConflictException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.MlModelResultsRecord;
 import org.jooq.Condition;

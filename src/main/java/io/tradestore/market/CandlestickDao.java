@@ -1,21 +1,21 @@
 package io.tradestore.market;
 
-import io.tradestore.internal.Keyset;
-import io.tradestore.PageRequest;
 import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.DecimalBinding;
 import io.tradestore.internal.EpochMicros;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.CandlestickMetadataRecord;
 import io.tradestore.internal.db.tables.records.CandlesticksRecord;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.InsertValuesStep8;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
-import org.jooq.InsertValuesStep8;
 
 import java.math.BigDecimal;
 import java.sql.ResultSet;

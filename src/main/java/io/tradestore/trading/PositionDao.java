@@ -1,19 +1,19 @@
 package io.tradestore.trading;
 
-import io.tradestore.internal.Keyset;
-import io.tradestore.PageRequest;
-import io.tradestore.Page;
 import io.tradestore.InvalidStateTransitionException;
 import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
 import org.jooq.DSLContext;
-import org.jooq.UpdateSetMoreStep;
 import org.jooq.Record2;
+import org.jooq.UpdateSetMoreStep;
 
 import java.math.BigDecimal;
 import java.time.Instant;
