@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +43,8 @@ import java.util.function.Function;
  * PostgreSQL serialization failure or deadlock) is rolled back and run again, up to
  * {@link TradestoreConfig#withRetryAttempts} times with jittered exponential backoff, then fails with
  * {@link BusyException}. The function may therefore run more than once: it must not have side effects outside
- * the database (send the order to the exchange after the unit commits, not inside it).
+ * the database: register them with {@link UnitOfWork#afterCommit} (send the order to the exchange there), which
+ * runs them once, after the commit, and discards those of an attempt that rolled back.
  *
  * <p><b>Nesting.</b> A write unit started inside another write unit on the same thread becomes a savepoint:
  * if it throws, only its own writes are undone and the exception propagates to the outer function, which may
@@ -192,15 +194,15 @@ public final class Tradestore implements AutoCloseable {
         current.set(uow);
         boolean committed = false;
         boolean broken = false;
+        T result;
         try {
-            T result = work.apply(uow);
+            result = work.apply(uow);
             try {
                 engine.commit(c);
             } catch (SQLException e) {
                 throw SqlErrors.translate(e);
             }
             committed = true;
-            return result;
         } catch (Throwable e) {
             // Throwable, not RuntimeException: Kotlin, Groovy or @SneakyThrows can throw checked exceptions through a
             // Function, and skipping the rollback would pool a connection that is still inside its transaction.
@@ -220,6 +222,21 @@ public final class Tradestore implements AutoCloseable {
                 engine.discard(c, write);
             } else {
                 engine.release(c, write);
+            }
+        }
+        // After the release: a callback may start a unit of its own, which must not nest into this ended one.
+        runAfterCommit(uow.afterCommitCallbacks());
+        return result;
+    }
+
+    /** The data is committed whatever a callback does: a failure is logged and the next callback still runs. */
+    private static void runAfterCommit(List<Runnable> callbacks) {
+        for (int i = 0; i < callbacks.size(); i++) {
+            try {
+                callbacks.get(i).run();
+            } catch (Exception e) {
+                log.error("afterCommit callback {} of {} threw after its unit of work committed; the commit stands"
+                        + " and the remaining callbacks run", i + 1, callbacks.size(), e);
             }
         }
     }
@@ -244,6 +261,7 @@ public final class Tradestore implements AutoCloseable {
             if (write) {
                 engine.releaseSavepoint(c, savepoint);
             }
+            outer.adoptAfterCommit(inner);
             return result;
         } catch (Throwable e) {
             if (savepointTaken) {

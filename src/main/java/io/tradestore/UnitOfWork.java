@@ -8,13 +8,19 @@ import io.tradestore.analytics.PatternCacheDao;
 import io.tradestore.analytics.PredictionDao;
 import io.tradestore.analytics.SentimentDao;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.UnitDsl;
 import io.tradestore.market.CandlestickDao;
 import io.tradestore.trading.OrderDao;
 import io.tradestore.trading.PortfolioDao;
 import io.tradestore.trading.PositionDao;
 
+import org.jooq.DSLContext;
+
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * One transaction, handed to the function given to {@link Tradestore#inTransaction}, {@link Tradestore#useTransaction}
@@ -37,6 +43,9 @@ public final class UnitOfWork {
     private ModelResultDao modelResults;
     private MetricDao metrics;
     private SentimentDao sentiment;
+    private DSLContext jooq;
+    /** Callbacks registered in this unit (and adopted from nested units that succeeded), in registration order. */
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
     UnitOfWork(Tx tx, Connection connection, int depth) {
         this.tx = tx;
@@ -116,6 +125,48 @@ public final class UnitOfWork {
         return tx.now();
     }
 
+    /**
+     * Runs {@code callback} once, on this thread, after the outermost unit of work commits: the place to send an
+     * order to the exchange, publish an event or evict a cache, never before the data is durable.
+     *
+     * <ul>
+     *   <li>An attempt that rolls back (the function threw, or the store retries the unit because the database was
+     *       busy) discards the callbacks registered in it; a retried attempt registers its own.</li>
+     *   <li>In a nested unit, the callback waits for the outermost commit; if the nested unit throws (its savepoint
+     *       is rolled back), its callbacks are discarded with its writes.</li>
+     *   <li>Callbacks run in registration order after the connection went back to the pool, so a callback may start
+     *       a new unit of work. One that throws is logged (SLF4J, logger {@code io.tradestore.Tradestore}, level
+     *       ERROR, with the exception) and the next one still runs: the commit stands and {@code inTransaction}
+     *       returns its result normally.</li>
+     * </ul>
+     *
+     * @throws IllegalStateException in a read unit ({@link Tradestore#read}, also when nested in a write unit: a
+     *         read commits nothing, so register the callback on the write unit), after the unit ended, or from
+     *         another thread
+     */
+    public void afterCommit(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        tx.dsl();
+        if (!tx.writable()) {
+            throw new IllegalStateException("uow.afterCommit was called in a read-only unit of work (store.read),"
+                    + " which commits nothing; register the callback on the write unit (store.inTransaction)");
+        }
+        afterCommit.add(callback);
+    }
+
+    /**
+     * This unit's own jOOQ context, in the same transaction as its DAOs, for <b>your own tables</b>: what you write
+     * through it commits or rolls back with the unit (and with a nested unit's savepoint). It is outside
+     * tradestore's validation: nothing checks decimals, timestamps or states on this path, so keep using the DAOs
+     * for tradestore's tables. Like the DAOs, it throws {@link IllegalStateException} once the unit ended or on
+     * another thread; in a read unit, statements other than queries (SELECT, VALUES, WITH without a data-modifying
+     * part) throw too, and jOOQ's own {@code transaction(...)} API is refused (nest a unit of work instead).
+     */
+    public DSLContext jooq() {
+        tx.dsl();
+        return jooq == null ? jooq = UnitDsl.over(tx) : jooq;
+    }
+
     /** True inside {@link Tradestore#read}: DAO writes throw. */
     public boolean isReadOnly() {
         return !tx.writable();
@@ -131,5 +182,14 @@ public final class UnitOfWork {
 
     int depth() {
         return depth;
+    }
+
+    /** A nested unit that succeeded hands its callbacks to its parent, after those the parent registered so far. */
+    void adoptAfterCommit(UnitOfWork nested) {
+        afterCommit.addAll(nested.afterCommit);
+    }
+
+    List<Runnable> afterCommitCallbacks() {
+        return List.copyOf(afterCommit);
     }
 }

@@ -642,7 +642,41 @@ class HostileInputTest {
                 row("candle range with to < from", read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, NOW, T0)),
                         ValidationException.class, "to: must not be before from"),
                 row("window from Instant.MIN", read(uow -> uow.portfolio().range(Instant.MIN, NOW)),
-                        ValidationException.class, "from" + range));
+                        ValidationException.class, "from" + range),
+                row("closed positions page with to < from", read(uow -> uow.positions().closed(NOW, T0, PageRequest.first(10))),
+                        ValidationException.class, "to: must not be before from"),
+                row("execution log page with to < from", read(uow -> uow.executionLog().between(NOW, T0, PageRequest.first(10))),
+                        ValidationException.class, "to: must not be before from"),
+                row("predictions bySymbol page with to < from", read(uow -> uow.predictions().bySymbol("BTCUSDT", NOW, T0, PageRequest.first(10))),
+                        ValidationException.class, "to: must not be before from"),
+                row("candle range page with to < from", read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, NOW, T0, PageRequest.first(10))),
+                        ValidationException.class, "to: must not be before from"),
+                row("metric series page with to < from", read(uow -> uow.metrics().series("sharpe", NOW, T0, PageRequest.first(10))),
+                        ValidationException.class, "to: must not be before from"),
+                row("sentiment range page with to < from", read(uow -> uow.sentiment().range("BTCUSDT", NOW, T0, PageRequest.first(10))),
+                        ValidationException.class, "to: must not be before from"),
+                row("model history page null", read(uow -> uow.modelResults().history("lstm", (PageRequest) null)),
+                        ValidationException.class, "page: must not be null"),
+                row("closed positions page null", read(uow -> uow.positions().closed(T0, NOW, null)),
+                        ValidationException.class, "page: must not be null"),
+                row("page limit 0", read(uow -> uow.executionLog().between(T0, NOW, PageRequest.first(0))),
+                        ValidationException.class, "page.limit: must be within [1, 10000] (was 0)"),
+                row("page limit Integer.MIN_VALUE", read(uow -> uow.metrics().series("sharpe", T0, NOW, PageRequest.first(Integer.MIN_VALUE))),
+                        ValidationException.class, "page.limit: must be within [1, 10000]"),
+                row("page limit 10001", read(uow -> uow.sentiment().range("BTCUSDT", T0, NOW, PageRequest.first(10_001))),
+                        ValidationException.class, "page.limit: must be within [1, 10000] (was 10001)"),
+                row("page cursor before 1970", read(uow -> uow.positions().closed(T0, NOW, PageRequest.after(Instant.EPOCH.minusSeconds(1), 1, 10))),
+                        ValidationException.class, "page.afterTime"),
+                row("page cursor with negative id", read(uow -> uow.positions().closed(T0, NOW, PageRequest.after(T0, -1, 10))),
+                        ValidationException.class, "page.afterId: must be >= 0 (was -1)"),
+                row("afterCommit in store.read", read(uow -> {
+                            uow.afterCommit(() -> { });
+                            return null;
+                        }), IllegalStateException.class, "uow.afterCommit was called in a read-only unit of work"),
+                row("afterCommit with a null callback", tx(uow -> uow.afterCommit(null)),
+                        NullPointerException.class, "callback"),
+                row("a write through uow.jooq() in store.read", read(uow -> uow.jooq().execute("DELETE FROM positions")),
+                        IllegalStateException.class, "but this is a read-only unit of work"));
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -459,6 +459,7 @@ class QueryPlanTest {
             Position q = positions.open(NewPosition.of("ETHUSDT", PositionSide.SHORT, dec("1"), dec("100"), now));
             positions.close(q.id(), dec("90"), now, null);
             positions.closed(from, to);
+            bothPages(page -> positions.closed(from, to, page));
             positions.dailyRealizedPnl(from, to);
 
             var orders = uow.orders();
@@ -493,6 +494,7 @@ class QueryPlanTest {
             candles.upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0, dec("100"), dec("102"), dec("98"),
                     dec("101"), dec("11"))));
             candles.range("BTCUSDT", Timeframe.M1, from, to);
+            bothPages(page -> candles.range("BTCUSDT", Timeframe.M1, from, to, page));
             candles.latest("BTCUSDT", Timeframe.H1, 10);
             candles.series("BTCUSDT", Timeframe.M1);
             candles.series();
@@ -510,6 +512,7 @@ class QueryPlanTest {
                     dec("0.6"), Direction.DOWN, dec("0.02"), null, "lstm", dec("100"), null));
             predictions.find(prediction.id());
             predictions.bySymbol("BTCUSDT", from, to);
+            bothPages(page -> predictions.bySymbol("BTCUSDT", from, to, page));
             predictions.awaitingOutcome(Duration.ofHours(1));
             predictions.awaitingOutcome(Duration.ofHours(1), 5);
             predictions.accuracyByModel("lstm", from, to);
@@ -525,6 +528,7 @@ class QueryPlanTest {
             log.record(new NewExecutionEvent(o.id(), o.clientOrderId(), "FILLED", 50L, now, null));
             log.forClientOrderId(o.clientOrderId());
             log.between(from, to);
+            bothPages(page -> log.between(from, to, page));
 
             var results = uow.modelResults();
             results.record(new NewModelResult("lstm", "v9", now, T0, now, 5, null, null, null, null, null));
@@ -532,17 +536,28 @@ class QueryPlanTest {
             results.latest("lstm", "v1");
             results.history("lstm");
             results.history("lstm", "v1");
+            bothPages(page -> results.history("lstm", page));
+            bothPages(page -> results.history("lstm", "v1", page));
 
             var metrics = uow.metrics();
             metrics.record(new NewMetric("metric-0", dec("2"), now));
             metrics.series("metric-0", from, to);
+            bothPages(page -> metrics.series("metric-0", from, to, page));
             metrics.latest("metric-0");
 
             var sentiment = uow.sentiment();
             sentiment.record(new NewSentimentScore("BTCUSDT", now, dec("0.2"), dec("0.8"), 1, null));
             sentiment.range("BTCUSDT", from, to);
+            bothPages(page -> sentiment.range("BTCUSDT", from, to, page));
             sentiment.latest("BTCUSDT");
         });
+    }
+
+    /** A first page and the one after it: the keyset condition of a later page must be index-backed too. */
+    private static void bothPages(java.util.function.Function<PageRequest, Page<?>> list) {
+        Page<?> first = list.apply(PageRequest.first(3));
+        assertThat(first.hasNext()).as("the seed fills more than one page").isTrue();
+        list.apply(first.next());
     }
 
     private static BigDecimal dec(String s) {

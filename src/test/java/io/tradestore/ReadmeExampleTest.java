@@ -47,7 +47,7 @@ class ReadmeExampleTest {
 
         Path database = dir.resolve("example.db");
         String printed = runMain(classes, database);
-        assertThat(printed).contains("realized P&L 80.26 (0.693676189949387394 %)", "0 positions still open");
+        assertThat(printed).contains("sent bot-42-entry to the exchange", "realized P&L 80.26 (0.693676189949387394 %)", "0 positions still open");
 
         try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(database))) {
             List<Position> closed = store.read(uow -> uow.positions().closed(Stores.T0.minusSeconds(1),

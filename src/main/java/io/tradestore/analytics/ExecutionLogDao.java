@@ -1,7 +1,10 @@
 package io.tradestore.analytics;
 
 import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.TradeExecutionLogRecord;
 
@@ -55,7 +58,28 @@ public final class ExecutionLogDao {
                 .fetch(ExecutionLogDao::map);
     }
 
-    /** Events with {@code from <= logged_at < to}, in the order they were logged (ties by id). */
+    /**
+     * One page of the events with {@code from <= logged_at < to}, in the order they were logged (ties by id).
+     * Walking the pages from {@link PageRequest#first(int)} yields each event once (decision 0012).
+     */
+    public Page<ExecutionEvent> between(Instant from, Instant to, PageRequest page) {
+        Check.window(from, to);
+        Check.notNull("page", page);
+        List<ExecutionEvent> rows = tx.dsl().selectFrom(TRADE_EXECUTION_LOG)
+                .where(Keyset.from(TRADE_EXECUTION_LOG.LOGGED_AT, TRADE_EXECUTION_LOG.ID, from, page),
+                        TRADE_EXECUTION_LOG.LOGGED_AT.lt(to))
+                .orderBy(TRADE_EXECUTION_LOG.LOGGED_AT, TRADE_EXECUTION_LOG.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(ExecutionLogDao::map);
+        return Keyset.page(rows, page, ExecutionEvent::loggedAt, ExecutionEvent::id);
+    }
+
+    /**
+     * Events with {@code from <= logged_at < to}, in the order they were logged (ties by id).
+     *
+     * @deprecated unbounded: the log grows with history. Use {@link #between(Instant, Instant, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<ExecutionEvent> between(Instant from, Instant to) {
         Check.window(from, to);
         return tx.dsl().selectFrom(TRADE_EXECUTION_LOG)

@@ -1,6 +1,9 @@
 package io.tradestore.analytics;
 
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.AnalyticsMetricsRecord;
 
@@ -34,7 +37,28 @@ public final class MetricDao {
                 .fetchSingle());
     }
 
-    /** Values of the metric with {@code from <= computed_at < to}, oldest first (ties by id). */
+    /** One page of the values of the metric with {@code from <= computed_at < to}, oldest first (ties by id). */
+    public Page<Metric> series(String name, Instant from, Instant to, PageRequest page) {
+        Check.text("name", name, NAME_MAX);
+        Check.window(from, to);
+        Check.notNull("page", page);
+        List<Metric> rows = tx.dsl().selectFrom(ANALYTICS_METRICS)
+                .where(ANALYTICS_METRICS.NAME.eq(name),
+                        Keyset.from(ANALYTICS_METRICS.COMPUTED_AT, ANALYTICS_METRICS.ID, from, page),
+                        ANALYTICS_METRICS.COMPUTED_AT.lt(to))
+                .orderBy(ANALYTICS_METRICS.COMPUTED_AT, ANALYTICS_METRICS.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(MetricDao::map);
+        return Keyset.page(rows, page, Metric::computedAt, Metric::id);
+    }
+
+    /**
+     * Values of the metric with {@code from <= computed_at < to}, oldest first (ties by id).
+     *
+     * @deprecated unbounded: a metric series grows with history. Use
+     *             {@link #series(String, Instant, Instant, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<Metric> series(String name, Instant from, Instant to) {
         Check.text("name", name, NAME_MAX);
         Check.window(from, to);

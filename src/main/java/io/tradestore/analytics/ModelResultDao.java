@@ -1,7 +1,10 @@
 package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.MlModelResultsRecord;
 import org.jooq.Condition;
@@ -60,12 +63,32 @@ public final class ModelResultDao {
         return latest(ofVersion(modelName, modelVersion));
     }
 
-    /** Every result of the model, all versions, oldest evaluation first (ties by id). */
+    /** One page of the results of the model, all versions, oldest evaluation first (ties by id). Decision 0012. */
+    public Page<ModelResult> history(String modelName, PageRequest page) {
+        return history(ofModel(modelName), page);
+    }
+
+    /** One page of the results of one version of the model, oldest evaluation first (ties by id). */
+    public Page<ModelResult> history(String modelName, String modelVersion, PageRequest page) {
+        return history(ofVersion(modelName, modelVersion), page);
+    }
+
+    /**
+     * Every result of the model, all versions, oldest evaluation first (ties by id).
+     *
+     * @deprecated unbounded: results grow with every evaluation. Use {@link #history(String, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<ModelResult> history(String modelName) {
         return history(ofModel(modelName));
     }
 
-    /** Every result of one version of the model, oldest evaluation first. */
+    /**
+     * Every result of one version of the model, oldest evaluation first.
+     *
+     * @deprecated unbounded. Use {@link #history(String, String, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<ModelResult> history(String modelName, String modelVersion) {
         return history(ofVersion(modelName, modelVersion));
     }
@@ -75,6 +98,16 @@ public final class ModelResultDao {
                 .orderBy(ML_MODEL_RESULTS.EVALUATED_AT.desc(), ML_MODEL_RESULTS.ID.desc())
                 .limit(1)
                 .fetchOptional(ModelResultDao::map);
+    }
+
+    private Page<ModelResult> history(Condition which, PageRequest page) {
+        Check.notNull("page", page);
+        List<ModelResult> rows = tx.dsl().selectFrom(ML_MODEL_RESULTS)
+                .where(which, Keyset.from(ML_MODEL_RESULTS.EVALUATED_AT, ML_MODEL_RESULTS.ID, null, page))
+                .orderBy(ML_MODEL_RESULTS.EVALUATED_AT, ML_MODEL_RESULTS.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(ModelResultDao::map);
+        return Keyset.page(rows, page, ModelResult::evaluatedAt, ModelResult::id);
     }
 
     private List<ModelResult> history(Condition which) {

@@ -1,9 +1,12 @@
 package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
-import io.tradestore.internal.EpochMicros;
 import io.tradestore.internal.Decimal18;
+import io.tradestore.internal.EpochMicros;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PredictionsRecord;
 import org.jooq.Condition;
@@ -87,7 +90,31 @@ public final class PredictionDao {
         return tx.dsl().selectFrom(PREDICTIONS).where(PREDICTIONS.ID.eq(id)).fetchOptional(PredictionDao::map);
     }
 
-    /** Predictions for {@code symbol} with {@code from <= prediction_timestamp < to}, oldest first. */
+    /**
+     * One page of the predictions for {@code symbol} with {@code from <= prediction_timestamp < to}, oldest first
+     * (a symbol has one prediction per timestamp; ties, were there any, by id). Decision 0012.
+     */
+    public Page<Prediction> bySymbol(String symbol, Instant from, Instant to, PageRequest page) {
+        Check.symbol("symbol", symbol);
+        Check.window(from, to);
+        Check.notNull("page", page);
+        List<Prediction> rows = tx.dsl().selectFrom(PREDICTIONS)
+                .where(PREDICTIONS.SYMBOL.eq(symbol),
+                        Keyset.from(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.ID, from, page),
+                        PREDICTIONS.PREDICTION_TIMESTAMP.lt(to))
+                .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(PredictionDao::map);
+        return Keyset.page(rows, page, Prediction::predictionTimestamp, Prediction::id);
+    }
+
+    /**
+     * Predictions for {@code symbol} with {@code from <= prediction_timestamp < to}, oldest first.
+     *
+     * @deprecated unbounded: predictions grow with history. Use
+     *             {@link #bySymbol(String, Instant, Instant, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<Prediction> bySymbol(String symbol, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
         Check.window(from, to);

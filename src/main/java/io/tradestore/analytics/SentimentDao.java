@@ -1,7 +1,10 @@
 package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.SentimentScoresRecord;
 
@@ -46,7 +49,30 @@ public final class SentimentDao {
         }
     }
 
-    /** Scores of {@code symbol} with {@code from <= scored_at < to}, oldest first. */
+    /**
+     * One page of the scores of {@code symbol} with {@code from <= scored_at < to}, oldest first (one score per
+     * symbol and instant; ties, were there any, by id). Decision 0012.
+     */
+    public Page<SentimentScore> range(String symbol, Instant from, Instant to, PageRequest page) {
+        Check.symbol("symbol", symbol);
+        Check.window(from, to);
+        Check.notNull("page", page);
+        List<SentimentScore> rows = tx.dsl().selectFrom(SENTIMENT_SCORES)
+                .where(SENTIMENT_SCORES.SYMBOL.eq(symbol),
+                        Keyset.from(SENTIMENT_SCORES.SCORED_AT, SENTIMENT_SCORES.ID, from, page),
+                        SENTIMENT_SCORES.SCORED_AT.lt(to))
+                .orderBy(SENTIMENT_SCORES.SCORED_AT, SENTIMENT_SCORES.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(SentimentDao::map);
+        return Keyset.page(rows, page, SentimentScore::scoredAt, SentimentScore::id);
+    }
+
+    /**
+     * Scores of {@code symbol} with {@code from <= scored_at < to}, oldest first.
+     *
+     * @deprecated unbounded: scores grow with history. Use {@link #range(String, Instant, Instant, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<SentimentScore> range(String symbol, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
         Check.window(from, to);

@@ -1,18 +1,21 @@
 package io.tradestore.market;
 
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.DecimalBinding;
 import io.tradestore.internal.EpochMicros;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.CandlestickMetadataRecord;
 import io.tradestore.internal.db.tables.records.CandlesticksRecord;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.InsertValuesStep8;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
-import org.jooq.InsertValuesStep8;
 
 import java.math.BigDecimal;
 import java.sql.ResultSet;
@@ -106,7 +109,31 @@ public final class CandlestickDao {
         return written;
     }
 
-    /** Candles of one series with {@code from <= open_time < to}, oldest first. */
+    /**
+     * One page of the candles of one series with {@code from <= open_time < to}, oldest first. A series has one
+     * candle per open time, so the cursor is the open time alone (its id is 0). Decision 0012.
+     */
+    public Page<Candle> range(String symbol, Timeframe timeframe, Instant from, Instant to, PageRequest page) {
+        Check.symbol("symbol", symbol);
+        Check.notNull("timeframe", timeframe);
+        Check.window(from, to);
+        Check.notNull("page", page);
+        DSLContext db = tx.dsl();
+        List<Candle> rows = candles(db, symbol, timeframe, db.select(CANDLE_VALUES).from(CANDLESTICKS)
+                .where(CANDLESTICKS.SYMBOL.eq(symbol), CANDLESTICKS.TIMEFRAME.eq(timeframe),
+                        Keyset.from(CANDLESTICKS.OPEN_TIME, null, from, page), CANDLESTICKS.OPEN_TIME.lt(to))
+                .orderBy(CANDLESTICKS.OPEN_TIME)
+                .limit(Keyset.fetchSize(page)));
+        return Keyset.page(rows, page, Candle::openTime, c -> 0L);
+    }
+
+    /**
+     * Candles of one series with {@code from <= open_time < to}, oldest first.
+     *
+     * @deprecated unbounded: a year of 1m candles is 525,600 rows. Use
+     *             {@link #range(String, Timeframe, Instant, Instant, PageRequest)} or {@link #latest}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<Candle> range(String symbol, Timeframe timeframe, Instant from, Instant to) {
         Check.symbol("symbol", symbol);
         Check.notNull("timeframe", timeframe);

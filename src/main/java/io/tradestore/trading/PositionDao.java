@@ -3,14 +3,17 @@ package io.tradestore.trading;
 import io.tradestore.InvalidStateTransitionException;
 import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
 import org.jooq.DSLContext;
-import org.jooq.UpdateSetMoreStep;
 import org.jooq.Record2;
+import org.jooq.UpdateSetMoreStep;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -139,7 +142,28 @@ public final class PositionDao {
                 .set(POSITIONS.TAKE_PROFIT, takeProfit));
     }
 
-    /** CLOSED positions with {@code from <= exit_time < to}, in order of exit. */
+    /**
+     * One page of the CLOSED positions with {@code from <= exit_time < to}, in order of exit (ties by id).
+     * Decision 0012.
+     */
+    public Page<Position> closed(Instant from, Instant to, PageRequest page) {
+        Check.window(from, to);
+        Check.notNull("page", page);
+        List<Position> rows = tx.dsl().selectFrom(POSITIONS)
+                .where(POSITIONS.STATUS.eq(PositionStatus.CLOSED),
+                        Keyset.from(POSITIONS.EXIT_TIME, POSITIONS.ID, from, page), POSITIONS.EXIT_TIME.lt(to))
+                .orderBy(POSITIONS.EXIT_TIME, POSITIONS.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(PositionDao::map);
+        return Keyset.page(rows, page, Position::exitTime, Position::id);
+    }
+
+    /**
+     * CLOSED positions with {@code from <= exit_time < to}, in order of exit.
+     *
+     * @deprecated unbounded: closed positions grow with history. Use {@link #closed(Instant, Instant, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<Position> closed(Instant from, Instant to) {
         Check.window(from, to);
         return tx.dsl().selectFrom(POSITIONS)

@@ -2,6 +2,8 @@ package io.tradestore.demo;
 
 
 import io.tradestore.Json;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.UnitOfWork;
@@ -110,16 +112,24 @@ public final class Demo {
 
     /** Fast/slow simple moving averages of the close; a cross up opens a LONG, a cross down closes it. */
     private void trade(Tradestore store, String symbol) {
-        List<Candle> candles = store.read(uow -> uow.candlesticks().range(symbol, Timeframe.M1, Instant.EPOCH,
-                Instant.parse("9999-01-01T00:00:00Z")));
+        // The simulation keeps the series in memory (three weeks of 1m candles); it reads it a page at a time.
+        List<Candle> candles = new ArrayList<>();
+        for (PageRequest page = PageRequest.first(PageRequest.MAX_LIMIT); page != null; ) {
+            PageRequest request = page;
+            Page<Candle> read = store.read(uow -> uow.candlesticks().range(symbol, Timeframe.M1, Instant.EPOCH,
+                    Instant.parse("9999-01-01T00:00:00Z"), request));
+            candles.addAll(read.items());
+            page = read.next();
+        }
         if (candles.size() <= SLOW) {
             return;
         }
         Instant from = candles.get(0).openTime();
         Instant to = candles.get(candles.size() - 1).openTime().plusSeconds(60);
-        List<Prediction> done = store.read(uow -> uow.predictions().bySymbol(symbol, from, to));
+        List<Prediction> done = store.read(uow -> uow.predictions().bySymbol(symbol, from, to, PageRequest.first(1))
+                .items());
         if (!done.isEmpty()) {
-            out.printf("%s already simulated (%d predictions); skipping%n", symbol, done.size());
+            out.printf("%s already simulated; skipping%n", symbol);
             return;
         }
         BigDecimal fastSum = BigDecimal.ZERO;

@@ -1,0 +1,432 @@
+package io.tradestore;
+
+import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.Stores;
+import io.tradestore.trading.NewPortfolioSnapshot;
+import org.jooq.Cursor;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What a backend needs from a unit of work (issue 9, part 5): {@code uow.afterCommit} runs its callbacks once, after
+ * the outermost commit only, and {@code uow.jooq()} writes the caller's own tables in the unit's transaction. Every
+ * case runs on a SQLite file and on PostgreSQL through the same code; each test uses its own snapshot times and its
+ * own table, so the two shared stores need no cleaning.
+ */
+class AfterCommitAndJooqTest {
+    enum Engine { SQLITE, POSTGRES }
+
+    private static Path dir;
+    private static PostgresDatabases pg;
+    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final AtomicInteger sequence = new AtomicInteger();
+
+    @BeforeAll
+    static void openStores() throws Exception {
+        dir = Files.createTempDirectory("tradestore-uow");
+        stores.put(Engine.SQLITE, Stores.open(dir));
+        pg = new PostgresDatabases();
+        try (Connection c = pg.connect()) {
+            io.tradestore.internal.Migrator.update(c);
+        }
+        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
+                PostgresDatabases.PASSWORD).withPoolSize(2).withRetryAttempts(5)));
+    }
+
+    @AfterAll
+    static void closeStores() throws Exception {
+        for (Tradestore store : stores.values()) {
+            store.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    // ---- afterCommit ----------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void callbacksRunOnceAfterTheCommitInRegistrationOrderAndSeeTheCommittedData(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant at = freshTime();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        List<Integer> seenByCallback = new CopyOnWriteArrayList<>();
+        String result = store.inTransaction(uow -> {
+            uow.afterCommit(() -> ran.add("first"));
+            uow.portfolio().record(snapshot(at));
+            uow.afterCommit(() -> {
+                ran.add("second");
+                // Committed: another thread's snapshot sees the row. And the unit is over: a unit the callback
+                // starts is an outermost one of its own, not nested into the unit that registered the callback.
+                seenByCallback.add(CompletableFuture.supplyAsync(() ->
+                        store.read(r -> r.portfolio().range(at, at.plusSeconds(1)).size())).join());
+                seenByCallback.add(store.inTransaction(UnitOfWork::depth));
+            });
+            uow.afterCommit(() -> ran.add("third"));
+            assertThat(ran).as("nothing runs before the function returned").isEmpty();
+            return "result";
+        });
+        assertThat(result).isEqualTo("result");
+        assertThat(ran).containsExactly("first", "second", "third");
+        assertThat(seenByCallback).containsExactly(1, 0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aUnitThatRollsBackDiscardsItsCallbacks(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant at = freshTime();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.portfolio().record(snapshot(at));
+            uow.afterCommit(() -> ran.add("never"));
+            throw boom;
+        })).isSameAs(boom);
+        assertThat(ran).isEmpty();
+        assertThat(snapshotsAt(store, at)).isZero();
+    }
+
+    /** The store runs a unit again after a busy failure; only the attempt that committed has its callbacks run. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void anAttemptThatFailedBusyAndWasRetriedHasItsCallbacksDiscarded(Engine engine) throws Exception {
+        Tradestore store = stores.get(engine);
+        Instant at = freshTime();
+        String table = createProbe(store);
+        AtomicInteger attempts = new AtomicInteger();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        store.useTransaction(uow -> {
+            int attempt = attempts.incrementAndGet();
+            uow.afterCommit(() -> ran.add("attempt " + attempt));
+            uow.portfolio().record(snapshot(at));
+            if (attempt == 1) {
+                provokeBusy(engine, uow, table);
+            }
+        });
+        assertThat(attempts.get()).as("attempts").isEqualTo(2);
+        assertThat(ran).containsExactly("attempt 2");
+        assertThat(snapshotsAt(store, at)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aNestedUnitsCallbacksWaitForTheOuterCommitAndDieWithItsSavepoint(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant at = freshTime();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        store.useTransaction(uow -> {
+            uow.afterCommit(() -> ran.add("outer before"));
+            assertThatThrownBy(() -> store.useTransaction(inner -> {
+                inner.portfolio().record(snapshot(at));
+                inner.afterCommit(() -> ran.add("rolled-back nested"));
+                throw new IllegalStateException("nested fails");
+            })).hasMessage("nested fails");
+            store.useTransaction(inner -> {
+                inner.afterCommit(() -> ran.add("nested"));
+                store.useTransaction(deeper -> deeper.afterCommit(() -> ran.add("nested deeper")));
+            });
+            assertThat(ran).as("a nested unit that succeeded runs nothing before the outer commit").isEmpty();
+            uow.afterCommit(() -> ran.add("outer after"));
+        });
+        assertThat(ran).containsExactly("outer before", "nested", "nested deeper", "outer after");
+        assertThat(snapshotsAt(store, at)).isZero();
+
+        ran.clear();
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            store.useTransaction(inner -> inner.afterCommit(() -> ran.add("nested of a failed outer")));
+            throw new IllegalStateException("outer fails after its nested unit succeeded");
+        })).hasMessageContaining("outer fails");
+        assertThat(ran).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aThrowingCallbackIsLoggedWithItsExceptionAndNeitherUndoesTheCommitNorStopsTheNext(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant at = freshTime();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        AtomicReference<Long> id = new AtomicReference<>();
+        String log = capturingStandardError(() -> id.set(store.inTransaction(uow -> {
+            uow.afterCommit(() -> {
+                ran.add("throws");
+                throw new IllegalStateException("exchange rejected the order: socket closed");
+            });
+            uow.afterCommit(() -> ran.add("next"));
+            return uow.portfolio().record(snapshot(at)).id();
+        })));
+        assertThat(id.get()).as("inTransaction returned normally").isPositive();
+        assertThat(ran).containsExactly("throws", "next");
+        assertThat(snapshotsAt(store, at)).isEqualTo(1);
+        assertThat(log).contains("ERROR", "afterCommit callback 1 of 2 threw", "the commit stands",
+                "java.lang.IllegalStateException: exchange rejected the order: socket closed",
+                "at io.tradestore.AfterCommitAndJooqTest");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aReadUnitRefusesCallbacksEvenInsideAWriteUnit(Engine engine) {
+        Tradestore store = stores.get(engine);
+        assertThatThrownBy(() -> store.read(uow -> {
+            uow.afterCommit(() -> { });
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit of work");
+        List<String> ran = new CopyOnWriteArrayList<>();
+        store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> {
+            r.afterCommit(() -> ran.add("read"));
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit of work"));
+        assertThat(ran).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void callbacksRegisteredAfterTheUnitEndedOrFromAnotherThreadAreRefused(Engine engine) throws Exception {
+        Tradestore store = stores.get(engine);
+        UnitOfWork escaped = store.inTransaction(uow -> uow);
+        assertThatThrownBy(() -> escaped.afterCommit(() -> { })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already ended");
+
+        // A callback registering another on its own, committed unit is refused too; the refusal is logged.
+        List<String> ran = new CopyOnWriteArrayList<>();
+        String log = capturingStandardError(() -> store.useTransaction(uow ->
+                uow.afterCommit(() -> uow.afterCommit(() -> ran.add("late")))));
+        assertThat(ran).isEmpty();
+        assertThat(log).contains("afterCommit callback 1 of 1 threw", "already ended");
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        store.useTransaction(uow -> {
+            try {
+                CompletableFuture.runAsync(() -> uow.afterCommit(() -> ran.add("other thread"))).get();
+            } catch (ExecutionException e) {
+                failure.set(e.getCause());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(failure.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("confined");
+        assertThat(ran).isEmpty();
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.afterCommit(null)))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("callback");
+    }
+
+    // ---- jooq() ---------------------------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aUserTableCommitsAndRollsBackTogetherWithTheDaos(Engine engine) {
+        Tradestore store = stores.get(engine);
+        String table = "user_orders_" + sequence.incrementAndGet();
+        Instant committed = freshTime();
+        Instant undone = freshTime();
+
+        store.useTransaction(uow -> {
+            uow.jooq().execute("CREATE TABLE " + table + " (k INTEGER PRIMARY KEY, note TEXT NOT NULL)");
+            uow.jooq().execute("INSERT INTO " + table + " VALUES (1, 'sent')");
+            uow.portfolio().record(snapshot(committed));
+        });
+        assertThat(rows(store, table)).containsExactly("1 sent");
+        assertThat(snapshotsAt(store, committed)).isEqualTo(1);
+
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.jooq().execute("INSERT INTO " + table + " VALUES (2, 'lost')");
+            uow.portfolio().record(snapshot(undone));
+            throw new IllegalStateException("the unit fails");
+        })).hasMessage("the unit fails");
+        assertThat(rows(store, table)).containsExactly("1 sent");
+        assertThat(snapshotsAt(store, undone)).isZero();
+
+        // A nested unit's savepoint takes the user's rows with it, and keeps the outer unit's.
+        store.useTransaction(uow -> {
+            uow.jooq().execute("INSERT INTO " + table + " VALUES (3, 'outer')");
+            assertThatThrownBy(() -> store.useTransaction(inner -> {
+                inner.jooq().execute("INSERT INTO " + table + " VALUES (4, 'nested')");
+                inner.portfolio().record(snapshot(undone));
+                throw new IllegalStateException("nested fails");
+            })).hasMessage("nested fails");
+        });
+        assertThat(rows(store, table)).containsExactly("1 sent", "3 outer");
+        assertThat(snapshotsAt(store, undone)).isZero();
+
+        // A table created in a unit that rolls back does not exist afterwards (transactional DDL on both engines).
+        String never = "user_never_" + sequence.incrementAndGet();
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.jooq().execute("CREATE TABLE " + never + " (k INTEGER PRIMARY KEY)");
+            uow.portfolio().record(snapshot(undone));
+            throw new IllegalStateException("the unit fails");
+        })).hasMessage("the unit fails");
+        assertThatThrownBy(() -> rows(store, never)).isInstanceOf(DatabaseException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void theUnitsJooqFailsLoudlyAfterTheUnitOrOnAnotherThread(Engine engine) throws Exception {
+        Tradestore store = stores.get(engine);
+        String table = createProbe(store);
+        DSLContext escaped = store.inTransaction(UnitOfWork::jooq);
+        assertThatThrownBy(() -> escaped.fetch("SELECT k FROM " + table)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already ended");
+        assertThatThrownBy(() -> escaped.execute("DELETE FROM " + table)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already ended");
+        assertThatThrownBy(() -> escaped.connectionResult(c -> c.getAutoCommit()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("already ended");
+        UnitOfWork ended = store.inTransaction(uow -> uow);
+        assertThatThrownBy(ended::jooq).isInstanceOf(IllegalStateException.class).hasMessageContaining("already ended");
+
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        store.useTransaction(uow -> {
+            DSLContext mine = uow.jooq();
+            try {
+                CompletableFuture.runAsync(() -> mine.execute("DELETE FROM " + table)).get();
+            } catch (ExecutionException e) {
+                failure.set(e.getCause());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(failure.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("confined");
+        assertThat(rows(store, table)).containsExactly("1 0");
+
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.jooq().transaction(c -> { })))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("nest a unit");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void writingThroughJooqInAReadUnitFailsButQueriesRun(Engine engine) throws Exception {
+        Tradestore store = stores.get(engine);
+        String table = createProbe(store);
+        for (String write : List.of("INSERT INTO " + table + " VALUES (2, 0)", "UPDATE " + table + " SET n = 5",
+                "DELETE FROM " + table, "DROP TABLE " + table,
+                "WITH gone AS (DELETE FROM " + table + " RETURNING k) SELECT k FROM gone")) {
+            assertThatThrownBy(() -> store.read(uow -> uow.jooq().fetch(write)))
+                    .as(write).isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit");
+            // Nested in a write unit, the read unit shares the writer's transaction: only the guard stops it.
+            store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> r.jooq().execute(write)))
+                    .as("nested: " + write).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("read-only unit"));
+        }
+        var typed = org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table));
+        var n = org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("n"), Integer.class);
+        var k = org.jooq.impl.DSL.field(org.jooq.impl.DSL.name("k"), Integer.class);
+        store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r ->
+                r.jooq().insertInto(typed, k, n).values(7, 7).returning().fetch()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit"));
+        store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> r.jooq().update(typed).set(n, 9).execute()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit"));
+        for (List<String> batch : List.of(List.of("SELECT 1", "UPDATE " + table + " SET n = 2"),
+                List.of("UPDATE " + table + " SET n = 2", "SELECT 1"))) {
+            store.useTransaction(uow -> assertThatThrownBy(() -> store.read(r -> r.jooq()
+                    .batch(batch.toArray(String[]::new)).execute()))
+                    .as("batch %s", batch).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("read-only unit"));
+        }
+        assertThat(rows(store, table)).containsExactly("1 0");
+        List<Integer> viaWith = store.read(uow -> uow.jooq()
+                .fetch("WITH x AS (SELECT k FROM " + table + ") SELECT k FROM x").getValues(0, Integer.class));
+        assertThat(viaWith).containsExactly(1);
+        Integer count = store.read(uow -> uow.jooq().selectCount().from(typed).fetchOne(0, Integer.class));
+        assertThat(count).isEqualTo(1);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    /**
+     * Makes the running attempt fail the way the store retries: on PostgreSQL a real serialization failure (another
+     * connection commits an update of a row this SERIALIZABLE unit already read, then the unit updates it); on
+     * SQLite, whose single writer holds the write lock from BEGIN IMMEDIATE, SQLITE_LOCKED from the unit's own
+     * connection (dropping a table a statement is still reading).
+     */
+    private static void provokeBusy(Engine engine, UnitOfWork uow, String table) {
+        if (engine == Engine.POSTGRES) {
+            uow.jooq().fetch("SELECT n FROM " + table + " WHERE k = 1");
+            try (Connection other = DriverManager.getConnection(pg.url() + "?currentSchema="
+                    + io.tradestore.internal.PostgresEngine.SEARCH_PATH, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+                 Statement st = other.createStatement()) {
+                st.execute("UPDATE " + table + " SET n = n + 1 WHERE k = 1");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            uow.jooq().execute("UPDATE " + table + " SET n = n + 10 WHERE k = 1");
+        } else {
+            try (Cursor<Record> reading = uow.jooq().fetchLazy("SELECT k FROM " + table)) {
+                reading.fetchNext();
+                uow.jooq().execute("DROP TABLE " + table);
+            }
+        }
+        throw new AssertionError("the database did not report busy");
+    }
+
+    /** A committed user table {@code (k, n)} holding the row (1, 0). */
+    private static String createProbe(Tradestore store) {
+        String table = "probe_" + sequence.incrementAndGet();
+        store.useTransaction(uow -> {
+            uow.jooq().execute("CREATE TABLE " + table + " (k INTEGER PRIMARY KEY, n INTEGER NOT NULL)");
+            uow.jooq().execute("INSERT INTO " + table + " VALUES (1, 0)");
+        });
+        return table;
+    }
+
+    private static List<String> rows(Tradestore store, String table) {
+        return store.read(uow -> uow.jooq().fetch("SELECT * FROM " + table + " ORDER BY 1")
+                .map(r -> r.get(0) + " " + r.get(1)));
+    }
+
+    private static int snapshotsAt(Tradestore store, Instant at) {
+        return store.read(uow -> uow.portfolio().range(at, at.plusSeconds(1)).size());
+    }
+
+    /** A time no other test uses, so the shared stores need no cleaning between tests. */
+    private static Instant freshTime() {
+        return T0.plusSeconds(3_600L * sequence.incrementAndGet());
+    }
+
+    private static NewPortfolioSnapshot snapshot(Instant at) {
+        return new NewPortfolioSnapshot(at, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 0);
+    }
+
+    /** slf4j-simple writes to whatever System.err is when it logs. */
+    private static String capturingStandardError(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+}

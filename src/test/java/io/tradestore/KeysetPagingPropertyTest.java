@@ -1,0 +1,249 @@
+package io.tradestore;
+
+import io.tradestore.analytics.Direction;
+import io.tradestore.analytics.NewExecutionEvent;
+import io.tradestore.analytics.NewMetric;
+import io.tradestore.analytics.NewModelResult;
+import io.tradestore.analytics.NewPrediction;
+import io.tradestore.analytics.NewSentimentScore;
+import io.tradestore.analytics.PredictedAction;
+import io.tradestore.market.Candle;
+import io.tradestore.market.Timeframe;
+import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.Props;
+import io.tradestore.testing.Stores;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Position;
+import io.tradestore.trading.PositionSide;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
+import static io.tradestore.testing.Stores.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+
+/**
+ * Keyset paging (decision 0012), on SQLite and PostgreSQL through one path: for every paged list, walking the pages
+ * from {@code PageRequest.first(limit)} along {@code next()}, each page in its own read unit, yields exactly the
+ * unpaged list, in order, with no duplicate and no gap, and every page but the last is full. Rows are written at a
+ * handful of distinct instants, so most instants hold several rows (ties broken by id, whose order is not the time
+ * order: rows are written in generated order), and windows cut through groups of ties. Each example writes in a
+ * day of its own and under names of its own, so examples never see each other's rows.
+ */
+@SuppressWarnings("removal") // the deprecated unbounded lists are the oracle the pages must add up to
+class KeysetPagingPropertyTest {
+    enum Engine {
+        SQLITE(100), POSTGRES(50);
+
+        /** Examples per build: each writes up to 20 rows into each of seven tables and reads them back paged. */
+        final int tries;
+
+        Engine(int tries) {
+            this.tries = tries;
+        }
+    }
+
+    /** Rows at {@code offsets} (seconds, or minutes for candles, after the example's day), read with {@code limit}. */
+    record Case(List<Integer> offsets, int limit, int windowStart, int windowLength) {
+        Instant from(Instant base, Duration unit) {
+            return base.plus(unit.multipliedBy(windowStart));
+        }
+
+        Instant to(Instant base, Duration unit) {
+            return base.plus(unit.multipliedBy(windowStart + windowLength));
+        }
+
+        /** For tables with one row per instant (per symbol, series or model version): the first row at each. */
+        List<Integer> distinctOffsets() {
+            return List.copyOf(new LinkedHashSet<>(offsets));
+        }
+
+        long inWindow(List<Integer> of) {
+            return of.stream().filter(o -> o >= windowStart && o < windowStart + windowLength).count();
+        }
+    }
+
+    private static Path dir;
+    private static PostgresDatabases pg;
+    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final AtomicInteger examples = new AtomicInteger();
+
+    @BeforeAll
+    static void openStores() throws Exception {
+        dir = Files.createTempDirectory("tradestore-paging");
+        stores.put(Engine.SQLITE, Stores.open(dir));
+        pg = new PostgresDatabases();
+        try (Connection c = pg.connect()) {
+            io.tradestore.internal.Migrator.update(c);
+        }
+        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
+                PostgresDatabases.PASSWORD).withPoolSize(2)));
+    }
+
+    @AfterAll
+    static void closeStores() throws Exception {
+        for (Tradestore store : stores.values()) {
+            store.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void walkingEveryPageYieldsTheUnpagedListInOrderWithoutDuplicatesOrGaps(Engine engine) {
+        Tradestore store = stores.get(engine);
+        var cases = lists().of(integers().between(0, 9)).ofSizeBetween(0, 20)
+                .zip(integers().between(1, 6), integers().between(0, 5), integers().between(0, 7), Case::new);
+        Props.check(engine.tries, 50, cases, c -> check(store, c));
+    }
+
+    private static void check(Tradestore store, Case c) {
+        int n = examples.incrementAndGet();
+        Instant base = T0.plus(Duration.ofDays(n));
+        String symbol = "PAGE" + n;
+        String metric = "metric-" + n;
+        String model = "model-" + n;
+        Duration second = Duration.ofSeconds(1);
+        Duration minute = Duration.ofMinutes(1);
+        List<Integer> distinct = c.distinctOffsets();
+        store.useTransaction(uow -> {
+            for (int i = 0; i < c.offsets().size(); i++) {
+                Instant at = base.plus(second.multipliedBy(c.offsets().get(i)));
+                Position p = uow.positions().open(NewPosition.of(symbol, PositionSide.LONG, dec("1"), dec("100"),
+                        base.minus(Duration.ofHours(1))));
+                uow.positions().close(p.id(), dec("101"), at, null);
+                uow.executionLog().record(new NewExecutionEvent(null, "page-" + n + "-" + i, "PLACED", null, at,
+                        null));
+                uow.metrics().record(new NewMetric(metric, dec(String.valueOf(i)), at));
+                uow.modelResults().record(new NewModelResult(model, "v" + (i % 3), at.plusMillis(i / 3),
+                        base, base, i, null, null, null, null, null));
+            }
+            for (int offset : distinct) {
+                Instant at = base.plus(second.multipliedBy(offset));
+                uow.predictions().record(new NewPrediction(symbol, at, PredictedAction.BUY, dec("0.5"),
+                        Direction.UP, dec("0.01"), null, model, dec("100"), null));
+                uow.sentiment().record(new NewSentimentScore(symbol, at, dec("0.1"), dec("0.9"), 1, null));
+            }
+            uow.candlesticks().upsert(distinct.stream().map(o -> new Candle(symbol, Timeframe.M1,
+                    base.plus(minute.multipliedBy(o)), dec("100"), dec("101"), dec("99"), dec("100.5"),
+                    dec("10"))).toList());
+        });
+
+        Instant from = c.from(base, second);
+        Instant to = c.to(base, second);
+        walk(store, c, "positions().closed", c.inWindow(c.offsets()), Position::exitTime, Position::id,
+                uow -> uow.positions().closed(from, to), (uow, page) -> uow.positions().closed(from, to, page));
+        walk(store, c, "executionLog().between", c.inWindow(c.offsets()), e -> e.loggedAt(), e -> e.id(),
+                uow -> uow.executionLog().between(from, to), (uow, page) -> uow.executionLog().between(from, to, page));
+        walk(store, c, "metrics().series", c.inWindow(c.offsets()), m -> m.computedAt(), m -> m.id(),
+                uow -> uow.metrics().series(metric, from, to), (uow, page) -> uow.metrics().series(metric, from, to, page));
+        walk(store, c, "predictions().bySymbol", c.inWindow(distinct), p -> p.predictionTimestamp(), p -> p.id(),
+                uow -> uow.predictions().bySymbol(symbol, from, to),
+                (uow, page) -> uow.predictions().bySymbol(symbol, from, to, page));
+        walk(store, c, "sentiment().range", c.inWindow(distinct), s -> s.scoredAt(), s -> s.id(),
+                uow -> uow.sentiment().range(symbol, from, to), (uow, page) -> uow.sentiment().range(symbol, from, to, page));
+        walk(store, c, "modelResults().history", c.offsets().size(), r -> r.evaluatedAt(), r -> r.id(),
+                uow -> uow.modelResults().history(model), (uow, page) -> uow.modelResults().history(model, page));
+        walk(store, c, "modelResults().history(v1)", (c.offsets().size() + 1) / 3, r -> r.evaluatedAt(), r -> r.id(),
+                uow -> uow.modelResults().history(model, "v1"),
+                (uow, page) -> uow.modelResults().history(model, "v1", page));
+        Instant candleFrom = c.from(base, minute);
+        Instant candleTo = c.to(base, minute);
+        walk(store, c, "candlesticks().range", c.inWindow(distinct), Candle::openTime, k -> 0L,
+                uow -> uow.candlesticks().range(symbol, Timeframe.M1, candleFrom, candleTo),
+                (uow, page) -> uow.candlesticks().range(symbol, Timeframe.M1, candleFrom, candleTo, page));
+    }
+
+    /**
+     * Walks {@code paged} page by page (each in its own read unit) and requires the concatenation to be the
+     * unpaged list, {@code expectedSize} long (counted from what the example wrote), strictly increasing in
+     * (time, id), with every page but the last full.
+     */
+    private static <T> void walk(Tradestore store, Case c, String list, long expectedSize, Function<T, Instant> time,
+                                 ToLongFunction<T> id, Function<UnitOfWork, List<T>> unpaged,
+                                 java.util.function.BiFunction<UnitOfWork, PageRequest, Page<T>> paged) {
+        List<T> all = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        PageRequest request = PageRequest.first(c.limit());
+        for (long guard = 0; request != null; guard++) {
+            assertThat(guard).as("%s: more pages than rows", list).isLessThanOrEqualTo(expectedSize + 1);
+            PageRequest current = request;
+            Page<T> page = store.read(uow -> paged.apply(uow, current));
+            sizes.add(page.items().size());
+            assertThat(page.items().size()).as("%s: page size", list).isLessThanOrEqualTo(c.limit());
+            if (page.hasNext()) {
+                assertThat(page.items()).as("%s: a page with a next page is full", list).hasSize(c.limit());
+            }
+            all.addAll(page.items());
+            request = page.next();
+        }
+        // A cursor from before the window (a caller resuming into a narrower window) still starts at its start.
+        Page<T> resumedEarly = store.read(uow -> paged.apply(uow, PageRequest.after(T0, 0, c.limit())));
+        assertThat(resumedEarly.items()).as("%s: resumed before the window", list)
+                .containsExactlyElementsOf(all.subList(0, Math.min(all.size(), c.limit())));
+        List<T> whole = store.read(unpaged::apply);
+        assertThat(all).as("%s: pages %s of %s", list, sizes, c).containsExactlyElementsOf(whole);
+        assertThat(all).as("%s: rows written in the window", list).hasSize((int) expectedSize);
+        Set<String> keys = new HashSet<>();
+        for (int i = 0; i < all.size(); i++) {
+            T item = all.get(i);
+            assertThat(keys.add(time.apply(item) + "/" + id.applyAsLong(item))).as("%s: duplicate %s", list, item)
+                    .isTrue();
+            if (i > 0) {
+                T before = all.get(i - 1);
+                int cmp = time.apply(before).compareTo(time.apply(item));
+                assertThat(cmp < 0 || cmp == 0 && id.applyAsLong(before) < id.applyAsLong(item))
+                        .as("%s: %s before %s", list, before, item).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aPageRequestIsValidated() {
+        assertThatThrownBy(() -> PageRequest.first(0)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("page.limit: must be within [1, 10000]");
+        assertThatThrownBy(() -> PageRequest.first(PageRequest.MAX_LIMIT + 1)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("page.limit");
+        assertThatThrownBy(() -> PageRequest.after(null, 1, 5)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("page.afterTime");
+        assertThatThrownBy(() -> PageRequest.after(T0, -1, 5)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("page.afterId");
+        assertThatThrownBy(() -> PageRequest.after(Instant.parse("1969-12-31T23:59:59Z"), 1, 5))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("page.afterTime");
+        assertThat(PageRequest.first(1).isFirst()).isTrue();
+        assertThatThrownBy(() -> stores.get(Engine.SQLITE).read(uow -> uow.positions().closed(T0, T0, null)))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("page");
+    }
+
+    private static BigDecimal dec(String s) {
+        return new BigDecimal(s);
+    }
+}
