@@ -548,7 +548,7 @@ class HostileInputTest {
                         ValidationException.class, "n: must be within [1, 100000]"),
                 row("latest Integer.MAX_VALUE candles", read(uow -> uow.candlesticks().latest("BTCUSDT", Timeframe.M1, Integer.MAX_VALUE)),
                         ValidationException.class, "n: must be within [1, 100000]"),
-                row("awaiting outcome with a negative horizon", read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1))),
+                row("awaiting outcome with a negative horizon", read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1), 10)),
                         ValidationException.class, "horizon: must not be negative"),
                 row("awaiting outcome with limit 0", read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 0)),
                         ValidationException.class, "limit: must be > 0"));
@@ -1572,17 +1572,17 @@ class HostileInputTest {
                 (uow, symbol) -> uow.candlesticks().series(v, Timeframe.M5).orElseThrow().symbol(),
                 v, "SELECT quote(symbol) FROM candlestick_metadata WHERE symbol = ? AND timeframe = '5m'"));
         paths.put("pattern_cache.cache_key", v -> text("pattern_cache.cache_key", v,
-                uow -> uow.patternCache().put(pattern(v, Json.of("{}")), Duration.ofHours(1)).id(),
+                uow -> uow.patternCache().put(pattern(v, Json.of("{}")), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> uow.patternCache().get(v).filter(p -> id.equals(p.id())).orElseThrow().cacheKey(),
                 "SELECT quote(cache_key) FROM pattern_cache WHERE id = ?"));
         paths.put("pattern_cache.symbol", v -> text("pattern_cache.symbol", v,
                 uow -> uow.patternCache().put(new NewCachedPattern("acc-symbol-" + v, v, Timeframe.H1, "double-top", d("0.8"),
-                        Json.of("{}"), T0), Duration.ofHours(1)).id(),
+                        Json.of("{}"), T0), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> only(uow.patternCache().bySymbol(v), p -> p.id(), id).symbol(),
                 "SELECT quote(symbol) FROM pattern_cache WHERE id = ?"));
         paths.put("pattern_cache.pattern_type", v -> text("pattern_cache.pattern_type", v,
                 uow -> uow.patternCache().put(new NewCachedPattern("acc-type-" + v, "BTCUSDT", Timeframe.H1, v, d("0.8"),
-                        Json.of("{}"), T0), Duration.ofHours(1)).id(),
+                        Json.of("{}"), T0), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> uow.patternCache().get("acc-type-" + v).orElseThrow().patternType(),
                 "SELECT quote(pattern_type) FROM pattern_cache WHERE id = ?"));
         paths.put("analytics_metrics.name", v -> text("analytics_metrics.name", v,
@@ -1628,7 +1628,7 @@ class HostileInputTest {
                 (uow, id) -> uow.predictions().find((Long) id).orElseThrow().marketContext().text(),
                 "SELECT quote(market_context) FROM predictions WHERE id = ?"));
         documents.put("pattern_cache.payload", doc -> json("pattern_cache.payload", doc,
-                uow -> uow.patternCache().put(pattern("acc-payload-" + doc, Json.of(doc)), Duration.ofHours(1)).id(),
+                uow -> uow.patternCache().put(pattern("acc-payload-" + doc, Json.of(doc)), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> uow.patternCache().get("acc-payload-" + doc).orElseThrow().payload().text(),
                 "SELECT quote(payload) FROM pattern_cache WHERE id = ?"));
         documents.put("trade_execution_log.details", doc -> json("trade_execution_log.details", doc,

@@ -500,7 +500,6 @@ class QueryPlanTest {
                     dec("0.6"), Direction.DOWN, dec("0.02"), null, "lstm", dec("100"), null));
             predictions.find(prediction.id());
             predictions.bySymbol("BTCUSDT", from, to);
-            predictions.awaitingOutcome(Duration.ofHours(1));
             predictions.awaitingOutcome(Duration.ofHours(1), 5);
             predictions.accuracyByModel("lstm", from, to);
             predictions.accuracyBySymbol("BTCUSDT", from, to);

@@ -34,16 +34,22 @@ public final class PatternCacheDao {
     }
 
     /**
-     * Caches {@code pattern} until now + {@code ttl}, replacing every field of an entry already under its key
-     * (keeping its id), so putting a key again also restarts its TTL. Returns the entry as stored.
+     * Caches {@code pattern} until now + {@code ttl} unless the key already holds a newer detection: the newest
+     * detection wins. If the stored entry's detectedAt is later than the pattern's, nothing changes (not even its
+     * TTL) and the result says so ({@link CachePut#stale()}), with the stored entry; otherwise (no entry, an older
+     * one, or one detected at the same instant, where the later write wins) every field of the entry is replaced,
+     * keeping its id, so putting a key again also restarts its TTL. An expired entry counts too: a slow detector's
+     * old result does not come back after a newer one expired.
      *
-     * <p>Upsert rather than insert-or-conflict: concurrent detectors computing the same key are expected, and
-     * the newest result is the one to keep.
+     * <p>One conditional upsert ({@code ON CONFLICT ... DO UPDATE ... WHERE stored detected_at <= new}): the
+     * comparison and the write are one statement, so detectors racing on the same key on PostgreSQL, where writers
+     * run concurrently, cannot both win (decision 0011). A stale put is an answer, not an error: a pipeline whose
+     * detectors finish out of order does nothing wrong.
      *
      * @throws ValidationException if ttl is not within (0, {@link #MAX_TTL}] in whole microseconds, or if the
      *                             entry would expire before the pattern's detectedAt
      */
-    public CachedPattern put(NewCachedPattern pattern, Duration ttl) {
+    public CachePut put(NewCachedPattern pattern, Duration ttl) {
         Check.notNull("pattern", pattern);
         checkTtl(ttl);
         var db = tx.dslForWrite("patternCache().put");
@@ -54,7 +60,9 @@ public final class PatternCacheDao {
                     + pattern.detectedAt() + "): now (" + now + ") + ttl (" + ttl + ") ends before the pattern was"
                     + " detected; is detected_at in the future?", expiresAt);
         }
-        db.insertInto(PATTERN_CACHE)
+        // The row count is the answer: 1 when the row was inserted or replaced, 0 when the DO UPDATE's WHERE kept
+        // the newer row (both SQLite's changes() and PostgreSQL's command tag count only rows written).
+        int written = db.insertInto(PATTERN_CACHE)
                 .set(PATTERN_CACHE.CACHE_KEY, pattern.cacheKey())
                 .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
                 .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
@@ -72,11 +80,13 @@ public final class PatternCacheDao {
                 .set(PATTERN_CACHE.PAYLOAD, excluded(PATTERN_CACHE.PAYLOAD))
                 .set(PATTERN_CACHE.DETECTED_AT, excluded(PATTERN_CACHE.DETECTED_AT))
                 .set(PATTERN_CACHE.EXPIRES_AT, excluded(PATTERN_CACHE.EXPIRES_AT))
+                .where(PATTERN_CACHE.DETECTED_AT.le(excluded(PATTERN_CACHE.DETECTED_AT)))
                 .execute();
         // Read back by key, not with returning(): jOOQ 3.19 emulates RETURNING on SQLite with last_insert_rowid(),
         // which the DO UPDATE path of an upsert leaves pointing at whatever row this connection inserted last.
-        return db.selectFrom(PATTERN_CACHE).where(PATTERN_CACHE.CACHE_KEY.eq(pattern.cacheKey()))
+        CachedPattern stored = db.selectFrom(PATTERN_CACHE).where(PATTERN_CACHE.CACHE_KEY.eq(pattern.cacheKey()))
                 .fetchSingle(PatternCacheDao::map);
+        return new CachePut(stored, written == 1);
     }
 
     /** The unexpired entry under {@code cacheKey}; empty if there is none or it has expired. */
