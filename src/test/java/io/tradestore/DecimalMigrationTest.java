@@ -31,6 +31,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
@@ -48,6 +50,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * the database at v4 untouched.
  */
 class DecimalMigrationTest {
+    /**
+     * A column's place among the table's columns. Not ordinal_position itself: that is PostgreSQL's attnum, which a
+     * dropped column keeps reserved, so release 5's rollback (DROP COLUMN has_outcome) and update (ADD COLUMN) move
+     * has_outcome from 13 to 14 while the columns and their order are the same.
+     */
+    static final String COLUMN_POSITION = "rank() OVER (PARTITION BY table_schema, table_name ORDER BY ordinal_position)";
     /** Tables in foreign-key order (parents first), with the ordering that makes a snapshot deterministic. */
     private static final Map<String, String> TABLES = new LinkedHashMap<>();
 
@@ -89,7 +97,7 @@ class DecimalMigrationTest {
             assertThat(raw.get("candlesticks")).hasSize(60_480);
             assertThat(raw.get("positions")).hasSizeGreaterThan(600);
 
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
             assertThat(versions(c)).containsExactly("1", "2", "3", "4");
             Map<String, List<List<Object>>> four = snapshot(c, true);
             assertThat(four).isEqualTo(asReleaseFourReadsIt(raw));
@@ -102,7 +110,7 @@ class DecimalMigrationTest {
             assertThat(schema(engine, c)).isEqualTo(schemaThree);
             assertForeignKeysHold(engine, c);
 
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
             assertThat(snapshot(c, true)).isEqualTo(four);
             assertThat(schema(engine, c)).isEqualTo(schemaFour);
         }
@@ -119,12 +127,10 @@ class DecimalMigrationTest {
         try (Connection c = releaseThreeDemo(engine)) {
             int applied = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
             int steps = 0;
-            while (true) {
+            while (!versions(c).contains("4")) { // later releases are not release 4's business
                 Migrator.updateCount(c, 1);
                 int now = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
-                if (now == applied) {
-                    break;
-                }
+                assertThat(now).as("a changeset was applied").isEqualTo(applied + 1);
                 applied = now;
                 steps++;
                 assertForeignKeysHold(engine, c);
@@ -171,7 +177,7 @@ class DecimalMigrationTest {
     @EnumSource(Engine.class)
     void releaseFourAppliedButUnrecordedIsNotConvertedTwice(Engine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
-            Migrator.update(c);
+            Migrator.updateToTag(c, "v4");
             c.setAutoCommit(true);
             try (Statement st = c.createStatement()) {
                 st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-4-%'");
@@ -202,6 +208,7 @@ class DecimalMigrationTest {
                     new BigDecimal("0.0000012"), new BigDecimal("0.0000013"), new BigDecimal("4235198765432.12")))));
         }
         try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v4"); // release 5 rolls back cleanly; release 4 is the one under test
             Map<String, List<List<Object>>> before = snapshot(c, true);
             List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
             assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v3"))
@@ -229,12 +236,66 @@ class DecimalMigrationTest {
                 .isInstanceOf(SchemaVersionException.class)
                 .hasMessageContaining("database schema 3 is older than this build's " + SchemaGate.buildVersion());
         try (Tradestore store = Tradestore.open(config(engine))) {
-            assertThat(store.schemaVersion()).isEqualTo(4);
+            assertThat(store.schemaVersion()).isEqualTo(SchemaGate.buildVersion());
             // Read through the DAOs: the demo's positions, with release 3's values, normalized.
             List<Object> first = raw.get("positions").get(0);
             Position p = store.read(uow -> uow.positions().find((Long) first.get(0))).orElseThrow();
             assertThat(p.quantity()).isEqualTo(Decimal18.normalize(BigDecimal.valueOf((Long) first.get(4), 8)));
             assertThat(p.entryPrice()).isEqualTo(Decimal18.normalize(BigDecimal.valueOf((Long) first.get(5), 8)));
+        }
+    }
+
+    /**
+     * Release 5 on the demo database at release 4, with data: has_outcome is set exactly for the predictions that have
+     * an outcome (the demo's closed trades) and clear for the rest (its open ones), every other value is unchanged,
+     * and the partial index holds the awaiting ones. Rolling back to v4 gives every value and the schema exactly as
+     * before; updating again gives release 5 again.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseFiveMarksEveryEvaluatedPredictionAndRollsBackToFourExactly(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v4");
+            Map<String, List<List<Object>>> four = snapshot(c, true);
+            Object schemaFour = schema(engine, c);
+            Set<Long> evaluated = column(c, "SELECT prediction_id FROM " + qualified(c, "outcomes")).stream()
+                    .map(Long::valueOf).collect(Collectors.toSet());
+            assertThat(evaluated).as("predictions with an outcome").isNotEmpty()
+                    .hasSizeLessThan(four.get("predictions").size());
+
+            Migrator.update(c);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            Map<String, List<List<Object>>> five = snapshot(c, true);
+            assertThat(five.keySet()).isEqualTo(four.keySet());
+            for (String table : four.keySet()) {
+                if (!table.equals("predictions")) {
+                    assertThat(five.get(table)).as(table).isEqualTo(four.get(table));
+                }
+            }
+            List<List<Object>> predictions = four.get("predictions").stream().map(row -> {
+                List<Object> marked = new ArrayList<>(row);
+                marked.add(evaluated.contains((Long) row.get(0)) ? 1L : 0L); // has_outcome, the last column
+                return (List<Object>) marked;
+            }).toList();
+            assertThat(five.get("predictions")).isEqualTo(predictions);
+            String awaitingSql = "SELECT id FROM " + qualified(c, "predictions") + " WHERE has_outcome = "
+                    + (engine == Engine.SQLITE ? "0" : "FALSE") + " ORDER BY prediction_timestamp, id";
+            List<Long> awaiting = column(c, awaitingSql).stream().map(Long::valueOf).toList();
+            assertThat(awaiting).as("awaiting an outcome, oldest first")
+                    .hasSize(four.get("predictions").size() - evaluated.size())
+                    .doesNotContainAnyElementsOf(evaluated);
+            assertForeignKeysHold(engine, c);
+            Object schemaFive = schema(engine, c);
+
+            Migrator.rollbackToTag(c, "v4");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4");
+            assertThat(snapshot(c, true)).isEqualTo(four);
+            assertThat(schema(engine, c)).isEqualTo(schemaFour);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.update(c);
+            assertThat(snapshot(c, true)).isEqualTo(five);
+            assertThat(schema(engine, c)).isEqualTo(schemaFive);
         }
     }
 
@@ -426,7 +487,7 @@ class DecimalMigrationTest {
         return List.of(
                 rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname IN "
                         + schemas + " ORDER BY 1, 2, 3"),
-                rows(c, "SELECT table_schema, table_name, column_name, ordinal_position, data_type, numeric_precision,"
+                rows(c, "SELECT table_schema, table_name, column_name, " + COLUMN_POSITION + ", data_type, numeric_precision,"
                         + " numeric_scale, is_nullable, column_default FROM information_schema.columns"
                         + " WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"),
                 rows(c, "SELECT n.nspname, t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"

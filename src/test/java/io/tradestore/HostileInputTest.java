@@ -1,5 +1,6 @@
 package io.tradestore;
 
+import io.tradestore.analytics.CachePut;
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewExecutionEvent;
@@ -584,6 +585,23 @@ class HostileInputTest {
                 row("outcome evaluated before its prediction was made", tx(uow -> uow.outcomes().record(new NewOutcome(pendingPrediction,
                                 T0, d("0"), Direction.FLAT, d("1"), false))),
                         ValidationException.class, "outcomes.evaluation_timestamp: must not be before the prediction_timestamp of prediction"),
+                row("outcome marked wrong although the UP prediction's return 0.01 went UP", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0.01"), Direction.UP, d("1"), false))),
+                        ValidationException.class, "outcomes.correct: must be true exactly when the prediction's direction equals"
+                                + " actual_direction: prediction " + pendingPrediction + " predicted UP and actual_return 0.01 is UP,"
+                                + " so correct must be true"),
+                row("outcome marked right although the UP prediction's return 0 was FLAT", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0.000"), Direction.FLAT, d("1"), true))),
+                        ValidationException.class, "outcomes.correct: must be true exactly when the prediction's direction equals"
+                                + " actual_direction: prediction " + pendingPrediction + " predicted UP and actual_return 0.000 is FLAT,"
+                                + " so correct must be false"),
+                row("outcome direction UP for a negative return", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("-0.000000000000000001"), Direction.UP, d("1"), false))),
+                        ValidationException.class, "outcomes.actual_direction: must be the sign of actual_return (UP if > 0,"
+                                + " DOWN if < 0, FLAT if = 0): actual_return -0.000000000000000001 is DOWN"),
+                row("outcome direction FLAT for a positive return", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0.01"), Direction.FLAT, d("1"), false))),
+                        ValidationException.class, "outcomes.actual_direction: must be the sign of actual_return"),
                 row("model result window reversed", tx(uow -> uow.modelResults().record(modelResult("lstm", "v4", NOW, NOW, T0, null))),
                         ValidationException.class, "ml_model_results.window_end_time: must not be before ml_model_results.window_start_time"),
                 row("cache entry detected a year after it would expire", tx(uow -> uow.patternCache().put(new NewCachedPattern("h-future", "BTCUSDT",
@@ -1363,6 +1381,9 @@ class HostileInputTest {
                 when(evaluate, "store clock before 1970 (read after the lookup)", uow -> uow.outcomes().record(
                                 new NewOutcome(pendingPrediction, NOW, d("0"), Direction.FLAT, d("1"), false)),
                         ValidationException.class, CLOCK_RULE, evaluatePending).atClock(CLOCK_BEFORE_1970),
+                when(evaluate, "correct contradicting the directions (checked after the lookup)", uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("-0.01"), Direction.DOWN, d("1"), true)),
+                        ValidationException.class, "outcomes.correct: must be true exactly when", evaluatePending),
                 when(evaluate, "unknown prediction", uow -> uow.outcomes().record(new NewOutcome(MISSING, NOW, d("0"),
                                 Direction.FLAT, d("1"), false)),
                         NotFoundException.class, "prediction " + MISSING + " does not exist", evaluatePending),
@@ -1709,6 +1730,22 @@ class HostileInputTest {
         assertThat(Snapshot.of(file)).isEqualTo(before);
         assertThat(before.rows("orders")).isGreaterThanOrEqualTo(5);
         assertThat(before.rows("positions")).isGreaterThanOrEqualTo(4);
+    }
+
+    /**
+     * A detection older than the one cached under its key is an answer, not an error: the put reports itself stale,
+     * returns the stored entry, and nothing changes, so a pipeline whose detectors finish out of order can commit
+     * the rest of its unit.
+     */
+    @Test
+    void aStalePatternPutIsAnAnswerNotAnErrorAndChangesNothing() {
+        Snapshot before = Snapshot.of(file);
+        CachePut late = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern("BTCUSDT:1h:double-top",
+                "ETHUSDT", Timeframe.M5, "flag", d("0.1"), Json.of("{}"), T0.minusNanos(1_000)), Duration.ofDays(1)));
+        assertThat(late.stale()).isTrue();
+        assertThat(late.entry().detectedAt()).isEqualTo(T0);
+        assertThat(late.entry().payload()).isEqualTo(Json.of("{\"neckline\":22800}"));
+        assertThat(Snapshot.of(file)).isEqualTo(before);
     }
 
     /**

@@ -207,7 +207,7 @@ class PostgresTest {
         return List.of(
                 SqliteFiles.rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
                         + " WHERE schemaname IN " + schemas + " ORDER BY 1, 2, 3"),
-                SqliteFiles.rows(c, "SELECT table_schema, table_name, column_name, ordinal_position, data_type,"
+                SqliteFiles.rows(c, "SELECT table_schema, table_name, column_name, " + DecimalMigrationTest.COLUMN_POSITION + ", data_type,"
                         + " character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default"
                         + " FROM information_schema.columns WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"));
     }
