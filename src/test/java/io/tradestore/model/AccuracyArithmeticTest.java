@@ -169,9 +169,10 @@ class AccuracyArithmeticTest {
             }
         });
         Accuracy byModel = store.read(uow -> uow.predictions().accuracyByModel(model, from, to));
-        assertThat(store.read(uow -> uow.predictions().accuracyBySymbol(symbol, from, to))).isEqualTo(byModel);
-        assertThat(store.read(uow -> uow.predictions().accuracyPerModel(from, to)))
-                .containsExactly(new ModelAccuracy(model, byModel));
+        Accuracy bySymbol = store.read(uow -> uow.predictions().accuracyBySymbol(symbol, from, to));
+        List<ModelAccuracy> perModel = store.read(uow -> uow.predictions().accuracyPerModel(from, to));
+        assertThat(bySymbol).isEqualTo(byModel);
+        assertThat(perModel).containsExactly(new ModelAccuracy(model, byModel));
         return byModel;
     }
 }
