@@ -119,8 +119,8 @@ public final class PredictionDao {
         }
         // Stored timestamps are whole microseconds, so flooring a finer cutoff keeps "<=" exact.
         Instant cutoff = now.minus(horizon).truncatedTo(ChronoUnit.MICROS);
-        // isFalse() renders an inline literal, which SQLite needs to match the partial index's WHERE term (a bind
-        // value could be anything, so the planner would not use the index).
+        // isFalse() renders the literal the partial index's WHERE is written with (has_outcome = 0 on SQLite), so the
+        // planner matches it from the SQL text alone, whatever it knows of bound values.
         return db.selectFrom(PREDICTIONS)
                 .where(PREDICTIONS.HAS_OUTCOME.isFalse(), PREDICTIONS.PREDICTION_TIMESTAMP.le(cutoff))
                 .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.ID)
