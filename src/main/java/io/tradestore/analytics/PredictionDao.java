@@ -171,8 +171,8 @@ public final class PredictionDao {
 
     /**
      * One row per evaluated prediction in the window: its model version, whether it was correct, its actual return
-     * and its predicted direction. In time order: that order is an index's (by window, model or symbol), so the join is driven from the
-     * window's predictions instead of reading every outcome (QueryPlanTest).
+     * and its predicted direction. In time order: that order is an index's (by window, model or symbol), so the join
+     * is driven from the window's predictions instead of reading every outcome (QueryPlanTest).
      */
     private ResultQuery<Record4<String, Boolean, BigDecimal, Direction>> evaluated(Condition where) {
         return tx.dsl().select(PREDICTIONS.MODEL_VERSION, OUTCOMES.CORRECT, OUTCOMES.ACTUAL_RETURN, PREDICTIONS.DIRECTION)
