@@ -34,6 +34,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
@@ -55,6 +57,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * release 4 cannot hold (a pending cancel, a fee in another currency) stops the rollback before anything changes.
  */
 class DecimalMigrationTest {
+    /**
+     * A column's place among the table's columns. Not ordinal_position itself: that is PostgreSQL's attnum, which a
+     * dropped column keeps reserved, so release 6's rollback (DROP COLUMN has_outcome) and update (ADD COLUMN) move
+     * has_outcome from 13 to 14 while the columns and their order are the same.
+     */
+    static final String COLUMN_POSITION = "rank() OVER (PARTITION BY table_schema, table_name ORDER BY ordinal_position)";
     /** Tables in foreign-key order (parents first), with the ordering that makes a snapshot deterministic. */
     private static final Map<String, String> TABLES = new LinkedHashMap<>();
 
@@ -132,9 +140,7 @@ class DecimalMigrationTest {
                 }
                 Migrator.updateCount(c, 1);
                 int now = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
-                if (now == applied) {
-                    break;
-                }
+                assertThat(now).as("a changeset was applied").isEqualTo(applied + 1);
                 applied = now;
                 steps++;
                 assertForeignKeysHold(engine, c);
@@ -306,11 +312,13 @@ class DecimalMigrationTest {
                         new BigDecimal("0.00002"), "BNB", Instant.parse("2023-03-22T00:00:01Z"))).fill().id();
             });
         }
+        rollBackToFive(engine); // the store migrated to the latest release; this test is about release 5
         assertRollbackToFourRefused(engine, "cannot roll back release 5: trading.orders row id=" + pending
                 + " (client order id r5-pending) is PENDING_CANCEL, which release 4 cannot store");
         try (Tradestore store = Tradestore.open(config(engine))) {
             store.useTransaction(uow -> uow.orders().confirmCancel(pending));
         }
+        rollBackToFive(engine);
         assertRollbackToFourRefused(engine, "cannot roll back release 5: trading.order_fills row id=" + bnbFill
                 + " paid a fee in BNB, but release 4 reads every fee as the quote currency of BTCUSDT");
         try (Connection c = connect(engine); Statement st = c.createStatement()) {
@@ -326,6 +334,12 @@ class DecimalMigrationTest {
             assertThat(four.get("order_fills")).isEqualTo(five.get("order_fills").stream()
                     .map(row -> row.subList(0, row.size() - 2)).toList());
             assertForeignKeysHold(engine, c);
+        }
+    }
+
+    private void rollBackToFive(Engine engine) throws Exception {
+        try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v5");
         }
     }
 
@@ -374,6 +388,60 @@ class DecimalMigrationTest {
             return (List<Object>) r;
         }).toList());
         return out;
+    }
+
+    /**
+     * Release 6 on the demo database at release 5, with data: has_outcome is set exactly for the predictions that have
+     * an outcome (the demo's closed trades) and clear for the rest (its open ones), every other value is unchanged,
+     * and the partial index holds the awaiting ones. Rolling back to v5 gives every value and the schema exactly as
+     * before; updating again gives release 6 again.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseSixMarksEveryEvaluatedPredictionAndRollsBackToFiveExactly(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v5");
+            Map<String, List<List<Object>>> before = snapshot(c, true);
+            Object schemaBefore = schema(engine, c);
+            Set<Long> evaluated = column(c, "SELECT prediction_id FROM " + qualified(c, "outcomes")).stream()
+                    .map(Long::valueOf).collect(Collectors.toSet());
+            assertThat(evaluated).as("predictions with an outcome").isNotEmpty()
+                    .hasSizeLessThan(before.get("predictions").size());
+
+            Migrator.updateToTag(c, "v6");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6");
+            Map<String, List<List<Object>>> after = snapshot(c, true);
+            assertThat(after.keySet()).isEqualTo(before.keySet());
+            for (String table : before.keySet()) {
+                if (!table.equals("predictions")) {
+                    assertThat(after.get(table)).as(table).isEqualTo(before.get(table));
+                }
+            }
+            List<List<Object>> predictions = before.get("predictions").stream().map(row -> {
+                List<Object> marked = new ArrayList<>(row);
+                marked.add(evaluated.contains((Long) row.get(0)) ? 1L : 0L); // has_outcome, the last column
+                return (List<Object>) marked;
+            }).toList();
+            assertThat(after.get("predictions")).isEqualTo(predictions);
+            String awaitingSql = "SELECT id FROM " + qualified(c, "predictions") + " WHERE has_outcome = "
+                    + (engine == Engine.SQLITE ? "0" : "FALSE") + " ORDER BY prediction_timestamp, id";
+            List<Long> awaiting = column(c, awaitingSql).stream().map(Long::valueOf).toList();
+            assertThat(awaiting).as("awaiting an outcome, oldest first")
+                    .hasSize(before.get("predictions").size() - evaluated.size())
+                    .doesNotContainAnyElementsOf(evaluated);
+            assertForeignKeysHold(engine, c);
+            Object schemaAfter = schema(engine, c);
+
+            Migrator.rollbackToTag(c, "v5");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            assertThat(snapshot(c, true)).isEqualTo(before);
+            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.updateToTag(c, "v6");
+            assertThat(snapshot(c, true)).isEqualTo(after);
+            assertThat(schema(engine, c)).isEqualTo(schemaAfter);
+        }
     }
 
     // --- the two engines ---
@@ -565,8 +633,7 @@ class DecimalMigrationTest {
                 rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname IN "
                         + schemas + " ORDER BY 1, 2, 3"),
                 // the column's place, not ordinal_position: PostgreSQL does not reuse a dropped column's number
-                rows(c, "SELECT table_schema, table_name, column_name, row_number() OVER (PARTITION BY table_schema,"
-                        + " table_name ORDER BY ordinal_position), data_type, numeric_precision,"
+                rows(c, "SELECT table_schema, table_name, column_name, " + COLUMN_POSITION + ", data_type, numeric_precision,"
                         + " numeric_scale, is_nullable, column_default FROM information_schema.columns"
                         + " WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"),
                 rows(c, "SELECT n.nspname, t.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"

@@ -186,10 +186,13 @@ class ExactDecimalPropertyTest {
             String model = "m" + run[0]++;
             store.useTransaction(uow -> {
                 for (int i = 0; i < returns.size(); i++) {
+                    // Every other prediction is right: its direction is the return's own, or else the other way.
+                    Direction actual = Direction.ofReturn(returns.get(i));
+                    Direction predicted = i % 2 == 0 ? actual : actual == Direction.UP ? Direction.DOWN : Direction.UP;
                     long id = uow.predictions().record(new NewPrediction("SUM" + i, t0.plusSeconds(run[0] * 100L + i),
-                            PredictedAction.BUY, BigDecimal.ONE, Direction.UP, BigDecimal.ONE, null, model,
+                            PredictedAction.BUY, BigDecimal.ONE, predicted, BigDecimal.ONE, null, model,
                             BigDecimal.ONE, null)).id();
-                    uow.outcomes().record(new NewOutcome(id, t0.plusSeconds(20_000_000), returns.get(i), Direction.UP,
+                    uow.outcomes().record(new NewOutcome(id, t0.plusSeconds(20_000_000), returns.get(i), actual,
                             BigDecimal.ONE, i % 2 == 0));
                 }
             });

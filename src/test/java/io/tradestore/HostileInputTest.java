@@ -2,6 +2,7 @@ package io.tradestore;
 
 import io.tradestore.testing.Fills;
 
+import io.tradestore.analytics.CachePut;
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewExecutionEvent;
@@ -576,7 +577,7 @@ class HostileInputTest {
                         ValidationException.class, "n: must be within [1, 100000]"),
                 row("latest Integer.MAX_VALUE candles", read(uow -> uow.candlesticks().latest("BTCUSDT", Timeframe.M1, Integer.MAX_VALUE)),
                         ValidationException.class, "n: must be within [1, 100000]"),
-                row("awaiting outcome with a negative horizon", read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1))),
+                row("awaiting outcome with a negative horizon", read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1), 10)),
                         ValidationException.class, "horizon: must not be negative"),
                 row("awaiting outcome with limit 0", read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 0)),
                         ValidationException.class, "limit: must be > 0"));
@@ -612,6 +613,23 @@ class HostileInputTest {
                 row("outcome evaluated before its prediction was made", tx(uow -> uow.outcomes().record(new NewOutcome(pendingPrediction,
                                 T0, d("0"), Direction.FLAT, d("1"), false))),
                         ValidationException.class, "outcomes.evaluation_timestamp: must not be before the prediction_timestamp of prediction"),
+                row("outcome marked wrong although the UP prediction's return 0.01 went UP", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0.01"), Direction.UP, d("1"), false))),
+                        ValidationException.class, "outcomes.correct: must be true exactly when the prediction's direction equals"
+                                + " actual_direction: prediction " + pendingPrediction + " predicted UP and actual_return 0.01 is UP,"
+                                + " so correct must be true"),
+                row("outcome marked right although the UP prediction's return 0 was FLAT", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0.000"), Direction.FLAT, d("1"), true))),
+                        ValidationException.class, "outcomes.correct: must be true exactly when the prediction's direction equals"
+                                + " actual_direction: prediction " + pendingPrediction + " predicted UP and actual_return 0.000 is FLAT,"
+                                + " so correct must be false"),
+                row("outcome direction UP for a negative return", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("-0.000000000000000001"), Direction.UP, d("1"), false))),
+                        ValidationException.class, "outcomes.actual_direction: must be the sign of actual_return (UP if > 0,"
+                                + " DOWN if < 0, FLAT if = 0): actual_return -0.000000000000000001 is DOWN"),
+                row("outcome direction FLAT for a positive return", tx(uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("0.01"), Direction.FLAT, d("1"), false))),
+                        ValidationException.class, "outcomes.actual_direction: must be the sign of actual_return"),
                 row("model result window reversed", tx(uow -> uow.modelResults().record(modelResult("lstm", "v4", NOW, NOW, T0, null))),
                         ValidationException.class, "ml_model_results.window_end_time: must not be before ml_model_results.window_start_time"),
                 row("cache entry detected a year after it would expire", tx(uow -> uow.patternCache().put(new NewCachedPattern("h-future", "BTCUSDT",
@@ -1465,6 +1483,9 @@ class HostileInputTest {
                 when(evaluate, "store clock before 1970 (read after the lookup)", uow -> uow.outcomes().record(
                                 new NewOutcome(pendingPrediction, NOW, d("0"), Direction.FLAT, d("1"), false)),
                         ValidationException.class, CLOCK_RULE, evaluatePending).atClock(CLOCK_BEFORE_1970),
+                when(evaluate, "correct contradicting the directions (checked after the lookup)", uow -> uow.outcomes().record(
+                                new NewOutcome(pendingPrediction, NOW, d("-0.01"), Direction.DOWN, d("1"), true)),
+                        ValidationException.class, "outcomes.correct: must be true exactly when", evaluatePending),
                 when(evaluate, "unknown prediction", uow -> uow.outcomes().record(new NewOutcome(MISSING, NOW, d("0"),
                                 Direction.FLAT, d("1"), false)),
                         NotFoundException.class, "prediction " + MISSING + " does not exist", evaluatePending),
@@ -1674,17 +1695,17 @@ class HostileInputTest {
                 (uow, symbol) -> uow.candlesticks().series(v, Timeframe.M5).orElseThrow().symbol(),
                 v, "SELECT quote(symbol) FROM candlestick_metadata WHERE symbol = ? AND timeframe = '5m'"));
         paths.put("pattern_cache.cache_key", v -> text("pattern_cache.cache_key", v,
-                uow -> uow.patternCache().put(pattern(v, Json.of("{}")), Duration.ofHours(1)).id(),
+                uow -> uow.patternCache().put(pattern(v, Json.of("{}")), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> uow.patternCache().get(v).filter(p -> id.equals(p.id())).orElseThrow().cacheKey(),
                 "SELECT quote(cache_key) FROM pattern_cache WHERE id = ?"));
         paths.put("pattern_cache.symbol", v -> text("pattern_cache.symbol", v,
                 uow -> uow.patternCache().put(new NewCachedPattern("acc-symbol-" + v, v, Timeframe.H1, "double-top", d("0.8"),
-                        Json.of("{}"), T0), Duration.ofHours(1)).id(),
+                        Json.of("{}"), T0), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> only(uow.patternCache().bySymbol(v), p -> p.id(), id).symbol(),
                 "SELECT quote(symbol) FROM pattern_cache WHERE id = ?"));
         paths.put("pattern_cache.pattern_type", v -> text("pattern_cache.pattern_type", v,
                 uow -> uow.patternCache().put(new NewCachedPattern("acc-type-" + v, "BTCUSDT", Timeframe.H1, v, d("0.8"),
-                        Json.of("{}"), T0), Duration.ofHours(1)).id(),
+                        Json.of("{}"), T0), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> uow.patternCache().get("acc-type-" + v).orElseThrow().patternType(),
                 "SELECT quote(pattern_type) FROM pattern_cache WHERE id = ?"));
         paths.put("analytics_metrics.name", v -> text("analytics_metrics.name", v,
@@ -1730,7 +1751,7 @@ class HostileInputTest {
                 (uow, id) -> uow.predictions().find((Long) id).orElseThrow().marketContext().text(),
                 "SELECT quote(market_context) FROM predictions WHERE id = ?"));
         documents.put("pattern_cache.payload", doc -> json("pattern_cache.payload", doc,
-                uow -> uow.patternCache().put(pattern("acc-payload-" + doc, Json.of(doc)), Duration.ofHours(1)).id(),
+                uow -> uow.patternCache().put(pattern("acc-payload-" + doc, Json.of(doc)), Duration.ofHours(1)).entry().id(),
                 (uow, id) -> uow.patternCache().get("acc-payload-" + doc).orElseThrow().payload().text(),
                 "SELECT quote(payload) FROM pattern_cache WHERE id = ?"));
         documents.put("trade_execution_log.details", doc -> json("trade_execution_log.details", doc,
@@ -1811,6 +1832,22 @@ class HostileInputTest {
         assertThat(Snapshot.of(file)).isEqualTo(before);
         assertThat(before.rows("orders")).isGreaterThanOrEqualTo(5);
         assertThat(before.rows("positions")).isGreaterThanOrEqualTo(4);
+    }
+
+    /**
+     * A detection older than the one cached under its key is an answer, not an error: the put reports itself stale,
+     * returns the stored entry, and nothing changes, so a pipeline whose detectors finish out of order can commit
+     * the rest of its unit.
+     */
+    @Test
+    void aStalePatternPutIsAnAnswerNotAnErrorAndChangesNothing() {
+        Snapshot before = Snapshot.of(file);
+        CachePut late = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern("BTCUSDT:1h:double-top",
+                "ETHUSDT", Timeframe.M5, "flag", d("0.1"), Json.of("{}"), T0.minusNanos(1_000)), Duration.ofDays(1)));
+        assertThat(late.stale()).isTrue();
+        assertThat(late.entry().detectedAt()).isEqualTo(T0);
+        assertThat(late.entry().payload()).isEqualTo(Json.of("{\"neckline\":22800}"));
+        assertThat(Snapshot.of(file)).isEqualTo(before);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tradestore;
 
 import io.tradestore.testing.Fills;
 
+import io.tradestore.analytics.CachePut;
 import io.tradestore.analytics.CachedPattern;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.market.Timeframe;
@@ -184,7 +185,7 @@ class LinearizabilityTest {
                 w(1, cid.map(ReadOrder::new)),
                 w(2, pick(0, 1).zip(pickDecimals("101", "99", "99.999999999999999999"), CloseOp::new)),
                 w(1, pick(PositionSide.LONG, PositionSide.SHORT).zip(pickDecimals("1", "0.5"), OpenOp::new)),
-                w(3, key.zip(pickDecimals("0.8", "0.9", "0.123456789012345678"), Put::new)),
+                w(3, key.zip(pickDecimals("0.8", "0.9", "0.123456789012345678"), pick(0, 30), Put::new)),
                 w(2, key.map(Get::new)),
                 w(2, pick(new Purge())));
         return lists().of(op).ofSizeBetween(2, 6);
@@ -230,7 +231,7 @@ class LinearizabilityTest {
             orders.put("o-0", new OrderState("1", "NEW", List.of(), null));
             orders.put("o-1", new OrderState("1", "PARTIALLY_FILLED", List.of("0.5@100"), "100"));
             SortedMap<String, String> cache = new TreeMap<>();
-            cache.put("k2", "0.5");
+            cache.put("k2", "0.5 @" + T0);
             return new World(orders, List.of("#0 BTCUSDT LONG 1@100 OPEN", "#1 ETHUSDT SHORT 2@50 OPEN"), cache, 2,
                     new TreeMap<>(), Set.of("k0", "k1"));
         }
@@ -496,32 +497,48 @@ class LinearizabilityTest {
         }
     }
 
-    record Put(String key, BigDecimal confidence) implements Op {
+    /**
+     * A put detected {@code minutesAgo} before NOW. The newest detection wins: a put older than the live entry under
+     * its key changes nothing and answers so (an expired row is a seed detected at T0, older than every put here, so
+     * a put always replaces it).
+     */
+    record Put(String key, BigDecimal confidence, int minutesAgo) implements Op {
+        Instant detectedAt() {
+            return NOW.minus(Duration.ofMinutes(minutesAgo));
+        }
+
         public String run(Tradestore s) {
-            CachedPattern p = s.inTransaction(uow -> uow.patternCache().put(pattern(key, plain(confidence), NOW),
+            CachePut put = s.inTransaction(uow -> uow.patternCache().put(pattern(key, plain(confidence), detectedAt()),
                     Duration.ofHours(1)));
-            return "put " + p.cacheKey() + " " + shown(p.confidence()) + " until " + p.expiresAt();
+            CachedPattern p = put.entry();
+            return put.applied() ? "put " + p.cacheKey() + " " + cached(p) + " until " + p.expiresAt()
+                    : "stale put " + p.cacheKey() + ", kept " + cached(p);
         }
 
         public World next(World w, int step) {
+            String stored = w.cache().get(key);
+            if (stored != null && detectedAtOf(stored).isAfter(detectedAt())) {
+                return w.answering(step, "stale put " + key + ", kept " + stored);
+            }
             SortedMap<String, String> cache = new TreeMap<>(w.cache());
-            cache.put(key, plain(confidence));
+            String entry = plain(confidence) + " @" + detectedAt();
+            cache.put(key, entry);
             Set<String> expired = new HashSet<>(w.expiredKeys());
             expired.remove(key); // the put replaces the expired row of the same key
             return w.with(w.orders(), w.positions(), cache, expired, step,
-                    "put " + key + " " + plain(confidence) + " until " + NOW.plus(Duration.ofHours(1)));
+                    "put " + key + " " + entry + " until " + NOW.plus(Duration.ofHours(1)));
         }
 
         @Override
         public String toString() {
-            return "put(" + key + ", " + plain(confidence) + ")";
+            return "put(" + key + ", " + plain(confidence) + ", detected NOW-" + minutesAgo + "m)";
         }
     }
 
     /** A read unit. */
     record Get(String key) implements Op {
         public String run(Tradestore s) {
-            return s.read(uow -> uow.patternCache().get(key).map(p -> "hit " + shown(p.confidence())).orElse("miss"));
+            return s.read(uow -> uow.patternCache().get(key).map(p -> "hit " + cached(p)).orElse("miss"));
         }
 
         public World next(World w, int step) {
@@ -576,8 +593,7 @@ class LinearizabilityTest {
                         .forEach(p -> positions.add(describe(p)));
                 SortedMap<String, String> cache = new TreeMap<>();
                 for (String key : List.of("k0", "k1", "k2", "k3")) {
-                    uow.patternCache().get(key).map(CachedPattern::confidence)
-                            .ifPresent(c -> cache.put(key, shown(c)));
+                    uow.patternCache().get(key).ifPresent(p -> cache.put(key, cached(p)));
                 }
                 return new World(orders, positions.stream().sorted().toList(), cache, 0, new TreeMap<>(), Set.of());
             });
@@ -621,6 +637,15 @@ class LinearizabilityTest {
     static NewCachedPattern pattern(String key, String confidence, Instant detectedAt) {
         return new NewCachedPattern(key, "BTCUSDT", Timeframe.M5, "double_top", new BigDecimal(confidence),
                 Json.of("{}"), detectedAt);
+    }
+
+    /** A cache entry as the model writes it: its confidence as returned, and when it was detected. */
+    static String cached(CachedPattern p) {
+        return shown(p.confidence()) + " @" + p.detectedAt();
+    }
+
+    static Instant detectedAtOf(String cached) {
+        return Instant.parse(cached.substring(cached.indexOf(" @") + 2));
     }
 
     /** The model's rendering of a value: normalized (no trailing zeros, no exponent), as the store returns it. */

@@ -211,12 +211,8 @@ class PostgresTest {
         return List.of(
                 SqliteFiles.rows(c, "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
                         + " WHERE schemaname IN " + schemas + " ORDER BY 1, 2, 3"),
-                // The column's place, not its ordinal_position: PostgreSQL never reuses the number of a dropped
-                // column, so a column a rollback dropped and an update added again comes back at the same place with
-                // a higher number.
-                SqliteFiles.rows(c, "SELECT table_schema, table_name, column_name, row_number() OVER (PARTITION BY"
-                        + " table_schema, table_name ORDER BY ordinal_position), data_type, character_maximum_length,"
-                        + " numeric_precision, numeric_scale, is_nullable, column_default"
+                SqliteFiles.rows(c, "SELECT table_schema, table_name, column_name, " + DecimalMigrationTest.COLUMN_POSITION + ", data_type,"
+                        + " character_maximum_length, numeric_precision, numeric_scale, is_nullable, column_default"
                         + " FROM information_schema.columns WHERE table_schema IN " + schemas + " ORDER BY 1, 2, 4"));
     }
 

@@ -271,6 +271,23 @@ class QueryPlanTest {
                 .anySatisfy(v -> assertThat(v).startsWith("PositionDao.listOpen(): USE TEMP B-TREE FOR ORDER BY"));
     }
 
+    /**
+     * awaitingOutcome reads only the partial index of the predictions still awaiting an outcome (release 6,
+     * decision 0011), with and without statistics: no SCAN, no sort, and no look at outcomes or at resolved
+     * predictions, which the release-4 plan walked through on every call.
+     */
+    @Test
+    void awaitingOutcomeSearchesOnlyThePartialIndexOfPredictionsWithoutAnOutcome() throws Exception {
+        for (Pass pass : Pass.values()) {
+            List<Explained> plans = explain(pass).stream()
+                    .filter(e -> e.statement().method().equals("PredictionDao.awaitingOutcome(Duration, int)"))
+                    .toList();
+            assertThat(plans).as("pass %s: the captured awaitingOutcome statements", pass).isNotEmpty()
+                    .allSatisfy(e -> assertThat(e.plan()).as("pass %s: %s", pass, e.statement().sql()).containsExactly(
+                            "SEARCH predictions USING INDEX ix_predictions_awaiting_outcome (prediction_timestamp<?)"));
+        }
+    }
+
     private static final String VIOLATIONS = "plan steps that read a whole table, sort, or build an automatic index:"
             + " add an index that serves the query, or list the step in EXCEPTIONS with its reason";
 
@@ -513,7 +530,6 @@ class QueryPlanTest {
             predictions.find(prediction.id());
             predictions.bySymbol("BTCUSDT", from, to);
             bothPages(page -> predictions.bySymbol("BTCUSDT", from, to, page));
-            predictions.awaitingOutcome(Duration.ofHours(1));
             predictions.awaitingOutcome(Duration.ofHours(1), 5);
             predictions.accuracyByModel("lstm", from, to);
             predictions.accuracyBySymbol("BTCUSDT", from, to);

@@ -82,7 +82,7 @@ class RollbackPropertyTest {
                     new Ops.RecordPrediction("ETHUSDT", 6, new java.math.BigDecimal("0.4")),
                     new Ops.RecordOutcome(0, new java.math.BigDecimal("0.01")),
                     new Ops.UpsertCandles("BTCUSDT", 0, 3, new java.math.BigDecimal("100")),
-                    new Ops.PutPattern("p1", 30),
+                    new Ops.PutPattern("p1", 30, 0),
                     new Ops.RecordSnapshot(7, new java.math.BigDecimal("1000")))) {
                 op.apply(uow, seeded);
             }

@@ -2,6 +2,7 @@ package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
 import io.tradestore.NotFoundException;
+import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OutcomesRecord;
@@ -22,18 +23,21 @@ public final class OutcomeDao {
     }
 
     /**
-     * Records the outcome of a prediction and returns it as stored, with createdAt from the store's clock.
+     * Records the outcome of a prediction and returns it as stored, with createdAt from the store's clock. In the
+     * same unit the prediction stops awaiting an outcome ({@link PredictionDao#awaitingOutcome}).
      *
      * @throws NotFoundException                  if the prediction does not exist
-     * @throws io.tradestore.ValidationException if evaluationTimestamp is before the prediction's timestamp
+     * @throws io.tradestore.ValidationException if evaluationTimestamp is before the prediction's timestamp, or
+     *                                            {@code correct} contradicts the prediction's direction and the
+     *                                            actual direction (see {@link NewOutcome})
      * @throws ConflictException                  if the prediction already has an outcome
      */
     public Outcome record(NewOutcome o) {
         Check.notNull("outcome", o);
         var db = tx.dslForWrite("outcomes().record");
-        // One lookup answers all three questions (exists? when? already evaluated?) before the insert, so the
-        // caller gets a precise error instead of a foreign key, CHECK or unique violation from the database.
-        var prediction = db.select(PREDICTIONS.PREDICTION_TIMESTAMP, OUTCOMES.ID)
+        // One lookup answers every question (exists? when? which direction? already evaluated?) before the insert,
+        // so the caller gets a precise error instead of a foreign key, CHECK or unique violation from the database.
+        var prediction = db.select(PREDICTIONS.PREDICTION_TIMESTAMP, OUTCOMES.ID, PREDICTIONS.DIRECTION)
                 .from(PREDICTIONS)
                 .leftJoin(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
                 .where(PREDICTIONS.ID.eq(o.predictionId()))
@@ -42,11 +46,18 @@ public final class OutcomeDao {
                         + " record the prediction before its outcome"));
         Check.notBefore("outcomes.evaluation_timestamp", o.evaluationTimestamp(),
                 "the prediction_timestamp of prediction " + o.predictionId(), prediction.value1());
+        Direction predicted = prediction.value3();
+        if (o.correct() != (predicted == o.actualDirection())) {
+            throw new ValidationException("outcomes.correct", "must be true exactly when the prediction's direction"
+                    + " equals actual_direction: prediction " + o.predictionId() + " predicted " + predicted
+                    + " and actual_return " + o.actualReturn().toPlainString() + " is " + o.actualDirection()
+                    + ", so correct must be " + !o.correct(), o.correct());
+        }
         if (prediction.value2() != null) {
             throw new ConflictException(alreadyEvaluated(o.predictionId(), prediction.value2()));
         }
         try {
-            return map(db.insertInto(OUTCOMES)
+            Outcome stored = map(db.insertInto(OUTCOMES)
                     .set(OUTCOMES.PREDICTION_ID, o.predictionId())
                     .set(OUTCOMES.EVALUATION_TIMESTAMP, o.evaluationTimestamp())
                     .set(OUTCOMES.ACTUAL_RETURN, o.actualReturn())
@@ -56,6 +67,12 @@ public final class OutcomeDao {
                     .set(OUTCOMES.CREATED_AT, tx.now())
                     .returning()
                     .fetchSingle());
+            // The unique outcome above is what makes this flag exact: it is set once, in the unit that records the
+            // outcome, and rolls back with it.
+            db.update(PREDICTIONS).set(PREDICTIONS.HAS_OUTCOME, true)
+                    .where(PREDICTIONS.ID.eq(o.predictionId()))
+                    .execute();
+            return stored;
         } catch (ConflictException e) {
             // A concurrent unit (PostgreSQL) recorded an outcome for it after our lookup.
             throw new ConflictException(alreadyEvaluated(o.predictionId(), null), e.sqlState(), e);

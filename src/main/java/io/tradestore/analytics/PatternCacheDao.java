@@ -6,6 +6,7 @@ import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PatternCacheRecord;
 import io.tradestore.market.Timeframe;
 import org.jooq.Condition;
+import org.jooq.DSLContext;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -34,16 +35,24 @@ public final class PatternCacheDao {
     }
 
     /**
-     * Caches {@code pattern} until now + {@code ttl}, replacing every field of an entry already under its key
-     * (keeping its id), so putting a key again also restarts its TTL. Returns the entry as stored.
+     * Caches {@code pattern} until now + {@code ttl} unless the key already holds a newer detection: the newest
+     * detection wins. If the stored entry's detectedAt is later than the pattern's, nothing changes (not even its
+     * TTL) and the result says so ({@link CachePut#stale()}), with the stored entry; otherwise (no entry, an older
+     * one, or one detected at the same instant, where the later write wins) every field of the entry is replaced,
+     * keeping its id, so putting a key again also restarts its TTL. An expired entry counts too: a slow detector's
+     * old result does not come back after a newer one expired.
      *
-     * <p>Upsert rather than insert-or-conflict: concurrent detectors computing the same key are expected, and
-     * the newest result is the one to keep.
+     * <p>No check-then-write race: the replacement is a conditional {@code UPDATE ... WHERE cache_key = ? AND
+     * detected_at <= ?}, and a key not stored yet is inserted by a conditional upsert ({@code ON CONFLICT ... DO
+     * UPDATE ... WHERE stored detected_at <= new}), so detectors racing on the same key on PostgreSQL, where writers
+     * run concurrently, cannot both win (a conflict with a unit that committed meanwhile fails SERIALIZABLE and the
+     * unit is retried, decision 0006). A stale put is an answer, not an error: a pipeline whose detectors finish out
+     * of order does nothing wrong (decision 0011).
      *
      * @throws ValidationException if ttl is not within (0, {@link #MAX_TTL}] in whole microseconds, or if the
      *                             entry would expire before the pattern's detectedAt
      */
-    public CachedPattern put(NewCachedPattern pattern, Duration ttl) {
+    public CachePut put(NewCachedPattern pattern, Duration ttl) {
         Check.notNull("pattern", pattern);
         checkTtl(ttl);
         var db = tx.dslForWrite("patternCache().put");
@@ -54,8 +63,8 @@ public final class PatternCacheDao {
                     + pattern.detectedAt() + "): now (" + now + ") + ttl (" + ttl + ") ends before the pattern was"
                     + " detected; is detected_at in the future?", expiresAt);
         }
-        db.insertInto(PATTERN_CACHE)
-                .set(PATTERN_CACHE.CACHE_KEY, pattern.cacheKey())
+        // Row counts are the answer: 1 when this put wrote the entry, 0 when a newer detection kept it.
+        int written = db.update(PATTERN_CACHE)
                 .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
                 .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
                 .set(PATTERN_CACHE.PATTERN_TYPE, pattern.patternType())
@@ -63,20 +72,48 @@ public final class PatternCacheDao {
                 .set(PATTERN_CACHE.PAYLOAD, pattern.payload())
                 .set(PATTERN_CACHE.DETECTED_AT, pattern.detectedAt())
                 .set(PATTERN_CACHE.EXPIRES_AT, expiresAt)
-                .onConflict(PATTERN_CACHE.CACHE_KEY)
-                .doUpdate()
-                .set(PATTERN_CACHE.SYMBOL, excluded(PATTERN_CACHE.SYMBOL))
-                .set(PATTERN_CACHE.TIMEFRAME, excluded(PATTERN_CACHE.TIMEFRAME))
-                .set(PATTERN_CACHE.PATTERN_TYPE, excluded(PATTERN_CACHE.PATTERN_TYPE))
-                .set(PATTERN_CACHE.CONFIDENCE, excluded(PATTERN_CACHE.CONFIDENCE))
-                .set(PATTERN_CACHE.PAYLOAD, excluded(PATTERN_CACHE.PAYLOAD))
-                .set(PATTERN_CACHE.DETECTED_AT, excluded(PATTERN_CACHE.DETECTED_AT))
-                .set(PATTERN_CACHE.EXPIRES_AT, excluded(PATTERN_CACHE.EXPIRES_AT))
+                .where(PATTERN_CACHE.CACHE_KEY.eq(pattern.cacheKey()),
+                        PATTERN_CACHE.DETECTED_AT.le(pattern.detectedAt()))
                 .execute();
+        if (written == 0) {
+            Optional<CachedPattern> newer = stored(db, pattern.cacheKey());
+            if (newer.isPresent()) {
+                // Not an INSERT that conflicts and does nothing: on SQLite even that advances the AUTOINCREMENT
+                // counter in sqlite_sequence, and a stale put must change nothing.
+                return new CachePut(newer.get(), false);
+            }
+            written = db.insertInto(PATTERN_CACHE)
+                    .set(PATTERN_CACHE.CACHE_KEY, pattern.cacheKey())
+                    .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
+                    .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
+                    .set(PATTERN_CACHE.PATTERN_TYPE, pattern.patternType())
+                    .set(PATTERN_CACHE.CONFIDENCE, pattern.confidence())
+                    .set(PATTERN_CACHE.PAYLOAD, pattern.payload())
+                    .set(PATTERN_CACHE.DETECTED_AT, pattern.detectedAt())
+                    .set(PATTERN_CACHE.EXPIRES_AT, expiresAt)
+                    // A concurrent unit (PostgreSQL) may have inserted the key since our UPDATE: the same rule then.
+                    .onConflict(PATTERN_CACHE.CACHE_KEY)
+                    .doUpdate()
+                    .set(PATTERN_CACHE.SYMBOL, excluded(PATTERN_CACHE.SYMBOL))
+                    .set(PATTERN_CACHE.TIMEFRAME, excluded(PATTERN_CACHE.TIMEFRAME))
+                    .set(PATTERN_CACHE.PATTERN_TYPE, excluded(PATTERN_CACHE.PATTERN_TYPE))
+                    .set(PATTERN_CACHE.CONFIDENCE, excluded(PATTERN_CACHE.CONFIDENCE))
+                    .set(PATTERN_CACHE.PAYLOAD, excluded(PATTERN_CACHE.PAYLOAD))
+                    .set(PATTERN_CACHE.DETECTED_AT, excluded(PATTERN_CACHE.DETECTED_AT))
+                    .set(PATTERN_CACHE.EXPIRES_AT, excluded(PATTERN_CACHE.EXPIRES_AT))
+                    .where(PATTERN_CACHE.DETECTED_AT.le(excluded(PATTERN_CACHE.DETECTED_AT)))
+                    .execute();
+        }
         // Read back by key, not with returning(): jOOQ 3.19 emulates RETURNING on SQLite with last_insert_rowid(),
         // which the DO UPDATE path of an upsert leaves pointing at whatever row this connection inserted last.
-        return db.selectFrom(PATTERN_CACHE).where(PATTERN_CACHE.CACHE_KEY.eq(pattern.cacheKey()))
-                .fetchSingle(PatternCacheDao::map);
+        return new CachePut(stored(db, pattern.cacheKey()).orElseThrow(), written == 1);
+    }
+
+    /** The entry under {@code cacheKey}, expired or not, read in the writing unit. */
+    private static Optional<CachedPattern> stored(DSLContext db, String cacheKey) {
+        return db.selectFrom(PATTERN_CACHE)
+                .where(PATTERN_CACHE.CACHE_KEY.eq(cacheKey))
+                .fetchOptional(PatternCacheDao::map);
     }
 
     /** The unexpired entry under {@code cacheKey}; empty if there is none or it has expired. */

@@ -11,9 +11,8 @@ import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PredictionsRecord;
 import org.jooq.Condition;
 import org.jooq.Field;
-import org.jooq.Record3;
+import org.jooq.Record4;
 import org.jooq.ResultQuery;
-import org.jooq.impl.DSL;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -126,15 +125,16 @@ public final class PredictionDao {
     }
 
     /**
-     * Predictions still without an outcome whose prediction_timestamp is at least {@code horizon} before the
-     * store's clock, i.e. those whose outcome is due. Oldest first (ties by id), so a worker that evaluates them
-     * in batches makes progress from the back of the queue.
+     * The oldest {@code limit} predictions still without an outcome whose prediction_timestamp is at least
+     * {@code horizon} before the store's clock, i.e. those whose outcome is due. Oldest first (ties by id), so a
+     * worker that evaluates them in batches makes progress from the back of the queue.
+     *
+     * <p>Bounded on purpose (there is no unlimited overload): the queue can grow without bound when the evaluator
+     * falls behind. The cost of a call grows with {@code limit}, not with history: only predictions awaiting an
+     * outcome are in the index it reads (has_outcome, set by {@link OutcomeDao#record}; decision 0011).
+     *
+     * @throws io.tradestore.ValidationException if horizon is null or negative, or limit is not positive
      */
-    public List<Prediction> awaitingOutcome(Duration horizon) {
-        return awaitingOutcome(horizon, Integer.MAX_VALUE);
-    }
-
-    /** The oldest {@code limit} of {@link #awaitingOutcome(Duration)}. */
     public List<Prediction> awaitingOutcome(Duration horizon, int limit) {
         Check.notNull("horizon", horizon);
         Check.that(!horizon.isNegative(), "horizon", "must not be negative", horizon);
@@ -146,9 +146,10 @@ public final class PredictionDao {
         }
         // Stored timestamps are whole microseconds, so flooring a finer cutoff keeps "<=" exact.
         Instant cutoff = now.minus(horizon).truncatedTo(ChronoUnit.MICROS);
+        // isFalse() renders the literal the partial index's WHERE is written with (has_outcome = 0 on SQLite), so the
+        // planner matches it from the SQL text alone, whatever it knows of bound values.
         return db.selectFrom(PREDICTIONS)
-                .where(PREDICTIONS.PREDICTION_TIMESTAMP.le(cutoff))
-                .andNotExists(DSL.selectOne().from(OUTCOMES).where(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID)))
+                .where(PREDICTIONS.HAS_OUTCOME.isFalse(), PREDICTIONS.PREDICTION_TIMESTAMP.le(cutoff))
                 .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.ID)
                 .limit(limit)
                 .fetch(PredictionDao::map);
@@ -182,7 +183,7 @@ public final class PredictionDao {
         // path for both engines keeps their answers identical. TreeMap: ordered by model version in Java.
         Map<String, Tally> tallies = new TreeMap<>();
         evaluated(inWindow(from, to))
-                .forEach(r -> tallies.computeIfAbsent(r.value1(), k -> new Tally()).add(r.value2(), r.value3()));
+                .forEach(r -> tallies.computeIfAbsent(r.value1(), k -> new Tally()).add(r.value2(), r.value3(), r.value4()));
         return tallies.entrySet().stream()
                 .map(e -> new ModelAccuracy(e.getKey(), e.getValue().accuracy()))
                 .toList();
@@ -191,17 +192,17 @@ public final class PredictionDao {
     private Accuracy accuracy(Condition subject, Instant from, Instant to) {
         Tally tally = new Tally();
         evaluated(subject.and(inWindow(from, to)))
-                .forEach(r -> tally.add(r.value2(), r.value3()));
+                .forEach(r -> tally.add(r.value2(), r.value3(), r.value4()));
         return tally.accuracy();
     }
 
     /**
-     * One row per evaluated prediction in the window: its model version, whether it was correct and its actual
-     * return. In time order: that order is an index's (by window, model or symbol), so the join is driven from the
-     * window's predictions instead of reading every outcome (QueryPlanTest).
+     * One row per evaluated prediction in the window: its model version, whether it was correct, its actual return
+     * and its predicted direction. In time order: that order is an index's (by window, model or symbol), so the join
+     * is driven from the window's predictions instead of reading every outcome (QueryPlanTest).
      */
-    private ResultQuery<Record3<String, Boolean, BigDecimal>> evaluated(Condition where) {
-        return tx.dsl().select(PREDICTIONS.MODEL_VERSION, OUTCOMES.CORRECT, OUTCOMES.ACTUAL_RETURN)
+    private ResultQuery<Record4<String, Boolean, BigDecimal, Direction>> evaluated(Condition where) {
+        return tx.dsl().select(PREDICTIONS.MODEL_VERSION, OUTCOMES.CORRECT, OUTCOMES.ACTUAL_RETURN, PREDICTIONS.DIRECTION)
                 .from(PREDICTIONS)
                 .join(OUTCOMES).on(OUTCOMES.PREDICTION_ID.eq(PREDICTIONS.ID))
                 .where(where)
@@ -212,34 +213,38 @@ public final class PredictionDao {
         return PREDICTIONS.PREDICTION_TIMESTAMP.ge(from).and(PREDICTIONS.PREDICTION_TIMESTAMP.lt(to));
     }
 
-    /** Counts and an exact BigDecimal sum; the quotients are rounded once, in {@link #accuracy(long, long, BigDecimal)}. */
+    /** Counts and exact BigDecimal sums; the quotients are rounded once, in {@link #accuracy(long, long, BigDecimal, BigDecimal)}. */
     private static final class Tally {
         long evaluated;
         long correct;
         BigDecimal returnSum = BigDecimal.ZERO;
+        BigDecimal followedSum = BigDecimal.ZERO;
 
-        void add(Boolean wasCorrect, BigDecimal actualReturn) {
+        void add(Boolean wasCorrect, BigDecimal actualReturn, Direction predicted) {
             evaluated++;
             if (Boolean.TRUE.equals(wasCorrect)) {
                 correct++;
             }
             returnSum = returnSum.add(actualReturn);
+            followedSum = followedSum.add(predicted.followedReturn(actualReturn));
         }
 
         Accuracy accuracy() {
-            return PredictionDao.accuracy(evaluated, correct, returnSum);
+            return PredictionDao.accuracy(evaluated, correct, returnSum, followedSum);
         }
     }
 
-    /** The one place hitRate and meanReturn are rounded: exact quotients, half-even to 18 places, normalized. */
-    static Accuracy accuracy(long evaluated, long correct, BigDecimal returnSum) {
+    /** The one place the quotients are rounded: exact quotients, half-even to 18 places, normalized. */
+    static Accuracy accuracy(long evaluated, long correct, BigDecimal returnSum, BigDecimal followedSum) {
         if (evaluated == 0) {
-            return new Accuracy(0, 0, null, null);
+            return new Accuracy(0, 0, null, null, null);
         }
         BigDecimal n = BigDecimal.valueOf(evaluated);
         BigDecimal hitRate = Decimal18.rounded("hit_rate", BigDecimal.valueOf(correct).divide(n, Decimal18.SCALE, RoundingMode.HALF_EVEN));
         BigDecimal meanReturn = Decimal18.rounded("mean_return", returnSum.divide(n, Decimal18.SCALE, RoundingMode.HALF_EVEN));
-        return new Accuracy(evaluated, correct, hitRate, meanReturn);
+        BigDecimal meanFollowed = Decimal18.rounded("mean_followed_return",
+                followedSum.divide(n, Decimal18.SCALE, RoundingMode.HALF_EVEN));
+        return new Accuracy(evaluated, correct, hitRate, meanReturn, meanFollowed);
     }
 
     static Prediction map(PredictionsRecord r) {

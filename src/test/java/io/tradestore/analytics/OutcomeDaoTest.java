@@ -87,7 +87,7 @@ class OutcomeDaoTest {
                         + " of prediction " + predictionId + " (" + T0 + ")");
         assertThat(allOutcomes()).isEmpty();
 
-        Outcome sameInstant = store.inTransaction(uow -> uow.outcomes().record(outcome(predictionId, T0, "0", true)));
+        Outcome sameInstant = store.inTransaction(uow -> uow.outcomes().record(outcome(predictionId, T0, "0", false)));
         assertThat(sameInstant.evaluationTimestamp()).isEqualTo(T0);
     }
 
@@ -96,12 +96,71 @@ class OutcomeDaoTest {
         store.useTransaction(uow -> {
             for (int i = 4; i >= 0; i--) {
                 long id = uow.predictions().record(prediction("S" + i, T0, "m1")).id();
-                uow.outcomes().record(outcome(id, T0.plus(Duration.ofMinutes(i)), "0.0" + i, true));
+                uow.outcomes().record(outcome(id, T0.plus(Duration.ofMinutes(i)), "0.0" + i, i > 0)); // 0.00: FLAT
             }
         });
         List<Outcome> window = store.read(uow -> uow.outcomes().evaluatedBetween(T0.plusSeconds(60), T0.plusSeconds(180)));
         assertThat(window).extracting(Outcome::evaluationTimestamp)
                 .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
+    }
+
+    /** correct is checked against the prediction's direction: each direction, right and wrong, both ways. */
+    @Test
+    void correctMustAgreeWithThePredictedAndTheActualDirection() {
+        Direction[] directions = Direction.values();
+        String[] returns = {"0.000000000000000001", "-0.000000000000000001", "0"}; // UP, DOWN, FLAT
+        store.useTransaction(uow -> {
+            for (int p = 0; p < directions.length; p++) {
+                for (int r = 0; r < returns.length; r++) {
+                    long id = uow.predictions().record(new NewPrediction("D" + p + r, T0, PredictedAction.HOLD,
+                            BigDecimal.ONE, directions[p], BigDecimal.ONE, null, "m1", BigDecimal.ONE, null)).id();
+                    boolean right = p == r;
+                    NewOutcome contradiction = outcome(id, T0, returns[r], !right);
+                    assertThatThrownBy(() -> uow.outcomes().record(contradiction))
+                            .isInstanceOf(ValidationException.class)
+                            .hasMessage("outcomes.correct: must be true exactly when the prediction's direction equals"
+                                    + " actual_direction: prediction " + id + " predicted " + directions[p]
+                                    + " and actual_return " + returns[r] + " is " + directions[r]
+                                    + ", so correct must be " + right + " (was " + !right + ")");
+                    assertThat(uow.outcomes().record(outcome(id, T0, returns[r], right)).correct()).isEqualTo(right);
+                }
+            }
+        });
+        assertThat(allOutcomes()).hasSize(9);
+    }
+
+    @Test
+    void theActualDirectionMustBeTheSignOfTheActualReturn() {
+        BigDecimal one = BigDecimal.ONE;
+        assertThatThrownBy(() -> new NewOutcome(1, T0, new BigDecimal("-0.01"), Direction.UP, one, false))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("outcomes.actual_direction: must be the sign of actual_return (UP if > 0, DOWN if < 0,"
+                        + " FLAT if = 0): actual_return -0.01 is DOWN (was UP)");
+        assertThatThrownBy(() -> new NewOutcome(1, T0, new BigDecimal("0.000"), Direction.DOWN, one, false))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("outcomes.actual_direction: must be the sign of actual_return");
+        assertThatThrownBy(() -> new NewOutcome(1, T0, new BigDecimal("1E-18"), Direction.FLAT, one, false))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("outcomes.actual_direction: must be the sign of actual_return");
+    }
+
+    @Test
+    void recordingAnOutcomeTakesThePredictionOffTheQueueAndARollbackPutsItBack() {
+        assertThat(awaiting()).containsExactly(predictionId);
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            uow.outcomes().record(outcome(predictionId, T0, "0.01", true));
+            assertThat(uow.predictions().awaitingOutcome(Duration.ZERO, 10)).isEmpty();
+            throw new IllegalStateException("rolled back");
+        })).hasMessage("rolled back");
+        assertThat(awaiting()).containsExactly(predictionId);
+
+        store.useTransaction(uow -> uow.outcomes().record(outcome(predictionId, T0, "0.01", true)));
+        assertThat(awaiting()).isEmpty();
+    }
+
+    private List<Long> awaiting() {
+        return store.read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 10)).stream().map(Prediction::id)
+                .toList();
     }
 
     @Test

@@ -29,7 +29,7 @@ class PatternCacheDaoTest {
 
     @Test
     void putStoresTheEntryExactlyAndGetReturnsIt() {
-        CachedPattern stored = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.876543210987654321"), HOUR));
+        CachedPattern stored = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.876543210987654321"), HOUR).entry());
 
         assertThat(stored.id()).isPositive();
         assertThat(stored).isEqualTo(new CachedPattern(stored.id(), "k1", "BTCUSDT", Timeframe.H1,
@@ -42,7 +42,7 @@ class PatternCacheDaoTest {
     void replacingAKeyReturnsThatKeysRowEvenWhenAnotherKeyWasInsertedLast() {
         store.useTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
         store.useTransaction(uow -> uow.patternCache().put(pattern("k2", "0.6"), HOUR));
-        CachedPattern replaced = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.7"), HOUR));
+        CachedPattern replaced = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.7"), HOUR).entry());
         assertThat(replaced.cacheKey()).isEqualTo("k1");
         assertThat(replaced.confidence()).isEqualByComparingTo("0.7");
     }
@@ -56,12 +56,12 @@ class PatternCacheDaoTest {
 
     @Test
     void putReplacesAnExistingKeyAndRestartsItsTtl() {
-        CachedPattern first = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
+        CachedPattern first = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR).entry());
         clock.advance(Duration.ofMinutes(50));
         NewCachedPattern revised = new NewCachedPattern("k1", "ETHUSDT", Timeframe.M15, "double_top",
                 new BigDecimal("0.900"), Json.of("[]"), T0.plus(Duration.ofMinutes(49)));
 
-        CachedPattern second = store.inTransaction(uow -> uow.patternCache().put(revised, HOUR));
+        CachedPattern second = store.inTransaction(uow -> uow.patternCache().put(revised, HOUR).entry());
 
         assertThat(second).isEqualTo(new CachedPattern(first.id(), "k1", "ETHUSDT", Timeframe.M15, "double_top",
                 new BigDecimal("0.9"), Json.of("[]"), T0.plus(Duration.ofMinutes(49)), // 0.900 normalized
@@ -81,6 +81,49 @@ class PatternCacheDaoTest {
         store.useTransaction(uow -> uow.patternCache().put(pattern("k1", "0.6"), HOUR));
 
         assertThat(get("k1")).map(CachedPattern::confidence).contains(new BigDecimal("0.6"));
+    }
+
+    @Test
+    void anOlderDetectionChangesNothingAndSaysSo() {
+        CachePut newer = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", Timeframe.H1, T0), HOUR));
+        clock.advance(Duration.ofMinutes(10));
+        NewCachedPattern slow = new NewCachedPattern("k1", "ETHUSDT", Timeframe.M5, "flag", new BigDecimal("0.9"),
+                Json.of("[]"), T0.minusNanos(1_000)); // one microsecond older than the stored detection
+
+        CachePut late = store.inTransaction(uow -> uow.patternCache().put(slow, Duration.ofHours(5)));
+
+        assertThat(newer.applied()).isTrue();
+        assertThat(late.stale()).isTrue();
+        assertThat(late.applied()).isFalse();
+        assertThat(late.entry()).as("the stored entry, TTL not restarted").isEqualTo(newer.entry());
+        assertThat(get("k1")).contains(newer.entry());
+    }
+
+    @Test
+    void anEqualDetectionTimeIsReplacedByTheLaterWrite() {
+        CachePut first = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", Timeframe.H1, T0), HOUR));
+        clock.advance(Duration.ofMinutes(10));
+        NewCachedPattern again = new NewCachedPattern("k1", "BTCUSDT", Timeframe.H1, "flag", new BigDecimal("0.9"),
+                Json.of("[]"), T0);
+
+        CachePut second = store.inTransaction(uow -> uow.patternCache().put(again, HOUR));
+
+        assertThat(second.applied()).isTrue();
+        assertThat(second.entry()).isEqualTo(new CachedPattern(first.entry().id(), "k1", "BTCUSDT", Timeframe.H1,
+                "flag", new BigDecimal("0.9"), Json.of("[]"), T0, T0.plus(Duration.ofMinutes(70))));
+    }
+
+    @Test
+    void anOlderDetectionDoesNotComeBackAfterTheNewerOneExpired() {
+        CachePut newer = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", Timeframe.H1, T0), HOUR));
+        clock.advance(Duration.ofHours(2));
+
+        CachePut late = store.inTransaction(uow -> uow.patternCache()
+                .put(pattern("k1", Timeframe.H1, T0.minusSeconds(1)), HOUR));
+
+        assertThat(late.stale()).isTrue();
+        assertThat(late.entry()).isEqualTo(newer.entry());
+        assertThat(get("k1")).as("still the expired newer entry: a miss").isEmpty();
     }
 
     @Test
@@ -150,7 +193,7 @@ class PatternCacheDaoTest {
 
     @Test
     void ttlMustBePositiveAtMostTenYearsAndInWholeMicroseconds() {
-        CachedPattern kept = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
+        CachedPattern kept = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR).entry());
 
         assertRejected(() -> putReplacement(Duration.ZERO), "ttl: must be > 0 and at most 3650 days (was PT0S)");
         assertRejected(() -> putReplacement(Duration.ofSeconds(-1)), "ttl: must be > 0 and at most 3650 days (was PT-1S)");
@@ -161,13 +204,13 @@ class PatternCacheDaoTest {
 
         assertThat(get("k1")).contains(kept);
         CachedPattern longest = store.inTransaction(uow -> uow.patternCache().put(pattern("k2", "0.5"),
-                PatternCacheDao.MAX_TTL));
+                PatternCacheDao.MAX_TTL).entry());
         assertThat(longest.expiresAt()).isEqualTo(T0.plus(Duration.ofDays(3650)));
     }
 
     @Test
     void anExpiryBeforeDetectionIsRejected() {
-        CachedPattern kept = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR));
+        CachedPattern kept = store.inTransaction(uow -> uow.patternCache().put(pattern("k1", "0.5"), HOUR).entry());
         NewCachedPattern fromTheFuture = pattern("k1", Timeframe.H1, T0.plus(Duration.ofHours(2)));
 
         store.useTransaction(uow -> assertThatThrownBy(() -> uow.patternCache().put(fromTheFuture, HOUR))
@@ -178,7 +221,7 @@ class PatternCacheDaoTest {
 
         assertThat(get("k1")).contains(kept);
         CachedPattern expiringAsDetected = store.inTransaction(uow -> uow.patternCache()
-                .put(pattern("k2", Timeframe.H1, T0.plus(HOUR)), HOUR));
+                .put(pattern("k2", Timeframe.H1, T0.plus(HOUR)), HOUR).entry());
         assertThat(expiringAsDetected.expiresAt()).isEqualTo(expiringAsDetected.detectedAt());
     }
 

@@ -119,11 +119,11 @@ class PredictionDaoTest {
             uow.outcomes().record(OutcomeDaoTest.outcome(evaluated, cutoff, "0.01", true));
         });
 
-        List<Prediction> due = store.read(uow -> uow.predictions().awaitingOutcome(horizon));
+        List<Prediction> due = store.read(uow -> uow.predictions().awaitingOutcome(horizon, 100));
         assertThat(due).extracting(Prediction::symbol).containsExactly("BTCUSDT", "SOLUSDT");
 
         clock.advance(Duration.ofNanos(1_000));
-        List<Prediction> later = store.read(uow -> uow.predictions().awaitingOutcome(horizon));
+        List<Prediction> later = store.read(uow -> uow.predictions().awaitingOutcome(horizon, 100));
         assertThat(later).extracting(Prediction::symbol).containsExactly("BTCUSDT", "SOLUSDT", "XRPUSDT");
     }
 
@@ -141,15 +141,15 @@ class PredictionDaoTest {
     @Test
     void aHorizonReachingBackBeforeTheEpochFindsNothingRatherThanFailing() {
         store.useTransaction(uow -> uow.predictions().record(prediction("BTCUSDT", T0, "m1")));
-        List<Prediction> due = store.read(uow -> uow.predictions().awaitingOutcome(Duration.ofDays(365L * 1000)));
+        List<Prediction> due = store.read(uow -> uow.predictions().awaitingOutcome(Duration.ofDays(365L * 1000), 100));
         assertThat(due).isEmpty();
     }
 
     @Test
     void aNegativeHorizonOrANonPositiveLimitIsRejected() {
-        assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1))))
+        assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1), 100)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("horizon: must not be negative");
-        assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(null)))
+        assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(null, 100)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("horizon: must not be null");
         assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 0)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("limit: must be > 0");
@@ -210,7 +210,7 @@ class PredictionDaoTest {
     void withNothingEvaluatedHitRateAndMeanReturnAreAbsentNotZero() {
         store.useTransaction(uow -> uow.predictions().record(prediction("BTCUSDT", T0, "m1")));
         Accuracy none = store.read(uow -> uow.predictions().accuracyByModel("m1", T0, FAR));
-        assertThat(none).isEqualTo(new Accuracy(0, 0, null, null));
+        assertThat(none).isEqualTo(new Accuracy(0, 0, null, null, null));
         assertThat(none.isEmpty()).isTrue();
         Accuracy unknown = store.read(uow -> uow.predictions().accuracyBySymbol("NOPE", T0, FAR));
         assertThat(unknown.isEmpty()).isTrue();
@@ -225,7 +225,9 @@ class PredictionDaoTest {
             evaluated(uow, prediction("BTCUSDT", T0.plusSeconds(60), "m1"), "0.5", true);
         });
         Accuracy btc = store.read(uow -> uow.predictions().accuracyBySymbol("BTCUSDT", T0, T0.plusSeconds(60)));
-        assertThat(btc).isEqualTo(new Accuracy(2, 1, new BigDecimal("0.5"), new BigDecimal("0.02")));
+        // Followed: long the correct UP 0.03, short the wrong DOWN 0.01 (-0.01): (0.03 - 0.01) / 2.
+        assertThat(btc).isEqualTo(new Accuracy(2, 1, new BigDecimal("0.5"), new BigDecimal("0.02"),
+                new BigDecimal("0.01")));
     }
 
     @Test
@@ -239,8 +241,10 @@ class PredictionDaoTest {
         });
         List<ModelAccuracy> perModel = store.read(uow -> uow.predictions().accuracyPerModel(T0, T0.plusSeconds(60)));
         assertThat(perModel).containsExactly(
-                new ModelAccuracy("v1", new Accuracy(2, 1, new BigDecimal("0.5"), new BigDecimal("0.01"))),
-                new ModelAccuracy("v2", new Accuracy(1, 1, new BigDecimal("1"), new BigDecimal("0.01"))));
+                new ModelAccuracy("v1", new Accuracy(2, 1, new BigDecimal("0.5"), new BigDecimal("0.01"),
+                        new BigDecimal("0.01"))), // long 0.03, and long (wrongly UP) -0.01
+                new ModelAccuracy("v2", new Accuracy(1, 1, new BigDecimal("1"), new BigDecimal("0.01"),
+                        new BigDecimal("0.01"))));
     }
 
     @Test
@@ -292,9 +296,17 @@ class PredictionDaoTest {
                 new BigDecimal("0.01"), null, modelVersion, new BigDecimal("100"), null);
     }
 
-    /** Records {@code p} and its outcome, evaluated at the prediction's own timestamp. */
+    /**
+     * Records {@code p} and its outcome, evaluated at the prediction's own timestamp. The prediction's direction is
+     * chosen to make {@code correct} true (the return's own direction) or false (UP for a return at or below zero,
+     * DOWN above it), as OutcomeDao requires.
+     */
     private static void evaluated(UnitOfWork uow, NewPrediction p, String actualReturn, boolean correct) {
-        long id = uow.predictions().record(p).id();
+        Direction actual = Direction.ofReturn(new BigDecimal(actualReturn));
+        Direction predicted = correct ? actual : actual == Direction.UP ? Direction.DOWN : Direction.UP;
+        long id = uow.predictions().record(new NewPrediction(p.symbol(), p.predictionTimestamp(), p.action(),
+                p.confidence(), predicted, p.magnitude(), p.featureVector(), p.modelVersion(), p.entryPrice(),
+                p.marketContext())).id();
         uow.outcomes().record(OutcomeDaoTest.outcome(id, p.predictionTimestamp(), actualReturn, correct));
     }
 

@@ -2,6 +2,7 @@ package io.tradestore.model;
 
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
+import io.tradestore.analytics.CachePut;
 import io.tradestore.analytics.CachedPattern;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.PatternCacheDao;
@@ -42,7 +43,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * backwards), gets, purges and symbol queries, run against a real SQLite store and a map key -> (entry,
  * expiresAt) where an entry with expiresAt <= now is a miss. After every action every key's get, every symbol
  * query and the rows physically in the file equal the model; purgeExpired returns the count the model
- * predicts; a refused put changes nothing. Confidences span the new decimal range (issue 8: up to 18 places) and
+ * predicts; a refused put changes nothing; the newest detection wins: a put detected before the stored row (live or
+ * expired but unpurged) changes nothing and reports itself stale, one detected at the same instant replaces it. Confidences span the new decimal range (issue 8: up to 18 places) and
  * come back normalized (0.50 is 0.5, 1.000000000000000000 is 1); in the file they are the documented BLOB
  * encoding, byte for byte.
  */
@@ -185,11 +187,23 @@ class PatternCacheModelTest {
                 return;
             }
             Entry previous = w.rows.get(key);
-            CachedPattern stored = w.db.store().inTransaction(uow -> uow.patternCache().put(p, ttl));
+            CachePut put = w.db.store().inTransaction(uow -> uow.patternCache().put(p, ttl));
+            CachedPattern stored = put.entry();
+            // The newest detection wins: a put detected before the stored row (live or expired, until purged)
+            // changes nothing and says so; the same instant is replaced by the later write.
+            if (previous != null && previous.pattern().detectedAt().isAfter(p.detectedAt())) {
+                assertThat(put.applied()).as("%s: older than the stored detection, so ignored", this).isFalse();
+                assertThat(stored).as("%s returns the stored, newer entry", this).isEqualTo(previous.expected());
+                outcome("put", w.live(previous) ? "ignored: older than a live entry"
+                        : "ignored: older than an expired, unpurged entry");
+                return;
+            }
+            assertThat(put.applied()).as("%s: applied", this).isTrue();
             long id;
             if (previous != null) {
                 id = previous.id();
-                outcome("put", w.live(previous) ? "replaced a live entry" : "replaced an expired, unpurged entry");
+                outcome("put", previous.pattern().detectedAt().equals(p.detectedAt()) ? "replaced: same detection time"
+                        : w.live(previous) ? "replaced a live entry" : "replaced an expired, unpurged entry");
             } else {
                 assertThat(stored.id()).as("%s: a new entry's id is new (ids are never reused)", this)
                         .isGreaterThan(w.maxIdEver);

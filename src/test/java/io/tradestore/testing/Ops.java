@@ -173,15 +173,17 @@ public final class Ops {
         }
     }
 
-    public record PutPattern(String key, int ttlMinutes) implements Op {
+    /** A detection {@code detectedMinutesAgo} before now: older than the key's stored one, the put is stale. */
+    public record PutPattern(String key, int ttlMinutes, int detectedMinutesAgo) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             uow.patternCache().put(new NewCachedPattern(key, "BTCUSDT", Timeframe.M5, "double-top",
-                    new BigDecimal("0.8"), Json.of("{\"k\":\"" + key + "\"}"), uow.now()), Duration.ofMinutes(ttlMinutes));
+                    new BigDecimal("0.8"), Json.of("{\"k\":\"" + key + "\"}"),
+                    uow.now().minus(Duration.ofMinutes(detectedMinutesAgo))), Duration.ofMinutes(ttlMinutes));
         }
 
         @Override
         public String toString() {
-            return "patternCache().put(" + key + ", ttl " + ttlMinutes + "m)";
+            return "patternCache().put(" + key + ", detected now-" + detectedMinutesAgo + "m, ttl " + ttlMinutes + "m)";
         }
     }
 
@@ -210,8 +212,10 @@ public final class Ops {
 
     public record RecordOutcome(int ref, BigDecimal actualReturn) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
+            // Every generated prediction is UP (RecordPrediction): right exactly when the return is positive.
+            Direction actual = Direction.ofReturn(actualReturn);
             uow.outcomes().record(new NewOutcome(Ids.pick(ids.predictions, ref), at(200_000), actualReturn,
-                    actualReturn.signum() > 0 ? Direction.UP : Direction.DOWN, new BigDecimal("101"), actualReturn.signum() > 0));
+                    actual, new BigDecimal("101"), actual == Direction.UP));
         }
 
         @Override
@@ -299,7 +303,7 @@ public final class Ops {
                 in -> new UpsertCandles(symbol().generate(in), integers().between(0, 20).generate(in),
                         integers().between(1, 4).generate(in), amount("90", "110").generate(in)),
                 in -> new PutPattern(Generate.pick(List.of("p1", "p2", "p3")).generate(in),
-                        integers().between(1, 120).generate(in)),
+                        integers().between(1, 120).generate(in), Generate.pick(List.of(0, 0, 10)).generate(in)),
                 Generate.constant(new PurgePatterns()),
                 in -> new RecordPrediction(symbol().generate(in), second.generate(in), amount("0", "1").generate(in)),
                 in -> new RecordOutcome(ref.generate(in), amount("-0.05", "0.05").generate(in)),
