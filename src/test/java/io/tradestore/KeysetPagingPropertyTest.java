@@ -13,6 +13,12 @@ import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Fill;
+import io.tradestore.trading.OrderStatus;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.NewFill;
+import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 import org.junit.jupiter.api.AfterAll;
@@ -145,6 +151,9 @@ class KeysetPagingPropertyTest {
                 uow.metrics().record(new NewMetric(metric, dec(String.valueOf(i)), at));
                 uow.modelResults().record(new NewModelResult(model, "v" + (i % 3), at.plusMillis(i / 3),
                         base, base, i, null, null, null, null, null));
+                long order = uow.orders().place(NewOrder.market("page-" + n + "-o" + i, symbol, OrderSide.BUY,
+                        dec("1"))).id();
+                uow.orders().fill(order, NewFill.of("t-" + i, dec("1"), dec("100"), at));
             }
             for (int offset : distinct) {
                 Instant at = base.plus(second.multipliedBy(offset));
@@ -175,6 +184,17 @@ class KeysetPagingPropertyTest {
         walk(store, c, "modelResults().history(v1)", (c.offsets().size() + 1) / 3, r -> r.evaluatedAt(), r -> r.id(),
                 uow -> uow.modelResults().history(model, "v1"),
                 (uow, page) -> uow.modelResults().history(model, "v1", page));
+        // Orders are created at the store's clock, all in this example's one unit: a single instant of ties.
+        Instant ever = Instant.parse("9999-01-01T00:00:00Z");
+        walk(store, c, "orders().bySymbol", c.offsets().size(), Order::createdAt, Order::id,
+                uow -> uow.orders().byStatus(OrderStatus.FILLED).stream().filter(o -> o.symbol().equals(symbol)).toList(),
+                (uow, page) -> uow.orders().bySymbol(symbol, T0, ever, page));
+        walk(store, c, "orders().fillsBetween", c.inWindow(c.offsets()), Fill::filledAt, Fill::id,
+                uow -> uow.orders().byStatus(OrderStatus.FILLED).stream().filter(o -> o.symbol().equals(symbol))
+                        .flatMap(o -> uow.orders().fills(o.id()).stream())
+                        .filter(f -> !f.filledAt().isBefore(from) && f.filledAt().isBefore(to))
+                        .sorted(Comparator.comparing(Fill::filledAt).thenComparingLong(Fill::id)).toList(),
+                (uow, page) -> uow.orders().fillsBetween(from, to, page));
         Instant candleFrom = c.from(base, minute);
         Instant candleTo = c.to(base, minute);
         walk(store, c, "candlesticks().range", c.inWindow(distinct), Candle::openTime, k -> 0L,

@@ -496,6 +496,10 @@ class QueryPlanTest {
             orders.find(o.id());
             orders.findByClientOrderId("drive-1");
             orders.byStatus(OrderStatus.NEW);
+            bothPages(page -> orders.byStatus(OrderStatus.FILLED, page));
+            Instant ever = Instant.parse("9999-01-01T00:00:00Z"); // the seed's orders carry the store's clock
+            bothPages(page -> orders.bySymbol("BTCUSDT", Instant.EPOCH, ever, page));
+            bothPages(page -> orders.fillsBetween(Instant.EPOCH, ever, page));
             orders.byPosition(q.id());
             orders.listOpen();
             orders.fills(o.id());

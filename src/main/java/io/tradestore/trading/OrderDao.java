@@ -5,9 +5,12 @@ import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.InvalidStateTransitionException;
 import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OrderFillsRecord;
 import io.tradestore.internal.db.tables.records.OrdersRecord;
@@ -16,6 +19,7 @@ import org.jooq.DSLContext;
 import org.jooq.Record2;
 import org.jooq.SelectOrderByStep;
 import org.jooq.UpdateSetMoreStep;
+import org.jooq.impl.DSL;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -251,10 +255,46 @@ public final class OrderDao {
         return tx.dsl().selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOptional(OrderDao::map);
     }
 
-    /** Orders in {@code status}, oldest first (the order of ix_orders_status_created_at_id). */
+    /**
+     * One page of the orders in {@code status}, oldest first (created_at, then id: ix_orders_status_created_at_id).
+     * Decision 0012: FILLED and CANCELLED grow with history.
+     */
+    public Page<Order> byStatus(OrderStatus status, PageRequest page) {
+        Check.notNull("status", status);
+        return page(ORDERS.STATUS.eq(status), ORDERS.CREATED_AT, ORDERS.ID, null, null, page);
+    }
+
+    /**
+     * Orders in {@code status}, oldest first.
+     *
+     * @deprecated unbounded: filled and cancelled orders grow with history. Use
+     * {@link #byStatus(OrderStatus, PageRequest)}.
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
     public List<Order> byStatus(OrderStatus status) {
         Check.notNull("status", status);
         return oldestFirst(ORDERS.STATUS.eq(status));
+    }
+
+    /**
+     * One page of the orders for {@code symbol} created in {@code [from, to)}, oldest first (created_at, then id):
+     * what reconciliation with the venue walks (ix_orders_symbol_created_at_id).
+     */
+    public Page<Order> bySymbol(String symbol, Instant from, Instant to, PageRequest page) {
+        Check.symbol("orders.symbol", symbol);
+        Check.window(from, to);
+        return page(ORDERS.SYMBOL.eq(symbol), ORDERS.CREATED_AT, ORDERS.ID, from, to, page);
+    }
+
+    private Page<Order> page(Condition condition, org.jooq.Field<Instant> time, org.jooq.Field<Long> id, Instant from,
+                             Instant to, PageRequest page) {
+        Check.notNull("page", page);
+        List<Order> rows = tx.dsl().selectFrom(ORDERS)
+                .where(condition, Keyset.from(time, id, from, page), to == null ? DSL.noCondition() : time.lt(to))
+                .orderBy(time, id)
+                .limit(Keyset.fetchSize(page))
+                .fetch(OrderDao::map);
+        return Keyset.page(rows, page, Order::createdAt, Order::id);
     }
 
     /** The orders of a position, oldest first. */
@@ -291,6 +331,21 @@ public final class OrderDao {
                 .where(ORDER_FILLS.ORDER_ID.eq(orderId))
                 .orderBy(ORDER_FILLS.FILLED_AT, ORDER_FILLS.ID)
                 .fetch(OrderDao::mapFill);
+    }
+
+    /**
+     * One page of the fills of every order executed in {@code [from, to)} by the venue's time, in time order
+     * (filled_at, then id: ix_order_fills_filled_at_id): reconciliation with the venue's trade history.
+     */
+    public Page<Fill> fillsBetween(Instant from, Instant to, PageRequest page) {
+        Check.window(from, to);
+        Check.notNull("page", page);
+        List<Fill> rows = tx.dsl().selectFrom(ORDER_FILLS)
+                .where(Keyset.from(ORDER_FILLS.FILLED_AT, ORDER_FILLS.ID, from, page), ORDER_FILLS.FILLED_AT.lt(to))
+                .orderBy(ORDER_FILLS.FILLED_AT, ORDER_FILLS.ID)
+                .limit(Keyset.fetchSize(page))
+                .fetch(OrderDao::mapFill);
+        return Keyset.page(rows, page, Fill::filledAt, Fill::id);
     }
 
     /** The fill the venue reported for this order under {@code tradeId}, if it was recorded. */

@@ -673,6 +673,26 @@ class OrderDaoTest {
         assertThat(open).extracting(Order::id).containsExactly(partial.id(), fresh.id(), pending.id());
     }
 
+    @Test
+    @SuppressWarnings("removal") // the unbounded list is the oracle the pages add up to
+    void byStatusPagesAddUpToTheWholeListOldestFirst() {
+        for (int i = 0; i < 7; i++) {
+            clock.set(T0.plusSeconds(i % 3)); // ties: several orders per instant
+            place(NewOrder.market("c-" + i, SYMBOL, OrderSide.BUY, dec("1")));
+        }
+        List<Order> all = store.read(uow -> uow.orders().byStatus(OrderStatus.NEW));
+        List<Order> walked = new java.util.ArrayList<>();
+        io.tradestore.PageRequest request = io.tradestore.PageRequest.first(2);
+        while (request != null) {
+            io.tradestore.PageRequest current = request;
+            io.tradestore.Page<Order> page = store.read(uow -> uow.orders().byStatus(OrderStatus.NEW, current));
+            walked.addAll(page.items());
+            request = page.next();
+        }
+        assertThat(walked).isEqualTo(all).hasSize(7);
+        assertThat(walked).extracting(Order::createdAt).isSorted();
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private Position openPosition() {
