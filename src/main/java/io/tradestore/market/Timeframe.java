@@ -91,7 +91,7 @@ public enum Timeframe {
     String gridRule() {
         return "a whole multiple of " + duration + " since "
                 + (anchor.equals(Instant.EPOCH) ? "the epoch"
-                        : anchor.atOffset(ZoneOffset.UTC).getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ROOT)
+                        : anchor.atOffset(ZoneOffset.UTC).getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH)
                                 + " " + anchor);
     }
 
