@@ -14,7 +14,7 @@ trap 'rm -rf "$work"; echo; echo "Maven logs: $logs"' EXIT
 git clone -q "$top" "$work/tradestore"
 cd "$work/tradestore"
 
-suites='ExactDecimalPropertyTest,Decimal18Test,DecimalMigrationTest,RollbackPropertyTest,OrderLifecycleModelTest,PatternCacheModelTest,CandleUpsertModelTest,TradingArithmeticTest,LinearizabilityTest,AccuracyArithmeticTest,ConcurrentDetectorsTest'
+suites='ExactDecimalPropertyTest,Decimal18Test,DecimalMigrationTest,RollbackPropertyTest,OrderLifecycleModelTest,PatternCacheModelTest,CandleUpsertModelTest,TradingArithmeticTest,LinearizabilityTest,AccuracyArithmeticTest,ConcurrentDetectorsTest,TimeframeCheckTest'
 main=src/main/java/io/tradestore
 
 # name | file | perl substitution | what it breaks
@@ -31,6 +31,8 @@ sequence-not-carried|db-changelog/meta/release-4.yaml|s/UPDATE sqlite_sequence S
 stale-put-applies|analytics/PatternCacheDao.java|s/PATTERN_CACHE\.DETECTED_AT\.le\(pattern\.detectedAt\(\)\)/PATTERN_CACHE.DETECTED_AT.isNotNull()/|a pattern put older than the cached detection replaces it (last write wins, not newest detection)
 followed-not-short|analytics/Direction.java|s/case DOWN -> actualReturn\.negate\(\);/case DOWN -> actualReturn;/|following a DOWN prediction is scored as long, not short
 ttl-off-by-one|analytics/PatternCacheDao.java|s/PATTERN_CACHE\.EXPIRES_AT\.gt\(tx\.now\(\)\)/PATTERN_CACHE.EXPIRES_AT.ge(tx.now())/|an entry is still a hit at the instant it expires
+weeks-on-the-epoch-grid|market/Timeframe.java|s/W1\("1w", Duration\.ofDays\(7\), Instant\.parse\("1970-01-05T00:00:00Z"\)\)/W1("1w", Duration.ofDays(7))/|weekly candles open on the epoch's Thursdays instead of Mondays (Java side only)
+weeks-on-the-epoch-grid-sql|db-changelog/meta/release-7.yaml|s/\(open_time - 345600000000\) % 604800000000/open_time % 604800000000/g|the database's CHECK puts weekly candles on the epoch's Thursdays (both engines)
 unit-shared-across-threads|Tradestore.java|s/private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>\(\);/private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>() { volatile UnitOfWork shared; public UnitOfWork get() { return shared; } public void set(UnitOfWork u) { shared = u; } public void remove() { shared = null; } };/|the current unit of work is one field for all threads, not one per thread
 LIST
 )

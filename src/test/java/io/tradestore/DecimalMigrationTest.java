@@ -1,5 +1,6 @@
 package io.tradestore;
 
+import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewMetric;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Migrator;
@@ -8,6 +9,7 @@ import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.Stores;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.NewOrder;
@@ -30,6 +32,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +58,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * <p>Release 5 (orders follow the venue) on the same data, the same way: fills gain their trade ids and fee
  * currencies, orders PENDING_CANCEL; rolled back, every release-4 row and the schema are exactly as before, and what
  * release 4 cannot hold (a pending cancel, a fee in another currency) stops the rollback before anything changes.
+ *
+ * <p>Release 6 (candles follow the venues' intervals) the same way: it changes CHECKs only, so every row is kept both
+ * ways and the schema comes back exactly; a candle, a series or a cached pattern of a timeframe release 5 does not know
+ * stops the rollback, naming the row.
  */
 class DecimalMigrationTest {
     /**
@@ -345,6 +352,7 @@ class DecimalMigrationTest {
 
     private void assertRollbackToFourRefused(Engine engine, String message) throws Exception {
         try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v5"); // the store migrated to the latest release; this test is about release 5
             c.setAutoCommit(true);
             Map<String, List<List<Object>>> before = snapshot(c, true);
             Object schemaBefore = schema(engine, c);
@@ -375,6 +383,130 @@ class DecimalMigrationTest {
                     .hasMessageContaining("release 5 is already applied (schema_versions has version 5)");
             c.setAutoCommit(true);
             assertThat(snapshot(c, true)).isEqualTo(five);
+        }
+    }
+
+    // --- release 7: candles follow the venues' intervals ---
+
+    /** Release 7 changes CHECKs only: every row of release 6 is kept as it is, both ways, and so is the schema. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseSevenKeepsEveryRowAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v6");
+            Map<String, List<List<Object>>> six = snapshot(c, true);
+            Object schemaSix = schema(engine, c);
+            assertThat(six.get("candlesticks")).hasSize(60_480);
+
+            Migrator.updateToTag(c, "v7");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7");
+            assertThat(snapshot(c, true)).isEqualTo(six);
+            assertForeignKeysHold(engine, c);
+            Object schemaSeven = schema(engine, c);
+            assertThat(schemaSeven).isNotEqualTo(schemaSix);
+
+            Migrator.rollbackToTag(c, "v6");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6");
+            assertThat(snapshot(c, true)).isEqualTo(six);
+            assertThat(schema(engine, c)).isEqualTo(schemaSix);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.updateToTag(c, "v7");
+            assertThat(snapshot(c, true)).isEqualTo(six);
+            assertThat(schema(engine, c)).isEqualTo(schemaSeven);
+        }
+    }
+
+    /**
+     * Written through release 7's API, then rolled back: a weekly candle, its series and a 12h pattern each stop the
+     * rollback in turn, named, with nothing changed; once they are deleted it goes through and every other row stays.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRollbackOfReleaseSevenRefusesTimeframesReleaseSixDoesNotKnowAndChangesNothing(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+        }
+        Instant monday = Instant.parse("2023-03-06T00:00:00Z");
+        long patternId;
+        try (Tradestore store = Tradestore.open(config(engine).withClock(Stores.fixed(monday)))) {
+            store.useTransaction(uow -> uow.candlesticks().upsert(List.of(new Candle("BTCUSDT", Timeframe.W1, monday,
+                    new BigDecimal("22430.24"), new BigDecimal("28868.05"), new BigDecimal("19549.09"),
+                    new BigDecimal("24197.57"), new BigDecimal("2891538.34311")))));
+            patternId = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern("r6-12h", "BTCUSDT",
+                    Timeframe.H12, "double_top", new BigDecimal("0.7"), Json.of("{}"), monday), Duration.ofDays(1)).id());
+        }
+        String hint = ", a timeframe release 6 cannot store; delete the rows of timeframes release 6 does not know"
+                + " (3m, 30m, 2h, 6h, 8h, 12h, 1w) first";
+        assertRollbackToSixRefused(engine, "cannot roll back release 7: market.candlesticks row symbol=BTCUSDT"
+                + " timeframe=1w open_time=1678060800000000 is a 1w candle" + hint);
+        deleteWhere(engine, "candlesticks", "timeframe = '1w'");
+        assertRollbackToSixRefused(engine, "cannot roll back release 7: market.candlestick_metadata row"
+                + " symbol=BTCUSDT timeframe=1w describes a 1w series" + hint);
+        deleteWhere(engine, "candlestick_metadata", "timeframe = '1w'");
+        assertRollbackToSixRefused(engine, "cannot roll back release 7: analytics.pattern_cache row id=" + patternId
+                + " (cache key r6-12h) is a 12h pattern" + hint);
+        deleteWhere(engine, "pattern_cache", "id = " + patternId);
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> seven = snapshot(c, true);
+            Migrator.rollbackToTag(c, "v6");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6");
+            assertThat(snapshot(c, true)).isEqualTo(seven);
+            assertForeignKeysHold(engine, c);
+            if (engine == Engine.SQLITE) {
+                // pattern_cache's AUTOINCREMENT high-water mark survived both rebuilds: the deleted id is not reused
+                assertThat(column(c, "SELECT seq FROM sqlite_sequence WHERE name = 'pattern_cache'"))
+                        .containsExactly(String.valueOf(patternId));
+            }
+        }
+    }
+
+    private void assertRollbackToSixRefused(Engine engine, String message) throws Exception {
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> before = snapshot(c, true);
+            Object schemaBefore = schema(engine, c);
+            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
+            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v6"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining(message);
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7");
+            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
+            assertThat(snapshot(c, true)).isEqualTo(before);
+            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
+        }
+    }
+
+    private void deleteWhere(Engine engine, String table, String condition) throws Exception {
+        try (Connection c = connect(engine); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            assertThat(st.executeUpdate("DELETE FROM " + qualified(c, table) + " WHERE " + condition)).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseSevenAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+        if (engine == Engine.POSTGRES) {
+            pg = new PostgresDatabases(); // an empty database will do: the guard reads schema_versions only
+        }
+        try (Connection c = connect(engine)) {
+            Migrator.updateToTag(c, "v7");
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-7-%'");
+            }
+            Map<String, List<List<Object>>> seven = snapshot(c, true);
+            Object schemaSeven = schema(engine, c);
+            assertThatThrownBy(() -> Migrator.updateToTag(c, "v7"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("release 7 is already applied (schema_versions has version 7)");
+            c.setAutoCommit(true);
+            assertThat(snapshot(c, true)).isEqualTo(seven);
+            assertThat(schema(engine, c)).isEqualTo(schemaSeven);
         }
     }
 

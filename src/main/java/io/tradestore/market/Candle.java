@@ -23,8 +23,8 @@ public record Candle(String symbol, Timeframe timeframe, Instant openTime, BigDe
         Check.notNull("candlesticks.timeframe", timeframe);
         Check.timestamp("candlesticks.open_time", openTime);
         if (!timeframe.isOnGrid(openTime)) {
-            throw new ValidationException("candlesticks.open_time", "must lie on the " + timeframe + " grid, a whole"
-                    + " multiple of " + timeframe.duration() + " since the epoch (nearest before: "
+            throw new ValidationException("candlesticks.open_time", "must lie on the " + timeframe + " grid, "
+                    + timeframe.gridRule() + " (nearest before: "
                     + timeframe.floor(openTime) + ")", openTime);
         }
         open = Check.positive("candlesticks.open", open);

@@ -172,6 +172,9 @@ class CandlestickDaoTest {
             "1h, 2023-03-01T00:30:00Z,    2023-03-01T23:00:00Z",
             "4h, 2023-03-01T02:00:00Z,    2023-03-01T04:00:00Z",
             "1d, 2023-03-01T01:00:00Z,    2023-03-02T00:00:00Z",
+            "3m, 2023-03-01T00:04:00Z,    2023-03-01T00:06:00Z",
+            "12h, 2023-03-01T06:00:00Z,   2023-03-01T12:00:00Z",
+            "1w, 2023-03-02T00:00:00Z,    2023-03-06T00:00:00Z",
     })
     void openTimeOffTheTimeframeGridIsRejected(String code, Instant offGrid, Instant onGrid) {
         Timeframe tf = Timeframe.fromCode(code);
@@ -356,7 +359,7 @@ class CandlestickDaoTest {
         assertThat(Timeframe.H4.floor(t)).isEqualTo(Instant.parse("2023-03-01T12:00:00Z"));
         assertThat(Timeframe.D1.floor(t)).isEqualTo(Instant.parse("2023-03-01T00:00:00Z"));
         assertThat(Timeframe.M15.floor(t)).isEqualTo(Instant.parse("2023-03-01T13:45:00Z"));
-        assertThat(Arrays.stream(Timeframe.values()).filter(tf -> tf.isOnGrid(tf.floor(t)))).hasSize(6);
+        assertThat(Arrays.stream(Timeframe.values()).filter(tf -> tf.isOnGrid(tf.floor(t)))).hasSize(Timeframe.values().length);
         assertThat(Arrays.stream(Timeframe.values()).filter(tf -> tf.isOnGrid(t))).isEmpty();
         assertThat(Timeframe.D1.isOnGrid(END_OF_TIME)).isTrue();
     }
