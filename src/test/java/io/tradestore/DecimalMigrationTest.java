@@ -434,7 +434,7 @@ class DecimalMigrationTest {
                     new BigDecimal("22430.24"), new BigDecimal("28868.05"), new BigDecimal("19549.09"),
                     new BigDecimal("24197.57"), new BigDecimal("2891538.34311")))));
             patternId = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern("r6-12h", "BTCUSDT",
-                    Timeframe.H12, "double_top", new BigDecimal("0.7"), Json.of("{}"), monday), Duration.ofDays(1)).id());
+                    Timeframe.H12, "double_top", new BigDecimal("0.7"), Json.of("{}"), monday), Duration.ofDays(1)).entry().id());
         }
         String hint = ", a timeframe release 6 cannot store; delete the rows of timeframes release 6 does not know"
                 + " (3m, 30m, 2h, 6h, 8h, 12h, 1w) first";

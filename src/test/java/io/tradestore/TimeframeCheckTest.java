@@ -208,7 +208,7 @@ class TimeframeCheckTest {
 
             CachedPattern cached = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern(
                     "rt-" + tf.code(), "RT" + engine.ordinal(), tf, "double_top", new BigDecimal("0.8"),
-                    Json.of("{}"), Stores.T0), Duration.ofHours(1)));
+                    Json.of("{}"), Stores.T0), Duration.ofHours(1)).entry());
             assertThat(cached.timeframe()).isSameAs(tf);
             List<CachedPattern> patterns = store.read(uow -> uow.patternCache().bySymbol(symbol, tf));
             assertThat(patterns).containsExactly(cached);
