@@ -59,6 +59,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -1864,6 +1865,29 @@ class HostileInputTest {
         assertThat(late.entry().detectedAt()).isEqualTo(T0);
         assertThat(late.entry().payload()).isEqualTo(Json.of("{\"neckline\":22800}"));
         assertThat(Snapshot.of(file)).isEqualTo(before);
+    }
+
+    /**
+     * A callback that throws after the commit (the exchange is down) is logged, does not stop the next callback, and
+     * neither undoes the commit nor reaches the caller: the order is placed, and the caller learns of the failed send
+     * from its own callback, not from the store.
+     */
+    @Test
+    void anAfterCommitCallbackThatThrowsNeitherUndoesTheCommitNorEscapes() throws IOException {
+        Path copy = Files.copy(sqlite.fixtureFile(), dir.resolve("after-commit.db"));
+        try (Tradestore s = Tradestore.open(TradestoreConfig.sqlite(copy).withClock(Stores.fixed(NOW)))) {
+            List<String> ran = new ArrayList<>();
+            Order placed = s.inTransaction(uow -> {
+                uow.afterCommit(() -> {
+                    throw new IllegalStateException("exchange down");
+                });
+                uow.afterCommit(() -> ran.add("second callback"));
+                return uow.orders().place(NewOrder.market("h-after-commit", "BTCUSDT", OrderSide.BUY, d("1")));
+            });
+            Optional<Order> stored = s.read(uow -> uow.orders().findByClientOrderId("h-after-commit"));
+            assertThat(ran).containsExactly("second callback");
+            assertThat(stored).contains(placed);
+        }
     }
 
     /**
