@@ -480,12 +480,17 @@ class PositionDaoTest {
         List<DailyPnl> days = store.read(uow ->
                 uow.positions().dailyRealizedPnl(day1, day4.plus(Duration.ofDays(1))));
         assertThat(days).containsExactly(
-                new DailyPnl(LocalDate.parse("2023-03-01"), dec("0.3"), 2),
-                new DailyPnl(LocalDate.parse("2023-03-02"), dec("-12345.123456779999999999"), 2),
-                new DailyPnl(LocalDate.parse("2023-03-04"), dec("7"), 1));
+                withoutFees("2023-03-01", "0.3", 2),
+                withoutFees("2023-03-02", "-12345.123456779999999999", 2),
+                withoutFees("2023-03-04", "7", 1));
 
         List<DailyPnl> fromDay2 = store.read(uow -> uow.positions().dailyRealizedPnl(day2, day4));
         assertThat(fromDay2).extracting(DailyPnl::day).containsExactly(LocalDate.parse("2023-03-02"));
+    }
+
+    /** A day of closes whose positions' orders paid no fee: net equals gross. */
+    private static DailyPnl withoutFees(String day, String pnl, int reductions) {
+        return new DailyPnl(LocalDate.parse(day), dec(pnl), reductions, BigDecimal.ZERO, dec(pnl), List.of());
     }
 
     @Test
@@ -496,7 +501,7 @@ class PositionDaoTest {
         List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(T0, T0.plus(Duration.ofDays(1))));
         assertThat(days).singleElement().satisfies(d -> {
             assertThat(d.realizedPnl()).isEqualTo(dec("180000000000000000000"));
-            assertThat(d.closedPositions()).isEqualTo(2);
+            assertThat(d.reductions()).isEqualTo(2);
         });
     }
 
