@@ -331,6 +331,8 @@ class DecimalMigrationTest {
 
     private void assertRollbackToFourRefused(Engine engine, String message) throws Exception {
         try (Connection c = connect(engine)) {
+            // Tradestore.open migrated to the latest release; this is about release 5's rollback
+            Migrator.rollbackToTag(c, "v5");
             c.setAutoCommit(true);
             Map<String, List<List<Object>>> before = snapshot(c, true);
             Object schemaBefore = schema(engine, c);
@@ -362,6 +364,217 @@ class DecimalMigrationTest {
             c.setAutoCommit(true);
             assertThat(snapshot(c, true)).isEqualTo(five);
         }
+    }
+
+    // --- release 6: positions follow their fills ---
+
+    /**
+     * Release 6 on the demo database, both engines: every position keeps its row, gains open_quantity (its quantity
+     * while OPEN, 0 once CLOSED) and no quote currency, and its events: an ENTRY each and, for CLOSED ones, a REDUCE
+     * with the exit price, time, reason and realized P&L as stored, so realized P&L is the sum of the REDUCE events.
+     * Rolled back to v5: rows and schema exactly as before; updated again: equal again.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseSixCarriesPositionsAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v5");
+            Map<String, List<List<Object>>> five = snapshot(c, true);
+            Object schemaFive = schema(engine, c);
+            assertThat(five.get("positions")).hasSizeGreaterThan(100);
+            assertThat(five.get("positions")).anyMatch(r -> "OPEN".equals(r.get(3)));
+
+            Migrator.updateToTag(c, "v6");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6");
+            Map<String, List<List<Object>>> six = snapshot(c, true);
+            assertThat(six).isEqualTo(asReleaseSixReadsIt(five));
+            List<List<Object>> events = decoded(c, "SELECT position_id, kind, quantity, price, realized_pnl, occurred_at,"
+                    + " reason, created_at FROM " + qualified(c, "position_events") + " ORDER BY id");
+            assertThat(events).isEqualTo(releaseSixEventsOf(five.get("positions")));
+            assertSixForeignKeysHold(engine, c);
+            Object schemaSix = schema(engine, c);
+            assertThat(schemaSix).isNotEqualTo(schemaFive);
+
+            Migrator.rollbackToTag(c, "v5");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            assertThat(snapshot(c, true)).isEqualTo(five);
+            assertThat(schema(engine, c)).isEqualTo(schemaFive);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.updateToTag(c, "v6");
+            assertThat(snapshot(c, true)).isEqualTo(six);
+            assertThat(decoded(c, "SELECT position_id, kind, quantity, price, realized_pnl, occurred_at, reason,"
+                    + " created_at FROM " + qualified(c, "position_events") + " ORDER BY id")).isEqualTo(events);
+            assertThat(schema(engine, c)).isEqualTo(schemaSix);
+        }
+        // Through the API: a migrated CLOSED position's P&L is exactly the sum of its REDUCE events.
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            store.read(uow -> {
+                Position closed = uow.positions().closed(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z")).get(0);
+                assertThat(uow.positions().events(closed.id())).extracting(e -> e.kind().name())
+                        .containsExactly("ENTRY", "REDUCE");
+                assertThat(uow.positions().events(closed.id()).get(1).realizedPnl()).isEqualTo(closed.realizedPnl());
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Written through release 6's API, then rolled back: an increased position, then a partly reduced one, stop the
+     * rollback, named, with nothing changed; once they are gone it goes through and release 5 keeps every position
+     * as release 6 left it, without open quantity and quote currency.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRollbackOfReleaseSixRefusesWhatReleaseFiveCannotHoldAndChangesNothing(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+        }
+        Instant at = Instant.parse("2023-03-22T00:00:00Z");
+        long increased;
+        long reduced;
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            increased = store.inTransaction(uow -> {
+                long id = uow.positions().open(io.tradestore.trading.NewPosition.of("BTCUSDT",
+                        io.tradestore.trading.PositionSide.LONG, new BigDecimal("1"), new BigDecimal("23000"), at)).id();
+                return uow.positions().increase(id, new BigDecimal("1"), new BigDecimal("23001"), at).id();
+            });
+            reduced = store.inTransaction(uow -> {
+                long id = uow.positions().open(io.tradestore.trading.NewPosition.of("ETHUSDT",
+                        io.tradestore.trading.PositionSide.SHORT, new BigDecimal("2"), new BigDecimal("1600"), at)
+                        .withQuoteCurrency("USDT")).id();
+                return uow.positions().reduce(id, new BigDecimal("0.5"), new BigDecimal("1500"), at, "trim").id();
+            });
+            // a position closed in one step, with a quote currency: release 5 can hold it (the currency is dropped)
+            store.useTransaction(uow -> uow.positions().close(uow.positions().open(io.tradestore.trading.NewPosition
+                    .of("SOLUSDT", io.tradestore.trading.PositionSide.LONG, new BigDecimal("3"), new BigDecimal("20"), at)
+                    .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target"));
+        }
+        assertRollbackToFiveRefused(engine, "cannot roll back release 6: trading.positions row id=" + increased
+                + " was increased (position_events row id=");
+        deletePosition(engine, increased);
+        assertRollbackToFiveRefused(engine, "cannot roll back release 6: trading.positions row id=" + reduced
+                + " was reduced in part (1 REDUCE events, still OPEN)");
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            store.useTransaction(uow -> uow.positions().close(reduced, new BigDecimal("1400"), at, "rest"));
+        }
+        assertRollbackToFiveRefused(engine, "cannot roll back release 6: trading.positions row id=" + reduced
+                + " was reduced in part (2 REDUCE events, CLOSED)");
+        deletePosition(engine, reduced);
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> six = snapshot(c, true);
+            Migrator.rollbackToTag(c, "v5");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            Map<String, List<List<Object>>> five = snapshot(c, true);
+            assertThat(five.get("positions")).isEqualTo(six.get("positions").stream()
+                    .map(row -> row.subList(0, row.size() - 2)).toList());
+            assertForeignKeysHold(engine, c);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseSixAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-6-%'");
+            }
+            Map<String, List<List<Object>>> six = snapshot(c, true);
+            assertThatThrownBy(() -> Migrator.update(c))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("release 6 is already applied (schema_versions has version 6)");
+            c.setAutoCommit(true);
+            assertThat(snapshot(c, true)).isEqualTo(six);
+        }
+    }
+
+    /** The operator's way out of a refused rollback: the position and its events deleted by hand. */
+    private void deletePosition(Engine engine, long id) throws Exception {
+        try (Connection c = connect(engine); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            st.executeUpdate("DELETE FROM " + qualified(c, "position_events") + " WHERE position_id = " + id);
+            st.executeUpdate("DELETE FROM " + qualified(c, "positions") + " WHERE id = " + id);
+        }
+    }
+
+    private void assertRollbackToFiveRefused(Engine engine, String message) throws Exception {
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> before = snapshot(c, true);
+            Object schemaBefore = schema(engine, c);
+            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
+            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v5"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining(message);
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6");
+            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
+            assertThat(snapshot(c, true)).isEqualTo(before);
+            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
+        }
+    }
+
+    /** Release 5's positions as release 6 reads them: open_quantity is the quantity while OPEN, 0 once CLOSED. */
+    private static Map<String, List<List<Object>>> asReleaseSixReadsIt(Map<String, List<List<Object>>> five) {
+        Map<String, List<List<Object>>> out = new LinkedHashMap<>(five);
+        out.put("positions", five.get("positions").stream().map(row -> {
+            List<Object> r = new ArrayList<>(row);
+            r.add("OPEN".equals(row.get(3)) ? row.get(4) : BigDecimal.ZERO);
+            r.add(null);
+            return (List<Object>) r;
+        }).toList());
+        return out;
+    }
+
+    /** The events release 6 backfills: an ENTRY per position, then a REDUCE per CLOSED position, each by id. */
+    private static List<List<Object>> releaseSixEventsOf(List<List<Object>> positions) {
+        List<List<Object>> out = new ArrayList<>();
+        for (List<Object> p : positions) {
+            out.add(java.util.Arrays.asList(p.get(0), "ENTRY", p.get(4), p.get(5), null, p.get(6), null, p.get(17)));
+        }
+        for (List<Object> p : positions) {
+            if ("CLOSED".equals(p.get(3))) {
+                out.add(java.util.Arrays.asList(p.get(0), "REDUCE", p.get(4), p.get(9), p.get(12), p.get(10), p.get(11),
+                        p.get(18)));
+            }
+        }
+        return out;
+    }
+
+    private static void assertSixForeignKeysHold(Engine engine, Connection c) throws SQLException {
+        if (engine == Engine.SQLITE) {
+            assertThat(rows(c, "PRAGMA foreign_key_check")).isEmpty();
+            assertThat(rows(c, "PRAGMA integrity_check")).containsExactly(List.of("ok"));
+            assertThat(rows(c, "SELECT m.name, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_master m,"
+                    + " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name = 'position_events'"))
+                    .containsExactly(List.of("position_events", "positions", "position_id", "id"));
+        } else {
+            assertThat(rows(c, "SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY 1")).contains(
+                    List.of("fk_position_events_position_id"), List.of("fk_orders_position_id"));
+        }
+    }
+
+    /** Rows of {@code sql}, decoded as {@link #snapshot} decodes them (decimals normalized, numbers as long). */
+    private static List<List<Object>> decoded(Connection c, String sql) throws SQLException {
+        List<List<Object>> rows = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= n; i++) {
+                    Object v = rs.getObject(i);
+                    row.add(v instanceof byte[] b ? Decimal18.decode(b) : v instanceof BigDecimal d
+                            ? Decimal18.normalize(d) : v instanceof Number num ? (Object) num.longValue()
+                            : v == null ? null : v.toString());
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     /** Release 4's rows as release 5 reads them: every fill gains trade_id legacy-&lt;id&gt; and no fee currency. */
@@ -421,7 +634,7 @@ class DecimalMigrationTest {
             return table;
         }
         String schema = switch (table) {
-            case "positions", "orders", "order_fills", "portfolio_snapshots" -> "trading";
+            case "positions", "position_events", "orders", "order_fills", "portfolio_snapshots" -> "trading";
             case "candlesticks", "candlestick_metadata" -> "market";
             default -> "analytics";
         };
