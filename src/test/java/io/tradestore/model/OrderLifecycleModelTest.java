@@ -872,7 +872,10 @@ class OrderLifecycleModelTest {
             Instant at = exit.resolve(m.spec.entryTime());
             String action = this + " [" + describe(m) + ", " + plain(q) + " @ " + plain(price) + " at " + at + "]";
             Consumer<UnitOfWork> unit = uow -> uow.positions().reduce(m.id, q, price, at, reason);
-            if (m.status == PositionStatus.CLOSED) {
+            if (!Decimals.storable(q)) {
+                // one unit more than the largest storable quantity: refused as an argument, before any read
+                w.expectFailure(action + " [quantity out of range]", ValidationException.class, unit);
+            } else if (m.status == PositionStatus.CLOSED) {
                 w.expectFailure(action, InvalidStateTransitionException.class, unit);
             } else if (at.isBefore(m.spec.entryTime())) {
                 w.expectFailure(action, ValidationException.class, unit);
