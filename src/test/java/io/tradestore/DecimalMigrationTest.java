@@ -436,6 +436,9 @@ class DecimalMigrationTest {
             patternId = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern("r6-12h", "BTCUSDT",
                     Timeframe.H12, "double_top", new BigDecimal("0.7"), Json.of("{}"), monday), Duration.ofDays(1)).entry().id());
         }
+        try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v7"); // the store migrated to the latest release; this test is about release 7
+        }
         String hint = ", a timeframe release 6 cannot store; delete the rows of timeframes release 6 does not know"
                 + " (3m, 30m, 2h, 6h, 8h, 12h, 1w) first";
         assertRollbackToSixRefused(engine, "cannot roll back release 7: market.candlesticks row symbol=BTCUSDT"
@@ -576,6 +579,229 @@ class DecimalMigrationTest {
         }
     }
 
+    // --- release 8: positions follow their fills ---
+
+    /**
+     * Release 8 on the demo database, both engines: every position keeps its row, gains open_quantity (its quantity
+     * while OPEN, 0 once CLOSED) and no quote currency, and its events: an ENTRY each and, for CLOSED ones, a REDUCE
+     * with the exit price, time, reason and realized P&L as stored, so realized P&L is the sum of the REDUCE events.
+     * Rolled back to v5: rows and schema exactly as before; updated again: equal again.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseEightCarriesPositionsAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v7");
+            Map<String, List<List<Object>>> seven = snapshot(c, true);
+            Object schemaSeven = schema(engine, c);
+            assertThat(seven.get("positions")).hasSizeGreaterThan(100);
+            assertThat(seven.get("positions")).anyMatch(r -> "OPEN".equals(r.get(3)));
+
+            Migrator.updateToTag(c, "v8");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+            Map<String, List<List<Object>>> eight = snapshot(c, true);
+            assertThat(eight).isEqualTo(asReleaseEightReadsIt(seven));
+            List<List<Object>> events = decoded(c, "SELECT position_id, kind, quantity, price, realized_pnl, occurred_at,"
+                    + " reason, created_at FROM " + qualified(c, "position_events") + " ORDER BY id");
+            assertThat(events).isEqualTo(releaseEightEventsOf(seven.get("positions")));
+            assertEightForeignKeysHold(engine, c);
+            Object schemaEight = schema(engine, c);
+            assertThat(schemaEight).isNotEqualTo(schemaSeven);
+
+            Migrator.rollbackToTag(c, "v7");
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7");
+            assertThat(snapshot(c, true)).isEqualTo(seven);
+            assertThat(schema(engine, c)).isEqualTo(schemaSeven);
+            assertForeignKeysHold(engine, c);
+
+            Migrator.updateToTag(c, "v8");
+            assertThat(snapshot(c, true)).isEqualTo(eight);
+            assertThat(decoded(c, "SELECT position_id, kind, quantity, price, realized_pnl, occurred_at, reason,"
+                    + " created_at FROM " + qualified(c, "position_events") + " ORDER BY id")).isEqualTo(events);
+            assertThat(schema(engine, c)).isEqualTo(schemaEight);
+        }
+        // Through the API: a migrated CLOSED position's P&L is exactly the sum of its REDUCE events.
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            store.read(uow -> {
+                Position closed = uow.positions().closed(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z")).get(0);
+                assertThat(uow.positions().events(closed.id())).extracting(e -> e.kind().name())
+                        .containsExactly("ENTRY", "REDUCE");
+                assertThat(uow.positions().events(closed.id()).get(1).realizedPnl()).isEqualTo(closed.realizedPnl());
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Written through release 8's API, then rolled back: an increased position, then a partly reduced one, stop the
+     * rollback, named, with nothing changed; once they are gone it goes through and release 7 keeps every position
+     * as release 8 left it, without open quantity and quote currency.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRollbackOfReleaseEightRefusesWhatReleaseSevenCannotHoldAndChangesNothing(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+        }
+        Instant at = Instant.parse("2023-03-22T00:00:00Z");
+        long increased;
+        long reduced;
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            increased = store.inTransaction(uow -> {
+                long id = uow.positions().open(io.tradestore.trading.NewPosition.of("BTCUSDT",
+                        io.tradestore.trading.PositionSide.LONG, new BigDecimal("1"), new BigDecimal("23000"), at)).id();
+                return uow.positions().increase(id, new BigDecimal("1"), new BigDecimal("23001"), at).id();
+            });
+            reduced = store.inTransaction(uow -> {
+                long id = uow.positions().open(io.tradestore.trading.NewPosition.of("ETHUSDT",
+                        io.tradestore.trading.PositionSide.SHORT, new BigDecimal("2"), new BigDecimal("1600"), at)
+                        .withQuoteCurrency("USDT")).id();
+                return uow.positions().reduce(id, new BigDecimal("0.5"), new BigDecimal("1500"), at, "trim").id();
+            });
+            // a position closed in one step, with a quote currency: release 7 can hold it (the currency is dropped)
+            store.useTransaction(uow -> uow.positions().close(uow.positions().open(io.tradestore.trading.NewPosition
+                    .of("SOLUSDT", io.tradestore.trading.PositionSide.LONG, new BigDecimal("3"), new BigDecimal("20"), at)
+                    .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target"));
+        }
+        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + increased
+                + " was increased (position_events row id=");
+        deletePosition(engine, increased);
+        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + reduced
+                + " was reduced in part (1 REDUCE events, still OPEN)");
+        try (Tradestore store = Tradestore.open(config(engine))) {
+            store.useTransaction(uow -> uow.positions().close(reduced, new BigDecimal("1400"), at, "rest"));
+        }
+        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + reduced
+                + " was reduced in part (2 REDUCE events, CLOSED)");
+        deletePosition(engine, reduced);
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> eight = snapshot(c, true);
+            Migrator.rollbackToTag(c, "v7");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7");
+            Map<String, List<List<Object>>> seven = snapshot(c, true);
+            assertThat(seven.get("positions")).isEqualTo(eight.get("positions").stream()
+                    .map(row -> row.subList(0, row.size() - 2)).toList());
+            assertForeignKeysHold(engine, c);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseEightAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.update(c);
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-8-%'");
+            }
+            Map<String, List<List<Object>>> eight = snapshot(c, true);
+            assertThatThrownBy(() -> Migrator.update(c))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("release 8 is already applied (schema_versions has version 8)");
+            c.setAutoCommit(true);
+            assertThat(snapshot(c, true)).isEqualTo(eight);
+        }
+    }
+
+    /** The operator's way out of a refused rollback: the position and its events deleted by hand. */
+    private void deletePosition(Engine engine, long id) throws Exception {
+        try (Connection c = connect(engine); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            st.executeUpdate("DELETE FROM " + qualified(c, "position_events") + " WHERE position_id = " + id);
+            st.executeUpdate("DELETE FROM " + qualified(c, "positions") + " WHERE id = " + id);
+        }
+    }
+
+    private void assertRollbackToSevenRefused(Engine engine, String message) throws Exception {
+        try (Connection c = connect(engine)) {
+            c.setAutoCommit(true);
+            Map<String, List<List<Object>>> before = snapshot(c, true);
+            Object schemaBefore = schema(engine, c);
+            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
+            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v7"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining(message);
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
+            assertThat(snapshot(c, true)).isEqualTo(before);
+            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
+        }
+    }
+
+    /** Release 7's positions as release 8 reads them: open_quantity is the quantity while OPEN, 0 once CLOSED. */
+    private static Map<String, List<List<Object>>> asReleaseEightReadsIt(Map<String, List<List<Object>>> seven) {
+        Map<String, List<List<Object>>> out = new LinkedHashMap<>(seven);
+        out.put("positions", seven.get("positions").stream().map(row -> {
+            List<Object> r = new ArrayList<>(row);
+            r.add("OPEN".equals(row.get(3)) ? row.get(4) : BigDecimal.ZERO);
+            r.add(null);
+            return (List<Object>) r;
+        }).toList());
+        return out;
+    }
+
+    /** The events release 8 backfills: an ENTRY per position, then a REDUCE per CLOSED position, each by id. */
+    private static List<List<Object>> releaseEightEventsOf(List<List<Object>> positions) {
+        List<List<Object>> out = new ArrayList<>();
+        for (List<Object> p : positions) {
+            out.add(java.util.Arrays.asList(p.get(0), "ENTRY", p.get(4), p.get(5), null, p.get(6), null, p.get(17)));
+        }
+        for (List<Object> p : positions) {
+            if ("CLOSED".equals(p.get(3))) {
+                out.add(java.util.Arrays.asList(p.get(0), "REDUCE", p.get(4), p.get(9), p.get(12), p.get(10), p.get(11),
+                        p.get(18)));
+            }
+        }
+        return out;
+    }
+
+    private static void assertEightForeignKeysHold(Engine engine, Connection c) throws SQLException {
+        if (engine == Engine.SQLITE) {
+            assertThat(rows(c, "PRAGMA foreign_key_check")).isEmpty();
+            assertThat(rows(c, "PRAGMA integrity_check")).containsExactly(List.of("ok"));
+            assertThat(rows(c, "SELECT m.name, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_master m,"
+                    + " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name = 'position_events'"))
+                    .containsExactly(List.of("position_events", "positions", "position_id", "id"));
+        } else {
+            assertThat(rows(c, "SELECT conname FROM pg_constraint WHERE contype = 'f' ORDER BY 1")).contains(
+                    List.of("fk_position_events_position_id"), List.of("fk_orders_position_id"));
+        }
+    }
+
+    /** Rows of {@code sql}, decoded as {@link #snapshot} decodes them (decimals normalized, numbers as long). */
+    private static List<List<Object>> decoded(Connection c, String sql) throws SQLException {
+        List<List<Object>> rows = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= n; i++) {
+                    Object v = rs.getObject(i);
+                    row.add(v instanceof byte[] b ? Decimal18.decode(b) : v instanceof BigDecimal d
+                            ? Decimal18.normalize(d) : v instanceof Number num ? (Object) num.longValue()
+                            : v == null ? null : v.toString());
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /** Release 4's rows as release 7 reads them: every fill gains trade_id legacy-&lt;id&gt; and no fee currency. */
+    private static Map<String, List<List<Object>>> asReleaseSevenReadsIt(Map<String, List<List<Object>>> four) {
+        Map<String, List<List<Object>>> out = new LinkedHashMap<>(four);
+        out.put("order_fills", four.get("order_fills").stream().map(row -> {
+            List<Object> r = new ArrayList<>(row);
+            r.add("legacy-" + row.get(0));
+            r.add(null);
+            return (List<Object>) r;
+        }).toList());
+        return out;
+    }
+
     // --- the two engines ---
 
     /** A connection to a release-3 copy of the demo database: the fixture itself on SQLite, its rows on PostgreSQL. */
@@ -621,7 +847,7 @@ class DecimalMigrationTest {
             return table;
         }
         String schema = switch (table) {
-            case "positions", "orders", "order_fills", "portfolio_snapshots" -> "trading";
+            case "positions", "position_events", "orders", "order_fills", "portfolio_snapshots" -> "trading";
             case "candlesticks", "candlestick_metadata" -> "market";
             default -> "analytics";
         };

@@ -869,7 +869,47 @@ class HostileInputTest {
                 row("update stops with a stale expected version", tx(uow -> uow.positions().updateStops(openPosition, d("22500"), null, 3)),
                         OptimisticLockException.class, "position " + openPosition + " is at version 0, not the expected version 3"),
                 row("close with expected version -1", tx(uow -> uow.positions().close(openPosition, d("23500"), NOW, null, -1)),
-                        ValidationException.class, "expectedVersion: must be >= 0"));
+                        ValidationException.class, "expectedVersion: must be >= 0"),
+                // Scaling in and out (release 6)
+                row("reduce by a negative quantity", tx(uow -> uow.positions().reduce(openPosition, d("-0.5"), d("23500"), NOW, null)),
+                        ValidationException.class, "position_events.quantity: must be > 0 (was -0.5)"),
+                row("reduce by zero", tx(uow -> uow.positions().reduce(openPosition, d("0"), d("23500"), NOW, null)),
+                        ValidationException.class, "position_events.quantity: must be > 0 (was 0)"),
+                row("reduce by more than is open (1.000000000000000001 of 1)", tx(uow -> uow.positions().reduce(openPosition,
+                                d("1.000000000000000001"), d("23500"), NOW, null)),
+                        ValidationException.class, "position_events.quantity: must not exceed the open quantity 1 of position "
+                                + openPosition + " (1 entered) (was 1.000000000000000001)"),
+                row("reduce at exit price 0", tx(uow -> uow.positions().reduce(openPosition, d("0.5"), d("0"), NOW, null)),
+                        ValidationException.class, "position_events.price: must be > 0 (was 0)"),
+                row("reduce before the entry time", tx(uow -> uow.positions().reduce(openPosition, d("0.5"), d("23500"), T0.minusSeconds(1), null)),
+                        ValidationException.class, "position_events.occurred_at: must not be before positions.entry_time"),
+                row("reduce with a reason of 257 characters", tx(uow -> uow.positions().reduce(openPosition, d("0.5"), d("23500"), NOW, "r".repeat(257))),
+                        ValidationException.class, "position_events.reason: "),
+                row("reduce by 19 decimal places 0.5000000000000000001", tx(uow -> uow.positions().reduce(openPosition,
+                                d("0.5000000000000000001"), d("23500"), NOW, null)),
+                        ValidationException.class, "position_events.quantity: " + MORE_THAN_18 + " (was 0.5000000000000000001)"),
+                row("reduce a CLOSED position", tx(uow -> uow.positions().reduce(closedPosition, d("1"), d("1500"), NOW, null)),
+                        InvalidStateTransitionException.class, "cannot reduce position " + closedPosition + ": it is CLOSED"),
+                row("reduce an unknown position", tx(uow -> uow.positions().reduce(MISSING, d("1"), d("1"), NOW, null)),
+                        NotFoundException.class, "no position with id " + MISSING),
+                row("reduced P&L too large to store: 1000 x (10^17 + 1 - 1), derived, not rounded into range",
+                        tx(uow -> uow.positions().reduce(hugeQuantityPosition, d("1000"), d("100000000000000001"), NOW, null)),
+                        ValidationException.class, "positions.realized_pnl: is derived from the given values and must be " + RANGE),
+                row("increase by a negative quantity", tx(uow -> uow.positions().increase(openPosition, d("-1"), d("23500"), NOW)),
+                        ValidationException.class, "position_events.quantity: must be > 0 (was -1)"),
+                row("increase at price 19 decimal places 1.0000000000000000001", tx(uow -> uow.positions().increase(openPosition,
+                                d("1"), d("1.0000000000000000001"), NOW)),
+                        ValidationException.class, "position_events.price: " + MORE_THAN_18 + " (was 1.0000000000000000001)"),
+                row("increase to a total quantity of 10^20", tx(uow -> uow.positions().increase(hugeQuantityPosition,
+                                d("99999999999999999000"), d("1"), NOW)),
+                        ValidationException.class, "positions.quantity: is derived from the given values and must be " + RANGE),
+                row("increase a CLOSED position", tx(uow -> uow.positions().increase(closedPosition, d("1"), d("1500"), NOW)),
+                        InvalidStateTransitionException.class, "cannot increase position " + closedPosition + ": it is CLOSED"),
+                row("increase an unknown position", tx(uow -> uow.positions().increase(MISSING, d("1"), d("1"), NOW)),
+                        NotFoundException.class, "no position with id " + MISSING),
+                row("quote currency in lower case", tx(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1"))
+                                .withQuoteCurrency("usdt"))),
+                        ValidationException.class, "positions.quote_currency: must be 1-16 characters of A-Z and 0-9 (was \"usdt\")"));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1058,6 +1098,10 @@ class HostileInputTest {
      */
     static final Map<String, Set<Class<? extends TradestoreException>>> FAILURE_KINDS = Map.ofEntries(
             Map.entry("positions().open(NewPosition)", Set.of(ValidationException.class)),
+            Map.entry("positions().increase(long, BigDecimal, BigDecimal, Instant)", Set.of(ValidationException.class,
+                    NotFoundException.class, InvalidStateTransitionException.class)),
+            Map.entry("positions().reduce(long, BigDecimal, BigDecimal, Instant, String)", Set.of(
+                    ValidationException.class, NotFoundException.class, InvalidStateTransitionException.class)),
             Map.entry("positions().close(long, BigDecimal, Instant, String, long)", Set.of(ValidationException.class,
                     NotFoundException.class, InvalidStateTransitionException.class, OptimisticLockException.class)),
             Map.entry("positions().close(long, BigDecimal, Instant, String)", Set.of(ValidationException.class,
@@ -1278,6 +1322,8 @@ class HostileInputTest {
         String closeAt = "positions().close(long, BigDecimal, Instant, String, long)";
         String close = "positions().close(long, BigDecimal, Instant, String)";
         String stops = "positions().updateStops(long, BigDecimal, BigDecimal, long)";
+        String increase = "positions().increase(long, BigDecimal, BigDecimal, Instant)";
+        String reduce = "positions().reduce(long, BigDecimal, BigDecimal, Instant, String)";
         String place = "orders().place(NewOrder)";
         String fill = "orders().fill(long, NewFill)";
         String cancel = "orders().cancel(long)";
@@ -1306,6 +1352,10 @@ class HostileInputTest {
                 uow -> uow.positions().close(hugeQuantityPosition, d("2"), NOW, "doubled"));
         OtherWrite moveStops = other("moves the PNLBIG position's stops",
                 uow -> uow.positions().updateStops(hugeQuantityPosition, d("0.5"), d("3"), 0));
+        OtherWrite increaseLarge = other("increases the PNLBIG position",
+                uow -> uow.positions().increase(hugeQuantityPosition, d("1"), d("2"), NOW));
+        OtherWrite reduceTiny = other("reduces the TINY position in part",
+                uow -> uow.positions().reduce(tinyPricePosition, d("0.5"), d("2"), NOW, "trim"));
         OtherWrite placeAnother = other("places another order for the open position",
                 uow -> uow.orders().place(NewOrder.limit("h-after", "BTCUSDT", OrderSide.BUY, d("0.5"), d("22100"))
                         .forPosition(openPosition)));
@@ -1387,6 +1437,33 @@ class HostileInputTest {
                         moveStops),
                 when(stops, "stale expected version 3", uow -> uow.positions().updateStops(openPosition, d("22100"), null, 3),
                         OptimisticLockException.class, "is at version 0, not the expected version 3", moveStops),
+
+                when(increase, "quantity 0", uow -> uow.positions().increase(openPosition, d("0"), d("23500"), NOW),
+                        ValidationException.class, "position_events.quantity: must be > 0", increaseLarge),
+                when(increase, "before the entry (checked after the read)", uow -> uow.positions().increase(openPosition,
+                                d("1"), d("23500"), T0.minusSeconds(1)),
+                        ValidationException.class, "position_events.occurred_at: must not be before", increaseLarge),
+                when(increase, "store clock before 1970 (read after the row)", uow -> uow.positions().increase(openPosition,
+                                d("1"), d("23500"), NOW),
+                        ValidationException.class, CLOCK_RULE, increaseLarge).atClock(CLOCK_BEFORE_1970),
+                when(increase, "unknown position", uow -> uow.positions().increase(MISSING, d("1"), d("1"), NOW),
+                        NotFoundException.class, "no position with id " + MISSING, increaseLarge),
+                when(increase, "CLOSED position", uow -> uow.positions().increase(closedPosition, d("1"), d("1"), NOW),
+                        InvalidStateTransitionException.class, "cannot increase position " + closedPosition, increaseLarge),
+
+                when(reduce, "more than is open (checked after the read)", uow -> uow.positions().reduce(openPosition,
+                                d("1.5"), d("23500"), NOW, null),
+                        ValidationException.class, "must not exceed the open quantity 1 of position", reduceTiny),
+                when(reduce, "P&L too large to store (derived after the read)", uow -> uow.positions().reduce(
+                                hugeQuantityPosition, d("1000"), d("100000000000000001"), NOW, null),
+                        ValidationException.class, "positions.realized_pnl: is derived from the given values", reduceTiny),
+                when(reduce, "store clock before 1970 (read after the row)", uow -> uow.positions().reduce(openPosition,
+                                d("0.5"), d("23500"), NOW, null),
+                        ValidationException.class, CLOCK_RULE, reduceTiny).atClock(CLOCK_BEFORE_1970),
+                when(reduce, "unknown position", uow -> uow.positions().reduce(MISSING, d("1"), d("1"), NOW, null),
+                        NotFoundException.class, "no position with id " + MISSING, reduceTiny),
+                when(reduce, "CLOSED position", uow -> uow.positions().reduce(closedPosition, d("1"), d("1"), NOW, null),
+                        InvalidStateTransitionException.class, "cannot reduce position " + closedPosition, reduceTiny),
 
                 when(place, "null order", uow -> uow.orders().place(null),
                         ValidationException.class, "order: must not be null", placeAnother),

@@ -24,12 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MigrationTest {
     private static final List<String> ALL_TABLES = List.of("analytics_metrics", "candlestick_metadata",
             "candlesticks", "ml_model_results", "order_fills", "orders", "outcomes", "pattern_cache",
-            "portfolio_snapshots", "positions", "predictions", "schema_versions", "sentiment_scores",
+            "portfolio_snapshots", "position_events", "positions", "predictions", "schema_versions", "sentiment_scores",
             "trade_execution_log");
 
     /** Every foreign key the schema declares: child.column -> parent.column. */
     private static final Set<String> ALL_FOREIGN_KEYS = Set.of(
             "orders.position_id -> positions.id",
+            "position_events.position_id -> positions.id",
             "order_fills.order_id -> orders.id",
             "outcomes.prediction_id -> predictions.id",
             "trade_execution_log.order_id -> orders.id");
@@ -43,9 +44,10 @@ class MigrationTest {
             assertThat(SqliteFiles.tables(c)).containsExactlyElementsOf(ALL_TABLES);
             assertThat(rows(c, "SELECT version, liquibase_tag FROM schema_versions ORDER BY version"))
                     .containsExactly(List.of("1", "v1"), List.of("2", "v2"), List.of("3", "v3"), List.of("4", "v4"),
-                            List.of("5", "v5"), List.of("6", "v6"), List.of("7", "v7"));
+                            List.of("5", "v5"), List.of("6", "v6"), List.of("7", "v7"), List.of("8", "v8"));
             assertThat(rows(c, "SELECT tag FROM DATABASECHANGELOG WHERE tag IS NOT NULL ORDER BY orderexecuted"))
-                    .containsExactly(List.of("v1"), List.of("v2"), List.of("v3"), List.of("v4"), List.of("v5"), List.of("v6"), List.of("v7"));
+                    .containsExactly(List.of("v1"), List.of("v2"), List.of("v3"), List.of("v4"), List.of("v5"), List.of("v6"),
+                            List.of("v7"), List.of("v8"));
         }
     }
 
@@ -105,9 +107,9 @@ class MigrationTest {
     void rollingBackOneReleaseAndReapplyingKeepsExistingRows() throws Exception {
         try (Connection c = SqliteFiles.open(SqliteFiles.migrated(dir)); Statement st = c.createStatement()) {
             // Written as release 4 stores decimals; rolling back to v1 passes through release 3's BIGINTs and back.
-            st.executeUpdate("INSERT INTO positions (symbol, side, status, quantity, entry_price, entry_time,"
-                    + " created_at, updated_at) VALUES ('BTCUSDT', 'LONG', 'OPEN', " + dec("1.5") + ", " + dec("23140.48")
-                    + ", 1677628800000000, 1677628800000000, 1677628800000000)");
+            st.executeUpdate("INSERT INTO positions (symbol, side, status, quantity, open_quantity, entry_price,"
+                    + " entry_time, created_at, updated_at) VALUES ('BTCUSDT', 'LONG', 'OPEN', " + dec("1.5") + ", "
+                    + dec("1.5") + ", " + dec("23140.48") + ", 1677628800000000, 1677628800000000, 1677628800000000)");
             st.executeUpdate("INSERT INTO orders (client_order_id, position_id, symbol, side, order_type, status,"
                     + " quantity, created_at, updated_at) VALUES ('c-1', 1, 'BTCUSDT', 'BUY', 'MARKET', 'NEW',"
                     + " " + dec("1.5") + ", 1677628800000000, 1677628800000000)");

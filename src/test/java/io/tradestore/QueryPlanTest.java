@@ -434,6 +434,10 @@ class QueryPlanTest {
                         // stays NEW
                     }
                 }
+                if (i % 6 == 4) {
+                    uow.positions().increase(p.id(), dec("1"), dec("102"), at.plus(Duration.ofMinutes(5)));
+                    uow.positions().reduce(p.id(), dec("0.5"), dec("103"), at.plus(Duration.ofMinutes(10)), "trim");
+                }
                 if (i % 6 != 5) {
                     uow.positions().close(p.id(), dec("101"), at.plus(Duration.ofMinutes(30)), "seed");
                 }
@@ -478,6 +482,12 @@ class QueryPlanTest {
             positions.closed(from, to);
             bothPages(page -> positions.closed(from, to, page));
             positions.dailyRealizedPnl(from, to);
+            Position r = positions.open(NewPosition.of("BTCUSDT", PositionSide.LONG, dec("2"), dec("100"), now)
+                    .withQuoteCurrency("USDT"));
+            positions.increase(r.id(), dec("1"), dec("103"), now);
+            positions.reduce(r.id(), dec("1"), dec("104"), now, "trim");
+            positions.events(r.id());
+            positions.pnl(r.id());
 
             var orders = uow.orders();
             NewOrder limit = NewOrder.limit("drive-1", "BTCUSDT", OrderSide.BUY, dec("2"), dec("100"))

@@ -10,9 +10,11 @@ import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
+import io.tradestore.internal.db.tables.records.PositionEventsRecord;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
+import org.jooq.Record4;
 import org.jooq.UpdateSetMoreStep;
 
 import java.math.BigDecimal;
@@ -20,10 +22,16 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
+import static io.tradestore.internal.db.Tables.ORDERS;
+import static io.tradestore.internal.db.Tables.ORDER_FILLS;
 import static io.tradestore.internal.db.Tables.POSITIONS;
+import static io.tradestore.internal.db.Tables.POSITION_EVENTS;
 
 /**
  * trading.positions. Obtain from {@link io.tradestore.UnitOfWork#positions()}.
@@ -41,16 +49,18 @@ public final class PositionDao {
         this.tx = tx;
     }
 
-    /** Opens a position (status OPEN, version 0) and returns it as stored. */
+    /** Opens a position (status OPEN, version 0) with its ENTRY event and returns it as stored. */
     public Position open(NewPosition p) {
         Check.notNull("position", p);
         var db = tx.dslForWrite("positions().open");
         Instant now = tx.now();
-        return map(db.insertInto(POSITIONS)
+        Position opened = map(db.insertInto(POSITIONS)
                 .set(POSITIONS.SYMBOL, p.symbol())
                 .set(POSITIONS.SIDE, p.side())
                 .set(POSITIONS.STATUS, PositionStatus.OPEN)
                 .set(POSITIONS.QUANTITY, p.quantity())
+                .set(POSITIONS.OPEN_QUANTITY, p.quantity())
+                .set(POSITIONS.QUOTE_CURRENCY, p.quoteCurrency())
                 .set(POSITIONS.ENTRY_PRICE, p.entryPrice())
                 .set(POSITIONS.ENTRY_TIME, p.entryTime())
                 .set(POSITIONS.STOP_LOSS, p.stopLoss())
@@ -63,6 +73,117 @@ public final class PositionDao {
                 .set(POSITIONS.VERSION, 0L)
                 .returning()
                 .fetchSingle());
+        event(db, opened.id(), PositionEventKind.ENTRY, p.quantity(), p.entryPrice(), null, p.entryTime(), null, now);
+        return opened;
+    }
+
+    /**
+     * Scales in: adds {@code quantity} bought (LONG) or sold (SHORT) at {@code price}. The entry price becomes
+     * sum(q x p) / sum(q) over the ENTRY and every INCREASE event, computed exactly from the events (not from the
+     * rounded average stored before) and rounded once, half-even, to 18 places; quantity and open quantity grow by
+     * {@code quantity}. Reductions do not enter the average. Stored as an INCREASE event with the exact inputs.
+     *
+     * @throws NotFoundException                if there is no such position
+     * @throws InvalidStateTransitionException if it is CLOSED
+     * @throws ValidationException             on invalid arguments, {@code at} before the entry time, or a quantity
+     *                                         too large to store
+     * @throws OptimisticLockException          if the position changed between reading and writing it
+     */
+    public Position increase(long positionId, BigDecimal quantity, BigDecimal price, Instant at) {
+        Check.positive("position_events.quantity", quantity);
+        Check.positive("position_events.price", price);
+        Check.timestamp("position_events.occurred_at", at);
+        var db = tx.dslForWrite("positions().increase");
+        PositionsRecord row = load(db, positionId);
+        requireOpen(row, "increase");
+        Check.notBefore("position_events.occurred_at", at, "positions.entry_time", row.getEntryTime());
+        BigDecimal notional = quantity.multiply(price);
+        BigDecimal total = quantity;
+        for (Record2<BigDecimal, BigDecimal> e : db.select(POSITION_EVENTS.QUANTITY, POSITION_EVENTS.PRICE)
+                .from(POSITION_EVENTS)
+                .where(POSITION_EVENTS.POSITION_ID.eq(positionId),
+                        POSITION_EVENTS.KIND.in(PositionEventKind.ENTRY, PositionEventKind.INCREASE))
+                .fetch()) {
+            notional = notional.add(e.value1().multiply(e.value2()));
+            total = total.add(e.value1());
+        }
+        BigDecimal newQuantity = Derived.rounded("positions.quantity", total);
+        BigDecimal average = Derived.quotient("positions.entry_price", notional, total);
+        Position updated = versioned(db, row, row.getVersion(), db.update(POSITIONS)
+                .set(POSITIONS.QUANTITY, newQuantity)
+                .set(POSITIONS.OPEN_QUANTITY, row.getOpenQuantity().add(quantity))
+                .set(POSITIONS.ENTRY_PRICE, average));
+        // Written only once the row accepted the change, so a failed version check leaves no event behind.
+        event(db, positionId, PositionEventKind.INCREASE, quantity, price, null, at, null, tx.now());
+        return updated;
+    }
+
+    /**
+     * Scales out: realizes P&L on {@code quantity} of the open quantity at {@code exitPrice} and leaves the rest open.
+     * The P&L is LONG (exit - entry) x quantity, SHORT (entry - exit) x quantity, against the entry price as stored
+     * (the rounded average), computed exactly and rounded once, half-even, to 18 places; it is stored on the REDUCE
+     * event and added to the position's realized P&L, which is therefore exactly the sum of its REDUCE events.
+     * Reducing all that is open closes the position, exactly as {@link #close(long, BigDecimal, Instant, String)}.
+     *
+     * @param reason optional free text (1-256 characters)
+     * @throws NotFoundException                if there is no such position
+     * @throws InvalidStateTransitionException if it is CLOSED
+     * @throws ValidationException             on invalid arguments, a quantity above the open quantity, {@code at}
+     *                                         before the entry time, or a P&L or return too large to store
+     * @throws OptimisticLockException          if the position changed between reading and writing it
+     */
+    public Position reduce(long positionId, BigDecimal quantity, BigDecimal exitPrice, Instant at, String reason) {
+        Check.positive("position_events.quantity", quantity);
+        Check.positive("position_events.price", exitPrice);
+        Check.timestamp("position_events.occurred_at", at);
+        Check.optionalText("position_events.reason", reason, 256);
+        var db = tx.dslForWrite("positions().reduce");
+        PositionsRecord row = load(db, positionId);
+        requireOpen(row, "reduce");
+        Check.notBefore("position_events.occurred_at", at, "positions.entry_time", row.getEntryTime());
+        Check.that(quantity.compareTo(row.getOpenQuantity()) <= 0, "position_events.quantity",
+                "must not exceed the open quantity " + row.getOpenQuantity().toPlainString() + " of position "
+                        + positionId + " (" + row.getQuantity().toPlainString() + " entered)", quantity);
+        return realize(db, row, quantity, exitPrice, at, reason, row.getVersion());
+    }
+
+    /** The position's events, in the order they were recorded (ENTRY first); empty for an unknown position. */
+    public List<PositionEvent> events(long positionId) {
+        return tx.dsl().selectFrom(POSITION_EVENTS)
+                .where(POSITION_EVENTS.POSITION_ID.eq(positionId))
+                .orderBy(POSITION_EVENTS.ID)
+                .fetch(PositionDao::mapEvent);
+    }
+
+    /**
+     * The position's realized P&L gross and net of the fees of its fills (fills of the orders placed for it): fees in
+     * its quote currency are subtracted, the others listed per currency (not converted). Exact sums, normalized.
+     *
+     * @throws NotFoundException if there is no such position
+     */
+    public PositionPnl pnl(long positionId) {
+        var db = tx.dsl();
+        PositionsRecord row = load(db, positionId);
+        String quote = row.getQuoteCurrency();
+        BigDecimal quoteFees = BigDecimal.ZERO;
+        Map<String, BigDecimal> other = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        for (Record2<BigDecimal, String> f : db.select(ORDER_FILLS.FEE, ORDER_FILLS.FEE_CURRENCY)
+                .from(ORDERS)
+                .join(ORDER_FILLS).on(ORDER_FILLS.ORDER_ID.eq(ORDERS.ID))
+                .where(ORDERS.POSITION_ID.eq(positionId))
+                .fetch()) {
+            if (f.value1().signum() == 0) {
+                continue;
+            }
+            if (quote != null && quote.equals(f.value2())) {
+                quoteFees = quoteFees.add(f.value1());
+            } else {
+                other.merge(f.value2(), f.value1(), BigDecimal::add);
+            }
+        }
+        BigDecimal gross = row.getRealizedPnl() == null ? BigDecimal.ZERO : row.getRealizedPnl();
+        return new PositionPnl(positionId, quote, gross, Decimal18.normalize(quoteFees),
+                Decimal18.normalize(gross.subtract(quoteFees)), feeTotals(other));
     }
 
     public Optional<Position> find(long id) {
@@ -87,9 +208,12 @@ public final class PositionDao {
     }
 
     /**
-     * Closes the position if it is still at {@code expectedVersion}, recording realized P&L and return (LONG:
-     * (exit - entry) x quantity, SHORT: (entry - exit) x quantity; return = P&L / (entry x quantity) x 100), each
-     * computed exactly and rounded once, half-even, to 18 decimal places.
+     * Closes the position if it is still at {@code expectedVersion}: the reduction of all its open quantity
+     * ({@link #reduce}), stored as a REDUCE event. P&L of that part: LONG (exit - entry) x open quantity, SHORT
+     * (entry - exit) x open quantity, rounded once, half-even, to 18 places, and added to the P&L realized by earlier
+     * reductions; return = (earlier reductions' P&L as stored + this part's exact P&L) / (entry x quantity) x 100,
+     * rounded once. For a position never increased nor reduced that is (exit - entry) x quantity and
+     * P&L / (entry x quantity) x 100, as before release 8.
      *
      * <p>An already CLOSED position is reported as such even when the version is also stale: closing it again
      * cannot succeed, so re-reading and retrying would not help.
@@ -174,39 +298,63 @@ public final class PositionDao {
     }
 
     /**
-     * Realized P&L per UTC day of exit_time for closes with {@code from <= exit_time < to}, days ascending, only
-     * days with a close. Summed here with BigDecimal rather than by SQL SUM: exact on both engines with no 64-bit
-     * overflow and no arithmetic on SQLite's decimal BLOBs; normalized like every decimal the store returns
-     * (1.5 + 2.5 is 4, not 4.0).
+     * Realized P&L per UTC day, days ascending, only days with a reduction or a fee: gross is the sum of the REDUCE
+     * events with {@code from <= occurred_at < to} (a partial reduction counts on its own day, a close on the day it
+     * closed); net subtracts the fees paid on that day ({@code from <= filled_at < to}) by fills of positions' orders
+     * in their position's quote currency; fees in other currencies are listed per currency. Summed here with
+     * BigDecimal rather than by SQL SUM: exact on both engines with no 64-bit overflow and no arithmetic on SQLite's
+     * decimal BLOBs; normalized like every decimal the store returns (1.5 + 2.5 is 4, not 4.0).
      */
     public List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
         Check.window(from, to);
-        List<DailyPnl> days = new ArrayList<>();
-        LocalDate day = null;
-        BigDecimal sum = BigDecimal.ZERO;
-        int count = 0;
-        for (Record2<Instant, BigDecimal> r : tx.dsl().select(POSITIONS.EXIT_TIME, POSITIONS.REALIZED_PNL)
-                .from(POSITIONS)
-                .where(POSITIONS.STATUS.eq(PositionStatus.CLOSED),
-                        POSITIONS.EXIT_TIME.ge(from), POSITIONS.EXIT_TIME.lt(to))
-                .orderBy(POSITIONS.EXIT_TIME)
+        var db = tx.dsl();
+        TreeMap<LocalDate, Day> days = new TreeMap<>();
+        for (Record2<Instant, BigDecimal> r : db.select(POSITION_EVENTS.OCCURRED_AT, POSITION_EVENTS.REALIZED_PNL)
+                .from(POSITION_EVENTS)
+                .where(POSITION_EVENTS.KIND.eq(PositionEventKind.REDUCE),
+                        POSITION_EVENTS.OCCURRED_AT.ge(from), POSITION_EVENTS.OCCURRED_AT.lt(to))
+                .orderBy(POSITION_EVENTS.OCCURRED_AT, POSITION_EVENTS.ID)
                 .fetch()) {
-            LocalDate d = LocalDate.ofInstant(r.value1(), ZoneOffset.UTC);
-            if (!d.equals(day)) {
-                if (day != null) {
-                    days.add(new DailyPnl(day, Decimal18.normalize(sum), count));
-                }
-                day = d;
-                sum = BigDecimal.ZERO;
-                count = 0;
+            Day d = days.computeIfAbsent(LocalDate.ofInstant(r.value1(), ZoneOffset.UTC), k -> new Day());
+            d.gross = d.gross.add(r.value2());
+            d.reductions++;
+        }
+        for (Record4<Instant, BigDecimal, String, String> f : db.select(ORDER_FILLS.FILLED_AT, ORDER_FILLS.FEE,
+                        ORDER_FILLS.FEE_CURRENCY, POSITIONS.QUOTE_CURRENCY)
+                .from(ORDER_FILLS)
+                .join(ORDERS).on(ORDERS.ID.eq(ORDER_FILLS.ORDER_ID))
+                .join(POSITIONS).on(POSITIONS.ID.eq(ORDERS.POSITION_ID))
+                .where(ORDER_FILLS.FILLED_AT.ge(from), ORDER_FILLS.FILLED_AT.lt(to))
+                .fetch()) {
+            if (f.value2().signum() == 0) {
+                continue;
             }
-            sum = sum.add(r.value2());
-            count++;
+            Day d = days.computeIfAbsent(LocalDate.ofInstant(f.value1(), ZoneOffset.UTC), k -> new Day());
+            if (f.value4() != null && f.value4().equals(f.value3())) {
+                d.quoteFees = d.quoteFees.add(f.value2());
+            } else {
+                d.other.merge(f.value3(), f.value2(), BigDecimal::add);
+            }
         }
-        if (day != null) {
-            days.add(new DailyPnl(day, Decimal18.normalize(sum), count));
-        }
-        return days;
+        List<DailyPnl> out = new ArrayList<>(days.size());
+        days.forEach((day, d) -> out.add(new DailyPnl(day, Decimal18.normalize(d.gross), d.reductions,
+                Decimal18.normalize(d.quoteFees), Decimal18.normalize(d.gross.subtract(d.quoteFees)),
+                feeTotals(d.other))));
+        return out;
+    }
+
+    /** One day's running sums for {@link #dailyRealizedPnl}. */
+    private static final class Day {
+        BigDecimal gross = BigDecimal.ZERO;
+        int reductions;
+        BigDecimal quoteFees = BigDecimal.ZERO;
+        final Map<String, BigDecimal> other = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+    }
+
+    private static List<FeeTotal> feeTotals(Map<String, BigDecimal> totals) {
+        List<FeeTotal> out = new ArrayList<>(totals.size());
+        totals.forEach((currency, total) -> out.add(new FeeTotal(currency, Decimal18.normalize(total))));
+        return out;
     }
 
     private Position close(DSLContext db, PositionsRecord row, BigDecimal exitPrice, Instant exitTime,
@@ -217,20 +365,61 @@ public final class PositionDao {
                     + row.getExitTime() + " at " + row.getExitPrice().toPlainString() + ")");
         }
         Check.notBefore("positions.exit_time", exitTime, "positions.entry_time", row.getEntryTime());
+        return realize(db, row, row.getOpenQuantity(), exitPrice, exitTime, exitReason, expectedVersion);
+    }
+
+    /**
+     * The one place P&L is realized (reduce and close): {@code quantity} (at most the open quantity) at
+     * {@code exitPrice}, against the stored entry price. The row changes first, then the REDUCE event is written.
+     */
+    private Position realize(DSLContext db, PositionsRecord row, BigDecimal quantity, BigDecimal exitPrice,
+                             Instant at, String reason, long expectedVersion) {
         BigDecimal move = row.getSide() == PositionSide.LONG
                 ? exitPrice.subtract(row.getEntryPrice())
                 : row.getEntryPrice().subtract(exitPrice);
-        BigDecimal exactPnl = move.multiply(row.getQuantity());
+        BigDecimal exactPnl = move.multiply(quantity);
         BigDecimal pnl = Derived.rounded("positions.realized_pnl", exactPnl);
-        BigDecimal returnPct = Derived.quotient("positions.return_pct", exactPnl.multiply(HUNDRED),
-                row.getEntryPrice().multiply(row.getQuantity()));
-        return versioned(db, row, expectedVersion, db.update(POSITIONS)
-                .set(POSITIONS.STATUS, PositionStatus.CLOSED)
-                .set(POSITIONS.EXIT_PRICE, exitPrice)
-                .set(POSITIONS.EXIT_TIME, exitTime)
-                .set(POSITIONS.EXIT_REASON, exitReason)
-                .set(POSITIONS.REALIZED_PNL, pnl)
-                .set(POSITIONS.RETURN_PCT, returnPct));
+        BigDecimal before = row.getRealizedPnl() == null ? BigDecimal.ZERO : row.getRealizedPnl();
+        BigDecimal realized = Derived.rounded("positions.realized_pnl", before.add(pnl));
+        BigDecimal open = row.getOpenQuantity().subtract(quantity);
+        UpdateSetMoreStep<PositionsRecord> change = db.update(POSITIONS)
+                .set(POSITIONS.OPEN_QUANTITY, Decimal18.normalize(open))
+                .set(POSITIONS.REALIZED_PNL, realized);
+        if (open.signum() == 0) {
+            // Earlier parts as stored plus this part exact: for a single close this is today's exact P&L.
+            BigDecimal returnPct = Derived.quotient("positions.return_pct", before.add(exactPnl).multiply(HUNDRED),
+                    row.getEntryPrice().multiply(row.getQuantity()));
+            change = change
+                    .set(POSITIONS.STATUS, PositionStatus.CLOSED)
+                    .set(POSITIONS.EXIT_PRICE, exitPrice)
+                    .set(POSITIONS.EXIT_TIME, at)
+                    .set(POSITIONS.EXIT_REASON, reason)
+                    .set(POSITIONS.RETURN_PCT, returnPct);
+        }
+        Position updated = versioned(db, row, expectedVersion, change);
+        event(db, row.getId(), PositionEventKind.REDUCE, quantity, exitPrice, pnl, at, reason, tx.now());
+        return updated;
+    }
+
+    private static void event(DSLContext db, long positionId, PositionEventKind kind, BigDecimal quantity,
+                              BigDecimal price, BigDecimal realizedPnl, Instant at, String reason, Instant now) {
+        db.insertInto(POSITION_EVENTS)
+                .set(POSITION_EVENTS.POSITION_ID, positionId)
+                .set(POSITION_EVENTS.KIND, kind)
+                .set(POSITION_EVENTS.QUANTITY, quantity)
+                .set(POSITION_EVENTS.PRICE, price)
+                .set(POSITION_EVENTS.REALIZED_PNL, realizedPnl)
+                .set(POSITION_EVENTS.OCCURRED_AT, at)
+                .set(POSITION_EVENTS.REASON, reason)
+                .set(POSITION_EVENTS.CREATED_AT, now)
+                .execute();
+    }
+
+    private static void requireOpen(PositionsRecord row, String verb) {
+        if (row.getStatus() != PositionStatus.OPEN) {
+            throw new InvalidStateTransitionException("cannot " + verb + " position " + row.getId() + ": it is "
+                    + row.getStatus() + " (closed at " + row.getExitTime() + ")");
+        }
     }
 
     /**
@@ -272,9 +461,15 @@ public final class PositionDao {
     }
 
     private static Position map(PositionsRecord r) {
-        return new Position(r.getId(), r.getSymbol(), r.getSide(), r.getStatus(), r.getQuantity(), r.getEntryPrice(),
-                r.getEntryTime(), r.getStopLoss(), r.getTakeProfit(), r.getExitPrice(), r.getExitTime(),
-                r.getExitReason(), r.getRealizedPnl(), r.getReturnPct(), r.getStrategy(), r.getMlConfidence(),
-                r.getSentimentScore(), r.getCreatedAt(), r.getUpdatedAt(), r.getVersion());
+        return new Position(r.getId(), r.getSymbol(), r.getSide(), r.getStatus(), r.getQuantity(),
+                r.getOpenQuantity(), r.getEntryPrice(), r.getEntryTime(), r.getStopLoss(), r.getTakeProfit(),
+                r.getExitPrice(), r.getExitTime(), r.getExitReason(), r.getRealizedPnl(), r.getReturnPct(),
+                r.getStrategy(), r.getMlConfidence(), r.getSentimentScore(), r.getQuoteCurrency(), r.getCreatedAt(),
+                r.getUpdatedAt(), r.getVersion());
+    }
+
+    private static PositionEvent mapEvent(PositionEventsRecord r) {
+        return new PositionEvent(r.getId(), r.getPositionId(), r.getKind(), r.getQuantity(), r.getPrice(),
+                r.getRealizedPnl(), r.getOccurredAt(), r.getReason(), r.getCreatedAt());
     }
 }

@@ -69,7 +69,7 @@ class UnitFootprintTest {
     void anUndoneCloseOfAnEarlierPositionIsReportedAgainstTheUnitThatClosedIt() throws Exception {
         Path db = copy();
         sql(db, "UPDATE positions SET status = 'OPEN', exit_price = NULL, exit_time = NULL, exit_reason = NULL,"
-                + " realized_pnl = NULL, return_pct = NULL WHERE strategy = 'unit-3'");
+                + " realized_pnl = NULL, return_pct = NULL, open_quantity = quantity WHERE strategy = 'unit-3'");
         assertThat(audit(db).problems()).anySatisfy(p -> assertThat(p).startsWith("unit 4 is not whole")
                 .contains("positions: close of position 3: 0 of 1"));
     }

@@ -204,7 +204,7 @@ public final class Demo {
         Instant to = Instant.parse("9999-01-01T00:00:00Z");
         List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(from, to));
         BigDecimal realized = days.stream().map(DailyPnl::realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add);
-        int closed = days.stream().mapToInt(DailyPnl::closedPositions).sum();
+        int closed = days.stream().mapToInt(DailyPnl::reductions).sum();
         Accuracy accuracy = store.read(uow -> uow.predictions().accuracyByModel(MODEL, from, to));
         store.useTransaction(uow -> {
             int open = uow.positions().listOpen().size();

@@ -27,6 +27,8 @@ import io.tradestore.trading.OrderStatus;
 import io.tradestore.trading.OrderType;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionDao;
+import io.tradestore.trading.PositionEvent;
+import io.tradestore.trading.PositionEventKind;
 import io.tradestore.trading.PositionSide;
 import io.tradestore.trading.PositionStatus;
 import io.tradestore.testing.Props.Tally;
@@ -38,6 +40,7 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -108,6 +111,8 @@ class OrderLifecycleModelTest {
                 w(1, rejects()),
                 w(3, opens()),
                 w(3, closes()),
+                w(3, increases()),
+                w(4, reductions()),
                 w(1, stopUpdates()),
                 w(2, enters()),
                 w(1, unstorables()),
@@ -196,6 +201,24 @@ class OrderLifecycleModelTest {
                 assertThat(orders.listOpen()).as("open orders").isEqualTo(model.openOrders());
                 for (ModelPosition p : model.positions) {
                     assertThat(positions.find(p.id)).as("position %d", p.id).contains(p.expected());
+                    List<PositionEvent> events = positions.events(p.id);
+                    assertThat(events.stream().map(TradingModel.ModelEvent::of).toList())
+                            .as("events of position %d", p.id).isEqualTo(p.events);
+                    assertThat(events).as("events of position %d belong to it, ids increasing", p.id)
+                            .allMatch(e -> e.positionId() == p.id)
+                            .isSortedAccordingTo(Comparator.comparingLong(PositionEvent::id));
+                    // Recomputed from the events alone: realized P&L is exactly the sum of the REDUCE events.
+                    List<BigDecimal> reduced = events.stream().filter(e -> e.kind() == PositionEventKind.REDUCE)
+                            .map(PositionEvent::realizedPnl).toList();
+                    Position stored = positions.find(p.id).orElseThrow();
+                    if (reduced.isEmpty()) {
+                        assertThat(stored.realizedPnl()).as("position %d was never reduced", p.id).isNull();
+                    } else {
+                        assertThat(stored.realizedPnl()).as("position %d: P&L = sum of its REDUCE events", p.id)
+                                .isEqualByComparingTo(reduced.stream().reduce(BigDecimal.ZERO, BigDecimal::add));
+                    }
+                    assertThat(positions.pnl(p.id)).as("gross and net P&L of position %d", p.id)
+                            .isEqualTo(model.pnl(p));
                     assertThat(orders.byPosition(p.id)).as("orders of position %d", p.id)
                             .isEqualTo(model.ordersOfPosition(p.id));
                 }
@@ -684,17 +707,18 @@ class OrderLifecycleModelTest {
     // Positions
 
     record OpenSpec(String symbol, PositionSide side, BigDecimal quantity, BigDecimal entryPrice, Instant entryTime,
-                    BigDecimal stopLoss, String strategy) {
+                    BigDecimal stopLoss, String strategy, String quoteCurrency) {
         NewPosition toNew() {
             return NewPosition.of(symbol, side, quantity, entryPrice, entryTime).withStopLoss(stopLoss)
-                    .withStrategy(strategy);
+                    .withStrategy(strategy).withQuoteCurrency(quoteCurrency);
         }
 
         @Override
         public String toString() {
             return symbol + " " + side + " " + plain(quantity) + " @ " + plain(entryPrice) + " at " + entryTime
                     + (stopLoss == null ? "" : ", sl " + plain(stopLoss))
-                    + (strategy == null ? "" : ", " + strategy);
+                    + (strategy == null ? "" : ", " + strategy)
+                    + (quoteCurrency == null ? "" : ", quote " + quoteCurrency);
         }
     }
 
@@ -765,7 +789,7 @@ class OrderLifecycleModelTest {
                 return;
             }
             Instant at = exit.resolve(m.spec.entryTime());
-            BigDecimal price = exitPrice.resolve(m.spec.entryPrice());
+            BigDecimal price = exitPrice.resolve(m.entryPrice);
             long version = mode == VersionMode.STALE ? (m.version == 0 ? 1 : m.version - 1) : m.version;
             String action = this + " [" + describe(m) + ", exit " + plain(price) + " at " + at + "]";
             if (m.status == PositionStatus.CLOSED) {
@@ -802,6 +826,107 @@ class OrderLifecycleModelTest {
             return "close(" + ref + " @ " + exitPrice + ", at " + exit
                     + (reason == null ? "" : ", \"" + reason + "\"")
                     + (mode == VersionMode.NONE ? "" : ", " + mode.name().toLowerCase() + " version") + ")";
+        }
+    }
+
+    /** The quantity of a reduction, resolved against the open quantity when it runs. */
+    record ReduceQuantity(String kind, BigDecimal fixed) {
+        BigDecimal resolve(BigDecimal open) {
+            return switch (kind) {
+                case "fixed" -> fixed;
+                case "half" -> open.divide(BigDecimal.valueOf(2), Decimals.SCALE, RoundingMode.DOWN).max(ULP);
+                case "all" -> open;
+                case "all+" -> open.add(ULP);
+                default -> throw new IllegalStateException(kind);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return kind.equals("fixed") ? plain(fixed) : kind;
+        }
+    }
+
+    /** Scale in: NotFound, CLOSED, before the entry, a total quantity that does not fit, or the new average. */
+    record Increase(PosRef ref, BigDecimal quantity, ExitPrice price, ExitTime time) implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelPosition m = ref.resolve(w.model);
+            if (m == null) {
+                w.expectFailure(this + " [no such position]", NotFoundException.class, uow -> uow.positions()
+                        .increase(MISSING_POSITION_ID, quantity, price.resolve(BigDecimal.ONE), time.resolve(T0)));
+                return;
+            }
+            BigDecimal p = price.resolve(m.entryPrice);
+            Instant at = time.resolve(m.spec.entryTime());
+            String action = this + " [" + describe(m) + ", " + plain(quantity) + " @ " + plain(p) + " at " + at + "]";
+            Consumer<UnitOfWork> unit = uow -> uow.positions().increase(m.id, quantity, p, at);
+            if (m.status == PositionStatus.CLOSED) {
+                w.expectFailure(action, InvalidStateTransitionException.class, unit);
+            } else if (at.isBefore(m.spec.entryTime())) {
+                w.expectFailure(action, ValidationException.class, unit);
+            } else if (!Decimals.storable(m.quantity.add(quantity))) {
+                w.expectFailure(action + " [positions.quantity out of range]", ValidationException.class, unit);
+            } else {
+                Position increased = w.write(uow -> uow.positions().increase(m.id, quantity, p, at));
+                m.increase(quantity, p, at, w.now());
+                assertThat(increased).as("%s returns the increased position", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, "increased");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "increase(" + ref + " by " + plain(quantity) + " @ " + price + ", at " + time + ")";
+        }
+    }
+
+    /**
+     * Scale out: NotFound, CLOSED, before the entry, more than is open, a P&L or return that does not fit, or the
+     * realized part (the position CLOSED when it was all that was open).
+     */
+    record Reduce(PosRef ref, ReduceQuantity portion, ExitPrice exitPrice, ExitTime exit, String reason)
+            implements Step {
+        @Override
+        public void run(TradingWorld w) {
+            ModelPosition m = ref.resolve(w.model);
+            if (m == null) {
+                w.expectFailure(this + " [no such position]", NotFoundException.class, uow -> uow.positions()
+                        .reduce(MISSING_POSITION_ID, portion.resolve(BigDecimal.ONE), exitPrice.resolve(BigDecimal.ONE),
+                                exit.resolve(T0), reason));
+                return;
+            }
+            BigDecimal q = portion.resolve(m.openQuantity.signum() > 0 ? m.openQuantity : m.quantity);
+            BigDecimal price = exitPrice.resolve(m.entryPrice);
+            Instant at = exit.resolve(m.spec.entryTime());
+            String action = this + " [" + describe(m) + ", " + plain(q) + " @ " + plain(price) + " at " + at + "]";
+            Consumer<UnitOfWork> unit = uow -> uow.positions().reduce(m.id, q, price, at, reason);
+            if (!Decimals.storable(q)) {
+                // one unit more than the largest storable quantity: refused as an argument, before any read
+                w.expectFailure(action + " [quantity out of range]", ValidationException.class, unit);
+            } else if (m.status == PositionStatus.CLOSED) {
+                w.expectFailure(action, InvalidStateTransitionException.class, unit);
+            } else if (at.isBefore(m.spec.entryTime())) {
+                w.expectFailure(action, ValidationException.class, unit);
+            } else if (q.compareTo(m.openQuantity) > 0) {
+                w.expectRefusal(action, "position_events.quantity: must not exceed the open quantity "
+                        + plain(m.openQuantity) + " of position " + m.id + " (" + plain(m.quantity) + " entered) (was "
+                        + Decimals.shown(q) + ")", "refused: more than is open", unit);
+            } else if (m.unstorableDerivedColumn(q, price) != null) {
+                w.expectFailure(action + " [" + m.unstorableDerivedColumn(q, price) + " out of range]",
+                        ValidationException.class, unit);
+            } else {
+                Position reduced = w.write(uow -> uow.positions().reduce(m.id, q, price, at, reason));
+                m.reduce(q, price, at, reason, w.now());
+                assertThat(reduced).as("%s returns the reduced position", action).isEqualTo(m.expected());
+                TradingWorld.outcome(action, m.status == PositionStatus.CLOSED ? "CLOSED" : "reduced");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "reduce(" + ref + " by " + portion + " @ " + exitPrice + ", at " + exit
+                    + (reason == null ? "" : ", \"" + reason + "\"") + ")";
         }
     }
 
@@ -1087,6 +1212,36 @@ class OrderLifecycleModelTest {
                 mode.generate(in));
     }
 
+    static Gen<Increase> increases() {
+        Gen<ExitPrice> price = weighted(
+                w(2, prices().map(p -> new ExitPrice(p, 0))),
+                w(2, integers().between(-3, 3).map(t -> new ExitPrice(null, t))));
+        Gen<ExitTime> at = weighted(
+                w(5, durations(Duration.ZERO, Duration.ofDays(2)).map(d -> new ExitTime("entry", d, 0))),
+                w(1, pick(Duration.of(-1, ChronoUnit.MICROS)).map(d -> new ExitTime("entry", d, 0))));
+        return posRefs().zip(quantities(), price, at, Increase::new);
+    }
+
+    static Gen<Reduce> reductions() {
+        Gen<ReduceQuantity> portion = weighted(
+                w(3, quantities().map(q -> new ReduceQuantity("fixed", q))),
+                w(3, pick(new ReduceQuantity("half", null))),
+                w(1, pick(new ReduceQuantity("all", null))),
+                w(1, pick(new ReduceQuantity("all+", null))));
+        Gen<ExitPrice> exitPrice = weighted(
+                w(2, prices().map(p -> new ExitPrice(p, 0))),
+                w(2, integers().between(-3, 3).map(t -> new ExitPrice(null, t))));
+        Gen<ExitTime> exit = weighted(
+                w(4, durations(Duration.ZERO, Duration.ofDays(3)).map(d -> new ExitTime("entry", d, 0))),
+                w(1, pick(Duration.of(-1, ChronoUnit.MICROS)).map(d -> new ExitTime("entry", d, 0))),
+                w(2, integers().between(1, 3).zip(pick(Duration.ZERO, Duration.of(-1, ChronoUnit.MICROS)),
+                        (days, off) -> new ExitTime("midnight", off, days))));
+        Gen<PosRef> ref = posRefs();
+        Gen<String> reason = orNull(pick("scale out", "trim"), 50);
+        return in -> new Reduce(ref.generate(in), portion.generate(in), exitPrice.generate(in), exit.generate(in),
+                reason.generate(in));
+    }
+
     static Gen<Stops> stopUpdates() {
         Gen<BigDecimal> level = orNull(prices(), 30);
         return posRefs().zip(level, level, pick(false, false, false, true), Stops::new);
@@ -1221,8 +1376,9 @@ class OrderLifecycleModelTest {
         Gen<BigDecimal> price = prices();
         Gen<BigDecimal> stopLoss = orNull(prices(), 60);
         Gen<String> strategy = orNull(pick("ma-cross"), 50);
+        Gen<String> quote = orNull(pick("USDT", "USDT", "BNB"), 30);
         return in -> new OpenSpec(symbol.generate(in), side.generate(in), quantity.generate(in), price.generate(in),
-                entry.generate(in), stopLoss.generate(in), strategy.generate(in));
+                entry.generate(in), stopLoss.generate(in), strategy.generate(in), quote.generate(in));
     }
 
     /** {@code base} plus {@code ticks} units of the 18th decimal, kept within [1e-18, MAX] (a storable price). */

@@ -116,6 +116,53 @@ class TradingArithmeticTest {
         assertThat(model.unstorableDerivedColumn(new BigDecimal(exit))).as("the model stores the close").isNull();
     }
 
+    /**
+     * Scaling in and out, by hand (and with Python's fractions): the average entry after an increase is the exact
+     * mean rounded once, a partial reduction realizes P&L against that stored average, the close adds its part, and
+     * the return is (earlier parts as stored + the closing part exact) / (average x quantity) x 100. Row 1:
+     * (100 + 100.000000000000000001) / 2 = 100.0000000000000000005, a tie: half-even keeps 100 (half-up: ...001);
+     * reducing 0.5 at 100.000000000000000001 realizes 5e-19, a tie: 0 (half-up: 1e-18); closing the other 1.5 there
+     * realizes 1.5e-18, a tie: 2e-18; return (0 + 1.5e-18) x 100 / 200 = 7.5e-19: 1e-18. Row 2: the mean
+     * 100.0000000000000000015 is a tie whose kept digit 1 is odd: up to 100.000000000000000002; reducing 0.5 at
+     * 100.000000000000000003 realizes 5e-19: 0; closing 1.5 at 100.000000000000000004 realizes 3e-18; return
+     * 3e-18 x 100 / 200.000000000000000004 = 1.49999999999999999997e-18: 1e-18.
+     */
+    @ParameterizedTest(name = "{0} 1 @ {1} + 1 @ {2} = avg {3}; reduce 0.5 @ {4}: {5}; close @ {6}: {7}, {8} %")
+    @CsvSource({
+            "LONG, 100, 100.000000000000000001, 100, 100.000000000000000001, 0, 100.000000000000000001, "
+                    + "0.000000000000000002, 0.000000000000000001",
+            "LONG, 100.000000000000000001, 100.000000000000000002, 100.000000000000000002, 100.000000000000000003, 0, "
+                    + "100.000000000000000004, 0.000000000000000003, 0.000000000000000001",
+    })
+    void increasingAveragesAndReducingRealisesAtTheHandComputedTies(PositionSide side, String entry, String added,
+                                                                    String average, String reduceAt, String reducePnl,
+                                                                    String closeAt, String realized, String returnPct) {
+        BigDecimal one = BigDecimal.ONE;
+        BigDecimal half = new BigDecimal("0.5");
+        NewPosition spec = NewPosition.of("BTCUSDT", side, one, new BigDecimal(entry), T0);
+        Instant at = T0.plus(Duration.ofHours(1));
+        List<Position> steps = store.inTransaction(uow -> {
+            long id = uow.positions().open(spec).id();
+            return List.of(uow.positions().increase(id, one, new BigDecimal(added), at),
+                    uow.positions().reduce(id, half, new BigDecimal(reduceAt), at, "trim"),
+                    uow.positions().close(id, new BigDecimal(closeAt), at, "rest"));
+        });
+        assertThat(steps.get(0).entryPrice()).as("the DAO's average").isEqualTo(new BigDecimal(average));
+        assertThat(steps.get(1).realizedPnl()).as("the DAO's partial P&L").isEqualTo(new BigDecimal(reducePnl));
+        assertThat(steps.get(1).openQuantity()).isEqualTo(new BigDecimal("1.5"));
+        assertThat(steps.get(2).realizedPnl()).as("the DAO's realized P&L").isEqualTo(new BigDecimal(realized));
+        assertThat(steps.get(2).returnPct()).as("the DAO's return").isEqualTo(new BigDecimal(returnPct));
+
+        ModelPosition model = new ModelPosition(1, spec, T0);
+        model.increase(one, new BigDecimal(added), at, T0);
+        assertThat(model.entryPrice).as("the model's average").isEqualTo(new BigDecimal(average));
+        model.reduce(half, new BigDecimal(reduceAt), at, "trim", T0);
+        assertThat(model.realizedPnl).as("the model's partial P&L").isEqualTo(new BigDecimal(reducePnl));
+        model.close(new BigDecimal(closeAt), at, "rest", T0);
+        assertThat(model.realizedPnl).as("the model's realized P&L").isEqualTo(new BigDecimal(realized));
+        assertThat(model.returnPct).as("the model's return").isEqualTo(new BigDecimal(returnPct));
+    }
+
     @ParameterizedTest(name = "{0} {1} @ {2} closed at {3}: {4} out of range")
     @CsvSource({
             // side, quantity, entry, exit, refused column   -- and the arithmetic (both rounded to 10^20: refused)

@@ -1,6 +1,10 @@
 package io.tradestore.model;
 
 import io.tradestore.trading.DailyPnl;
+import io.tradestore.trading.FeeTotal;
+import io.tradestore.trading.PositionEvent;
+import io.tradestore.trading.PositionEventKind;
+import io.tradestore.trading.PositionPnl;
 import io.tradestore.trading.Fill;
 import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
@@ -89,18 +93,90 @@ final class TradingModel {
     }
 
     /**
-     * Per UTC day of exit_time: the exact sum of the stored (rounded, normalized) realized P&L and the number of
-     * closes; the sum normalized, as every decimal the store returns.
+     * Per UTC day: gross is the sum of the stored P&L of the REDUCE events of that day (partial ones on their own
+     * day), net subtracts that day's fees of fills of orders placed for a position, paid in the position's quote
+     * currency; other fees are totalled per currency. Days with a reduction or a non-zero fee only.
      */
     List<DailyPnl> dailyRealizedPnl(Instant from, Instant to) {
-        TreeMap<LocalDate, List<ModelPosition>> days = new TreeMap<>();
-        for (ModelPosition p : closedIn(from, to)) {
-            days.computeIfAbsent(LocalDate.ofInstant(p.exitTime, ZoneOffset.UTC), d -> new ArrayList<>()).add(p);
+        TreeMap<LocalDate, List<ModelEvent>> reductions = new TreeMap<>();
+        TreeMap<LocalDate, List<Object[]>> fees = new TreeMap<>();
+        for (ModelPosition p : positions) {
+            for (ModelEvent e : p.events) {
+                if (e.kind() == PositionEventKind.REDUCE && within(e.occurredAt(), from, to)) {
+                    reductions.computeIfAbsent(day(e.occurredAt()), d -> new ArrayList<>()).add(e);
+                }
+            }
         }
-        List<DailyPnl> out = new ArrayList<>();
-        days.forEach((day, closes) -> out.add(new DailyPnl(day, Decimals.normalized(
-                closes.stream().map(p -> p.realizedPnl).reduce(BigDecimal.ZERO, BigDecimal::add)), closes.size())));
+        for (ModelOrder o : orders.values()) {
+            if (o.positionId == null) {
+                continue;
+            }
+            String quote = positionById(o.positionId).orElseThrow().spec.quoteCurrency();
+            for (ModelFill f : o.fills) {
+                if (f.fee().signum() != 0 && within(f.filledAt(), from, to)) {
+                    fees.computeIfAbsent(day(f.filledAt()), d -> new ArrayList<>()).add(new Object[]{f, quote});
+                }
+            }
+        }
+        TreeMap<LocalDate, DailyPnl> out = new TreeMap<>();
+        java.util.TreeSet<LocalDate> days = new java.util.TreeSet<>(reductions.keySet());
+        days.addAll(fees.keySet());
+        for (LocalDate day : days) {
+            BigDecimal gross = reductions.getOrDefault(day, List.of()).stream().map(ModelEvent::realizedPnl)
+                    .reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal quoteFees = BigDecimal.ZERO;
+            Map<String, BigDecimal> other = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+            for (Object[] fq : fees.getOrDefault(day, List.of())) {
+                ModelFill f = (ModelFill) fq[0];
+                if (fq[1] != null && fq[1].equals(f.feeCurrency())) {
+                    quoteFees = quoteFees.add(f.fee());
+                } else {
+                    other.merge(f.feeCurrency(), f.fee(), BigDecimal::add);
+                }
+            }
+            out.put(day, new DailyPnl(day, Decimals.normalized(gross), reductions.getOrDefault(day, List.of()).size(),
+                    Decimals.normalized(quoteFees), Decimals.normalized(gross.subtract(quoteFees)), totals(other)));
+        }
+        return List.copyOf(out.values());
+    }
+
+    /** What pnl(positionId) reports: gross, quote-currency fees netted, the other fees per currency. */
+    PositionPnl pnl(ModelPosition p) {
+        String quote = p.spec.quoteCurrency();
+        BigDecimal quoteFees = BigDecimal.ZERO;
+        Map<String, BigDecimal> other = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        for (ModelOrder o : orders.values()) {
+            if (!Objects.equals(o.positionId, p.id)) {
+                continue;
+            }
+            for (ModelFill f : o.fills) {
+                if (f.fee().signum() == 0) {
+                    continue;
+                }
+                if (quote != null && quote.equals(f.feeCurrency())) {
+                    quoteFees = quoteFees.add(f.fee());
+                } else {
+                    other.merge(f.feeCurrency(), f.fee(), BigDecimal::add);
+                }
+            }
+        }
+        BigDecimal gross = p.realizedPnl == null ? BigDecimal.ZERO : p.realizedPnl;
+        return new PositionPnl(p.id, quote, gross, Decimals.normalized(quoteFees),
+                Decimals.normalized(gross.subtract(quoteFees)), totals(other));
+    }
+
+    private static List<FeeTotal> totals(Map<String, BigDecimal> totals) {
+        List<FeeTotal> out = new ArrayList<>();
+        totals.forEach((c, t) -> out.add(new FeeTotal(c, Decimals.normalized(t))));
         return out;
+    }
+
+    private static boolean within(Instant t, Instant from, Instant to) {
+        return !t.isBefore(from) && t.isBefore(to);
+    }
+
+    private static LocalDate day(Instant t) {
+        return LocalDate.ofInstant(t, ZoneOffset.UTC);
     }
 
     private List<ModelPosition> closedIn(Instant from, Instant to) {
@@ -226,12 +302,29 @@ final class TradingModel {
         }
     }
 
-    /** A position as the model knows it. */
+    /** A step of a position as the model expects events() to report it (the id is the store's). */
+    record ModelEvent(PositionEventKind kind, BigDecimal quantity, BigDecimal price, BigDecimal realizedPnl,
+                      Instant occurredAt, String reason, Instant createdAt) {
+        static ModelEvent of(PositionEvent e) {
+            return new ModelEvent(e.kind(), e.quantity(), e.price(), e.realizedPnl(), e.occurredAt(), e.reason(),
+                    e.createdAt());
+        }
+    }
+
+    /**
+     * A position as the model knows it: its events and the summary the documentation derives from them. quantity is
+     * all that was entered (entry + increases), openQuantity what is left, entryPrice the exact quantity-weighted
+     * mean of the entry and increases rounded once, realizedPnl the sum of the reductions' rounded P&L.
+     */
     static final class ModelPosition {
         final long id;
         final NewPosition spec;
         final Instant createdAt;
+        final List<ModelEvent> events = new ArrayList<>();
         PositionStatus status = PositionStatus.OPEN;
+        BigDecimal quantity;
+        BigDecimal openQuantity;
+        BigDecimal entryPrice;
         BigDecimal stopLoss;
         BigDecimal takeProfit;
         BigDecimal exitPrice;
@@ -249,6 +342,11 @@ final class TradingModel {
             this.updatedAt = createdAt;
             this.stopLoss = spec.stopLoss();
             this.takeProfit = spec.takeProfit();
+            this.quantity = stored(spec.quantity());
+            this.openQuantity = quantity;
+            this.entryPrice = stored(spec.entryPrice());
+            events.add(new ModelEvent(PositionEventKind.ENTRY, quantity, entryPrice, null, spec.entryTime(), null,
+                    createdAt));
         }
 
         void touch(Instant now) {
@@ -256,37 +354,88 @@ final class TradingModel {
             updatedAt = now.isAfter(updatedAt) ? now : updatedAt;
         }
 
-        /**
-         * Closes: LONG (exit - entry) x qty, SHORT (entry - exit) x qty, rounded half-even to 18 places; return % =
-         * exact P&L / (entry x qty) x 100, the exact quotient rounded once half-even to 18 places; both normalized.
-         */
-        void close(BigDecimal exit, Instant at, String reason, Instant now) {
-            status = PositionStatus.CLOSED;
-            exitPrice = exit;
-            exitTime = at;
-            exitReason = reason;
-            realizedPnl = realizedPnl(exit);
-            returnPct = returnPct(exit);
+        /** Sum(q x p) / sum(q) over the entry and the increases, with {@code q @ p} added, exact, rounded once. */
+        BigDecimal averageWith(BigDecimal q, BigDecimal p) {
+            Rational notional = Rational.of(q).times(Rational.of(p));
+            Rational total = Rational.of(q);
+            for (ModelEvent e : events) {
+                if (e.kind() != PositionEventKind.REDUCE) {
+                    notional = notional.plus(Rational.of(e.quantity()).times(Rational.of(e.price())));
+                    total = total.plus(Rational.of(e.quantity()));
+                }
+            }
+            return notional.dividedBy(total).derived();
+        }
+
+        void increase(BigDecimal q, BigDecimal p, Instant at, Instant now) {
+            entryPrice = averageWith(q, p);
+            quantity = Decimals.normalized(quantity.add(q));
+            openQuantity = Decimals.normalized(openQuantity.add(q));
+            events.add(new ModelEvent(PositionEventKind.INCREASE, stored(q), stored(p), null, at, null, now));
             touch(now);
         }
 
-        BigDecimal realizedPnl(BigDecimal exit) {
-            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).derived();
+        /** The P&L of reducing {@code q} at {@code exit}: against the entry price as stored, rounded once. */
+        BigDecimal reductionPnl(BigDecimal q, BigDecimal exit) {
+            return exactPnl(spec.side(), entryPrice, exit, q).derived();
         }
 
+        Rational realizedSoFar() {
+            return realizedPnl == null ? Rational.ZERO : Rational.of(realizedPnl);
+        }
+
+        /** The realized P&L after reducing {@code q}: what was realized before plus this part, both as stored. */
+        BigDecimal realizedAfter(BigDecimal q, BigDecimal exit) {
+            return realizedSoFar().plus(Rational.of(reductionPnl(q, exit))).derived();
+        }
+
+        /** Return % of the closing reduction: (P&L realized before + this part exact) / (entry x quantity) x 100. */
         BigDecimal returnPct(BigDecimal exit) {
-            Rational invested = Rational.of(spec.entryPrice()).times(Rational.of(spec.quantity()));
-            return exactPnl(spec.side(), spec.entryPrice(), exit, spec.quantity()).times(Rational.of(100))
-                    .dividedBy(invested).derived();
+            Rational invested = Rational.of(entryPrice).times(Rational.of(quantity));
+            return realizedSoFar().plus(exactPnl(spec.side(), entryPrice, exit, openQuantity))
+                    .times(Rational.of(100)).dividedBy(invested).derived();
+        }
+
+        void reduce(BigDecimal q, BigDecimal exit, Instant at, String reason, Instant now) {
+            BigDecimal pnl = reductionPnl(q, exit);
+            boolean closing = q.compareTo(openQuantity) == 0;
+            if (closing) {
+                returnPct = returnPct(exit);
+                status = PositionStatus.CLOSED;
+                exitPrice = exit;
+                exitTime = at;
+                exitReason = reason;
+            }
+            realizedPnl = realizedAfter(q, exit);
+            openQuantity = Decimals.normalized(openQuantity.subtract(q));
+            events.add(new ModelEvent(PositionEventKind.REDUCE, stored(q), stored(exit), pnl, at, reason, now));
+            touch(now);
+        }
+
+        void close(BigDecimal exit, Instant at, String reason, Instant now) {
+            reduce(openQuantity, exit, at, reason, now);
+        }
+
+        /** The realized P&L a close at {@code exit} leaves (used to name a refused value). */
+        BigDecimal realizedPnl(BigDecimal exit) {
+            return !Decimals.storable(reductionPnl(openQuantity, exit)) ? reductionPnl(openQuantity, exit)
+                    : realizedAfter(openQuantity, exit);
         }
 
         /**
-         * The column a close at {@code exit} is refused for, because its rounded P&L or return does not fit
-         * DECIMAL(38,18) (the P&L is derived, and checked, first); null if both fit.
+         * The column a reduction of {@code q} at {@code exit} is refused for, because its rounded P&L, the realized
+         * total or (closing) the return does not fit DECIMAL(38,18), checked in that order; null if all fit.
          */
+        String unstorableDerivedColumn(BigDecimal q, BigDecimal exit) {
+            if (!Decimals.storable(reductionPnl(q, exit)) || !Decimals.storable(realizedAfter(q, exit))) {
+                return "positions.realized_pnl";
+            }
+            return q.compareTo(openQuantity) == 0 && !Decimals.storable(returnPct(exit)) ? "positions.return_pct"
+                    : null;
+        }
+
         String unstorableDerivedColumn(BigDecimal exit) {
-            return !Decimals.storable(realizedPnl(exit)) ? "positions.realized_pnl"
-                    : !Decimals.storable(returnPct(exit)) ? "positions.return_pct" : null;
+            return unstorableDerivedColumn(openQuantity, exit);
         }
 
         static Rational exactPnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
@@ -296,10 +445,10 @@ final class TradingModel {
         }
 
         Position expected() {
-            return new Position(id, spec.symbol(), spec.side(), status, stored(spec.quantity()),
-                    stored(spec.entryPrice()), spec.entryTime(), stored(stopLoss), stored(takeProfit),
-                    stored(exitPrice), exitTime, exitReason, realizedPnl, returnPct, spec.strategy(),
-                    stored(spec.mlConfidence()), stored(spec.sentimentScore()), createdAt, updatedAt, version);
+            return new Position(id, spec.symbol(), spec.side(), status, quantity, openQuantity, entryPrice,
+                    spec.entryTime(), stored(stopLoss), stored(takeProfit), stored(exitPrice), exitTime, exitReason,
+                    realizedPnl, returnPct, spec.strategy(), stored(spec.mlConfidence()), stored(spec.sentimentScore()),
+                    spec.quoteCurrency(), createdAt, updatedAt, version);
         }
     }
 

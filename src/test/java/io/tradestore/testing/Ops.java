@@ -87,6 +87,31 @@ public final class Ops {
         }
     }
 
+    public record IncreasePosition(int ref, BigDecimal qty, BigDecimal price, int second) implements Op {
+        public void apply(UnitOfWork uow, Ids ids) {
+            uow.positions().increase(Ids.pick(ids.positions, ref), qty, price, at(second + 50_000));
+        }
+
+        @Override
+        public String toString() {
+            return "positions().increase(position#" + ref + ", " + qty.toPlainString() + " @ " + price.toPlainString()
+                    + ", T0+" + (second + 50_000) + "s)";
+        }
+    }
+
+    /** Reduces by {@code qty}: more than is open (refused) as often as not, so failures come from it too. */
+    public record ReducePosition(int ref, BigDecimal qty, BigDecimal price, int second) implements Op {
+        public void apply(UnitOfWork uow, Ids ids) {
+            uow.positions().reduce(Ids.pick(ids.positions, ref), qty, price, at(second + 60_000), "generated");
+        }
+
+        @Override
+        public String toString() {
+            return "positions().reduce(position#" + ref + ", " + qty.toPlainString() + " @ " + price.toPlainString()
+                    + ", T0+" + (second + 60_000) + "s)";
+        }
+    }
+
     public record PlaceOrder(String clientOrderId, BigDecimal qty, int positionRef) implements Op {
         public void apply(UnitOfWork uow, Ids ids) {
             NewOrder o = NewOrder.market(clientOrderId, "BTCUSDT", OrderSide.BUY, qty);
@@ -291,6 +316,10 @@ public final class Ops {
                 in -> new OpenPosition(symbol().generate(in), Generate.enumValues(PositionSide.class).generate(in),
                         amount("0.001", "3").generate(in), amount("50", "150").generate(in), second.generate(in)),
                 in -> new ClosePosition(ref.generate(in), amount("50", "150").generate(in), second.generate(in)),
+                in -> new IncreasePosition(ref.generate(in), amount("0.001", "2").generate(in),
+                        amount("50", "150").generate(in), second.generate(in)),
+                in -> new ReducePosition(ref.generate(in), amount("0.001", "2").generate(in),
+                        amount("50", "150").generate(in), second.generate(in)),
                 in -> new PlaceOrder("gen-c-" + integers().between(0, 30).generate(in), amount("0.01", "2").generate(in),
                         integers().between(-1, 5).generate(in)),
                 in -> new FillOrder(ref.generate(in), Generate.pick(List.of("T-1", "T-2", "T-3")).generate(in),

@@ -480,12 +480,17 @@ class PositionDaoTest {
         List<DailyPnl> days = store.read(uow ->
                 uow.positions().dailyRealizedPnl(day1, day4.plus(Duration.ofDays(1))));
         assertThat(days).containsExactly(
-                new DailyPnl(LocalDate.parse("2023-03-01"), dec("0.3"), 2),
-                new DailyPnl(LocalDate.parse("2023-03-02"), dec("-12345.123456779999999999"), 2),
-                new DailyPnl(LocalDate.parse("2023-03-04"), dec("7"), 1));
+                withoutFees("2023-03-01", "0.3", 2),
+                withoutFees("2023-03-02", "-12345.123456779999999999", 2),
+                withoutFees("2023-03-04", "7", 1));
 
         List<DailyPnl> fromDay2 = store.read(uow -> uow.positions().dailyRealizedPnl(day2, day4));
         assertThat(fromDay2).extracting(DailyPnl::day).containsExactly(LocalDate.parse("2023-03-02"));
+    }
+
+    /** A day of closes whose positions' orders paid no fee: net equals gross. */
+    private static DailyPnl withoutFees(String day, String pnl, int reductions) {
+        return new DailyPnl(LocalDate.parse(day), dec(pnl), reductions, BigDecimal.ZERO, dec(pnl), List.of());
     }
 
     @Test
@@ -496,7 +501,7 @@ class PositionDaoTest {
         List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(T0, T0.plus(Duration.ofDays(1))));
         assertThat(days).singleElement().satisfies(d -> {
             assertThat(d.realizedPnl()).isEqualTo(dec("180000000000000000000"));
-            assertThat(d.closedPositions()).isEqualTo(2);
+            assertThat(d.reductions()).isEqualTo(2);
         });
     }
 
@@ -507,6 +512,140 @@ class PositionDaoTest {
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
+
+    // --- scaling in and out (release 6) ---------------------------------------------------------------------------
+
+    @Test
+    void increasingAveragesTheEntryExactlyFromTheEventsAndKeepsTheInputs() {
+        Position p = openLong("1", "100", T0);
+        Instant at = T0.plusSeconds(60);
+        Position once = store.inTransaction(uow -> uow.positions().increase(p.id(), dec("2"), dec("103"), at));
+        assertThat(once.entryPrice()).as("(100 + 206) / 3").isEqualTo(dec("102"));
+        assertThat(once.quantity()).isEqualTo(dec("3"));
+        assertThat(once.openQuantity()).isEqualTo(dec("3"));
+        assertThat(once.version()).isEqualTo(1);
+        assertThat(once.realizedPnl()).isNull();
+        // (306 + 300.000000000000000003) / 6 = 101.0000000000000000005: a tie, half-even keeps 101
+        Position twice = store.inTransaction(uow -> uow.positions().increase(p.id(), dec("3"),
+                dec("100.000000000000000001"), at));
+        assertThat(twice.entryPrice()).isEqualTo(dec("101"));
+        assertThat(twice.quantity()).isEqualTo(dec("6"));
+        assertThat(find(p.id())).isEqualTo(twice);
+        List<PositionEvent> events = store.read(uow -> uow.positions().events(p.id()));
+        assertThat(events).extracting(PositionEvent::kind).containsExactly(PositionEventKind.ENTRY,
+                PositionEventKind.INCREASE, PositionEventKind.INCREASE);
+        assertThat(events).extracting(PositionEvent::price).containsExactly(dec("100"), dec("103"),
+                dec("100.000000000000000001"));
+        assertThat(events).extracting(PositionEvent::occurredAt).containsExactly(T0, at, at);
+        assertThat(events).allMatch(e -> e.realizedPnl() == null && e.reason() == null && e.positionId() == p.id());
+    }
+
+    @Test
+    void reducingRealisesThePartAndLeavesTheRestOpenUntilNothingIs() {
+        Position p = openShort("2", "100", T0);
+        Position part = store.inTransaction(uow -> uow.positions().reduce(p.id(), dec("0.5"), dec("90"),
+                T0.plusSeconds(60), "trim"));
+        assertThat(part.status()).isEqualTo(PositionStatus.OPEN);
+        assertThat(part.openQuantity()).isEqualTo(dec("1.5"));
+        assertThat(part.quantity()).as("everything entered, unchanged").isEqualTo(dec("2"));
+        assertThat(part.realizedPnl()).as("(100 - 90) x 0.5").isEqualTo(dec("5"));
+        assertThat(part.exitPrice()).isNull();
+        assertThat(part.returnPct()).isNull();
+        Position rest = store.inTransaction(uow -> uow.positions().reduce(p.id(), dec("1.5"), dec("110"),
+                T0.plusSeconds(120), "stop"));
+        assertThat(rest.status()).isEqualTo(PositionStatus.CLOSED);
+        assertThat(rest.openQuantity()).isEqualTo(dec("0"));
+        assertThat(rest.realizedPnl()).as("5 + (100 - 110) x 1.5").isEqualTo(dec("-10"));
+        assertThat(rest.returnPct()).as("-10 / (100 x 2) x 100").isEqualTo(dec("-5"));
+        assertThat(rest.exitPrice()).isEqualTo(dec("110"));
+        assertThat(rest.exitTime()).isEqualTo(T0.plusSeconds(120));
+        assertThat(rest.exitReason()).isEqualTo("stop");
+        List<PositionEvent> events = store.read(uow -> uow.positions().events(p.id()));
+        assertThat(events).extracting(PositionEvent::realizedPnl).containsExactly(null, dec("5"), dec("-15"));
+        assertThat(events).extracting(PositionEvent::reason).containsExactly(null, "trim", "stop");
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().reduce(p.id(), dec("1"), dec("1"),
+                T0.plusSeconds(180), null)))
+                .isInstanceOf(InvalidStateTransitionException.class)
+                .hasMessage("cannot reduce position " + p.id() + ": it is CLOSED (closed at " + T0.plusSeconds(120) + ")");
+    }
+
+    @Test
+    void aRefusedReductionOrIncreaseChangesNothing() {
+        Position p = openLong("1", "100", T0);
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().reduce(p.id(),
+                dec("1.000000000000000001"), dec("101"), T0, null)))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("position_events.quantity: must not exceed the open quantity 1 of position " + p.id()
+                        + " (1 entered) (was 1.000000000000000001)");
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().increase(p.id(), dec("1"), dec("101"),
+                T0.minusSeconds(1))))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("position_events.occurred_at: must not be before positions.entry_time");
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().increase(999_999L, dec("1"), dec("1"), T0)))
+                .isInstanceOf(NotFoundException.class).hasMessage("no position with id 999999");
+        assertThat(find(p.id())).isEqualTo(p);
+        assertThat(events(p.id())).hasSize(1);
+        assertThat(events(999_999L)).isEmpty();
+    }
+
+    @Test
+    void netPnlSubtractsOnlyTheQuoteCurrencysFeesOfThePositionsFills() {
+        Position p = store.inTransaction(uow -> uow.positions().open(NewPosition.of(SYMBOL, PositionSide.LONG,
+                dec("2"), dec("100"), T0).withQuoteCurrency("USDT")));
+        Position bare = openLong("1", "100", T0);
+        Instant day2 = T0.plus(Duration.ofDays(1));
+        store.useTransaction(uow -> {
+            long o = uow.orders().place(NewOrder.market("pnl-1", SYMBOL, OrderSide.BUY, dec("2")).forPosition(p.id())).id();
+            uow.orders().fill(o, new NewFill("t-1", dec("1"), dec("100"), dec("0.1"), "USDT", T0));
+            uow.orders().fill(o, new NewFill("t-2", dec("1"), dec("100"), dec("0.002"), "BNB", T0));
+            long b = uow.orders().place(NewOrder.market("pnl-2", SYMBOL, OrderSide.BUY, dec("1")).forPosition(bare.id())).id();
+            uow.orders().fill(b, new NewFill("t-3", dec("1"), dec("100"), dec("0.3"), "USDT", T0));
+            // an order of no position: its fee belongs to no position's P&L
+            long n = uow.orders().place(NewOrder.market("pnl-3", SYMBOL, OrderSide.BUY, dec("1"))).id();
+            uow.orders().fill(n, new NewFill("t-4", dec("1"), dec("100"), dec("7"), "USDT", T0));
+            uow.positions().reduce(p.id(), dec("1"), dec("101"), day2, null);
+        });
+        PositionPnl pnl = store.read(uow -> uow.positions().pnl(p.id()));
+        assertThat(pnl).isEqualTo(new PositionPnl(p.id(), "USDT", dec("1"), dec("0.1"), dec("0.9"),
+                List.of(new FeeTotal("BNB", dec("0.002")))));
+        assertThat(pnl(bare.id())).as("no quote currency: nothing netted")
+                .isEqualTo(new PositionPnl(bare.id(), null, dec("0"), dec("0"), dec("0"),
+                        List.of(new FeeTotal("USDT", dec("0.3")))));
+        assertThatThrownBy(() -> store.read(uow -> uow.positions().pnl(999_999L)))
+                .isInstanceOf(NotFoundException.class);
+
+        // Fees count on the day of their fill, the reduction on the day of its event.
+        assertThat(daily(T0, day2.plus(Duration.ofDays(1))))
+                .containsExactly(
+                        new DailyPnl(LocalDate.parse("2023-03-01"), dec("0"), 0, dec("0.1"), dec("-0.1"),
+                                List.of(new FeeTotal("BNB", dec("0.002")), new FeeTotal("USDT", dec("0.3")))),
+                        new DailyPnl(LocalDate.parse("2023-03-02"), dec("1"), 1, dec("0"), dec("1"), List.of()));
+    }
+
+    @Test
+    void partialReductionsCountOnTheirOwnDays() {
+        Position p = openLong("3", "100", T0);
+        Instant day2 = T0.plus(Duration.ofDays(1));
+        store.useTransaction(uow -> {
+            uow.positions().reduce(p.id(), dec("1"), dec("101"), T0.plusSeconds(10), null);
+            uow.positions().reduce(p.id(), dec("1"), dec("99.5"), day2, null);
+            uow.positions().close(p.id(), dec("102"), day2.plusSeconds(1), "done");
+        });
+        assertThat(daily(T0, day2.plus(Duration.ofDays(1))))
+                .containsExactly(withoutFees("2023-03-01", "1", 1), withoutFees("2023-03-02", "1.5", 2));
+    }
+
+    private List<PositionEvent> events(long id) {
+        return store.read(uow -> uow.positions().events(id));
+    }
+
+    private PositionPnl pnl(long id) {
+        return store.read(uow -> uow.positions().pnl(id));
+    }
+
+    private List<DailyPnl> daily(Instant from, Instant to) {
+        return store.read(uow -> uow.positions().dailyRealizedPnl(from, to));
+    }
 
     private Position openLong(String quantity, String price, Instant at) {
         return store.inTransaction(uow -> uow.positions().open(
