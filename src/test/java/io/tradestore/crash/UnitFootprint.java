@@ -76,6 +76,7 @@ final class UnitFootprint {
     static SortedMap<String, Integer> expected(long n, long last) {
         SortedMap<String, Integer> traces = new TreeMap<>();
         traces.put("positions", 1);
+        traces.put("position_events ENTRY", 1);
         traces.put("orders", 1);
         traces.put("order_fills", 2);
         traces.put("trade_execution_log NEW", 1);
@@ -87,6 +88,7 @@ final class UnitFootprint {
         traces.put("portfolio_snapshots", 1);
         if (n > 1) {
             traces.put("positions: close of position " + (n - 1), 1);
+            traces.put("position_events REDUCE of position " + (n - 1), 1);
             traces.put("outcomes: of prediction " + (n - 1), 1);
         }
         if (n == last) {
@@ -127,6 +129,7 @@ final class UnitFootprint {
 
         Audit run() throws SQLException {
             positions();
+            positionEvents();
             orders();
             fills();
             executionLog();
@@ -183,6 +186,32 @@ final class UnitFootprint {
                 } else {
                     expect("OPEN".equals(status) && exitReason == null,
                             "position of unit " + n + " is " + status + " with exit_reason " + exitReason);
+                }
+            });
+        }
+
+        /** Release 8: open writes the position's ENTRY event, and close its REDUCE, in the same unit. */
+        private void positionEvents() throws SQLException {
+            Map<Long, Long> unitOfPosition = new HashMap<>();
+            positionOfUnit.forEach((unit, position) -> unitOfPosition.put(position, unit));
+            each("SELECT id, position_id, kind, reason, quantity FROM position_events ORDER BY id", r -> {
+                long id = r.getLong(1);
+                Long owner = unitOfPosition.get(r.getLong(2));
+                if (owner == null) {
+                    problems.add("position_events row " + id + " belongs to position " + r.getLong(2)
+                            + ", which is no unit's position");
+                    return;
+                }
+                String kind = r.getString(3);
+                if ("ENTRY".equals(kind)) {
+                    trace(owner, "position_events ENTRY");
+                    expect(same(decimal(r, 5), CrashChild.QUANTITY), "ENTRY event " + id + " of unit " + owner
+                            + " quantity " + plain(decimal(r, 5)));
+                } else {
+                    Long closer = unit(CLOSED_BY, r.getString(4), "position_events " + id + " reason");
+                    if (closer != null) {
+                        trace(closer, "position_events " + kind + " of position " + owner);
+                    }
                 }
             });
         }

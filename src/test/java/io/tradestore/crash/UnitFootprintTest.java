@@ -75,6 +75,14 @@ class UnitFootprintTest {
     }
 
     @Test
+    void aCloseWithoutItsReduceEventIsReportedAgainstTheUnitThatClosedIt() throws Exception {
+        Path db = copy();
+        sql(db, "DELETE FROM position_events WHERE kind = 'REDUCE' AND reason = 'closed-by-unit-4'");
+        assertThat(audit(db).problems()).anySatisfy(p -> assertThat(p).startsWith("unit 4 is not whole")
+                .contains("position_events REDUCE of position 3: 0 of 1"));
+    }
+
+    @Test
     void halfAUnitIsReported() throws Exception {
         Path db = copy();
         try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(db))) {
