@@ -251,6 +251,7 @@ public final class Tradestore implements AutoCloseable {
         UnitOfWork inner = new UnitOfWork(tx, c, outer.depth() + 1);
         String savepoint = "tradestore_sp_" + inner.depth();
         current.set(inner);
+        outer.nestedUnitRunning(true);
         boolean savepointTaken = false;
         try {
             if (write) {
@@ -274,6 +275,7 @@ public final class Tradestore implements AutoCloseable {
             throw e instanceof SQLException sql ? SqlErrors.translate(sql) : sneaky(e);
         } finally {
             tx.end();
+            outer.nestedUnitRunning(false);
             current.set(outer);
         }
     }

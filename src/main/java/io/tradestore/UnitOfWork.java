@@ -46,6 +46,8 @@ public final class UnitOfWork {
     private DSLContext jooq;
     /** Callbacks registered in this unit (and adopted from nested units that succeeded), in registration order. */
     private final List<Runnable> afterCommit = new ArrayList<>();
+    /** A nested unit is running inside this one: callbacks must be registered on it, the innermost unit. */
+    private boolean nestedRunning;
 
     UnitOfWork(Tx tx, Connection connection, int depth) {
         this.tx = tx;
@@ -141,8 +143,8 @@ public final class UnitOfWork {
      * </ul>
      *
      * @throws IllegalStateException in a read unit ({@link Tradestore#read}, also when nested in a write unit: a
-     *         read commits nothing, so register the callback on the write unit), after the unit ended, or from
-     *         another thread
+     *         read commits nothing, so register the callback on the write unit), on an outer unit while a nested
+     *         unit runs (register it on the nested unit), after the unit ended, or from another thread
      */
     public void afterCommit(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
@@ -151,7 +153,18 @@ public final class UnitOfWork {
             throw new IllegalStateException("uow.afterCommit was called in a read-only unit of work (store.read),"
                     + " which commits nothing; register the callback on the write unit (store.inTransaction)");
         }
+        if (nestedRunning) {
+            // Registered here, the callback would outlive a rollback of the nested unit's savepoint that undoes the
+            // writes it announces.
+            throw new IllegalStateException("uow.afterCommit was called on an outer unit of work while a nested unit"
+                    + " is running; register the callback on the nested unit's UnitOfWork (the one its function"
+                    + " received), so that it is discarded if the nested unit rolls back");
+        }
         afterCommit.add(callback);
+    }
+
+    void nestedUnitRunning(boolean running) {
+        nestedRunning = running;
     }
 
     /**

@@ -172,6 +172,29 @@ class AfterCommitAndJooqTest {
         assertThat(ran).isEmpty();
     }
 
+    /**
+     * The outer unit's handle, captured by a nested unit's function: its callback would survive the nested unit's
+     * rollback and announce writes that were undone (found by review), so it is refused and the unit rolls back.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void theOuterUnitRefusesACallbackWhileANestedUnitRuns(Engine engine) {
+        Tradestore store = stores.get(engine);
+        Instant at = freshTime();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        store.useTransaction(uow -> {
+            assertThatThrownBy(() -> store.useTransaction(inner -> {
+                inner.portfolio().record(snapshot(at));
+                uow.afterCommit(() -> ran.add("announces a snapshot the nested unit rolled back"));
+            })).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("uow.afterCommit was called on an outer unit of work while a nested unit"
+                            + " is running; register the callback on the nested unit's UnitOfWork");
+            uow.afterCommit(() -> ran.add("outer, after the nested unit ended"));
+        });
+        assertThat(ran).containsExactly("outer, after the nested unit ended");
+        assertThat(snapshotsAt(store, at)).isZero();
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void aThrowingCallbackIsLoggedWithItsExceptionAndNeitherUndoesTheCommitNorStopsTheNext(Engine engine) {
@@ -330,7 +353,10 @@ class AfterCommitAndJooqTest {
         String table = createProbe(store);
         for (String write : List.of("INSERT INTO " + table + " VALUES (2, 0)", "UPDATE " + table + " SET n = 5",
                 "DELETE FROM " + table, "DROP TABLE " + table,
-                "WITH gone AS (DELETE FROM " + table + " RETURNING k) SELECT k FROM gone")) {
+                "WITH gone AS (DELETE FROM " + table + " RETURNING k) SELECT k FROM gone",
+                // PostgreSQL's SELECT ... INTO creates and fills a table (found by review)
+                "SELECT k INTO " + table + "_copy FROM " + table,
+                "WITH x AS (SELECT k FROM " + table + ") SELECT k INTO " + table + "_copy FROM x")) {
             assertThatThrownBy(() -> store.read(uow -> uow.jooq().fetch(write)))
                     .as(write).isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only unit");
             // Nested in a write unit, the read unit shares the writer's transaction: only the guard stops it.
@@ -357,6 +383,9 @@ class AfterCommitAndJooqTest {
         List<Integer> viaWith = store.read(uow -> uow.jooq()
                 .fetch("WITH x AS (SELECT k FROM " + table + ") SELECT k FROM x").getValues(0, Integer.class));
         assertThat(viaWith).containsExactly(1);
+        List<String> quoted = store.read(uow -> uow.jooq().fetch("SELECT 'select into' AS \"into\" FROM " + table)
+                .getValues(0, String.class));
+        assertThat(quoted).as("INTO inside quotes is text, not a keyword").containsExactly("select into");
         Integer count = store.read(uow -> uow.jooq().selectCount().from(typed).fetchOne(0, Integer.class));
         assertThat(count).isEqualTo(1);
     }

@@ -87,10 +87,36 @@ public final class UnitDsl {
          */
         private static boolean readsOnly(String sql) {
             String s = sql.stripLeading().toLowerCase(Locale.ROOT);
+            // SELECT ... INTO creates and fills a table on PostgreSQL (found by review); the keyword is looked for
+            // outside quoted text, so a literal or a quoted name that contains it does not count.
+            if (INTO.matcher(unquoted(s)).find()) {
+                return false;
+            }
             if (s.startsWith("select") || s.startsWith("values")) {
                 return true;
             }
             return s.startsWith("with") && !WRITE_KEYWORD.matcher(s).find();
+        }
+
+        private static final java.util.regex.Pattern INTO = java.util.regex.Pattern.compile("\\binto\\b");
+
+        /** {@code sql} with the contents of '...', "..." and `...` blanked, so keywords are found only in SQL text. */
+        private static String unquoted(String sql) {
+            StringBuilder out = new StringBuilder(sql.length());
+            char quote = 0;
+            for (int i = 0; i < sql.length(); i++) {
+                char c = sql.charAt(i);
+                if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
+                    quote = c;
+                    out.append(' ');
+                } else if (quote != 0 && c == quote) {
+                    quote = 0;
+                    out.append(' ');
+                } else {
+                    out.append(quote == 0 ? c : ' ');
+                }
+            }
+            return out.toString();
         }
 
         /** The statement and, in a batch, every statement of it (jOOQ moves {@code sql()} along the batch). */
