@@ -635,7 +635,7 @@ class DecimalMigrationTest {
     /**
      * Written through release 8's API, then rolled back: an increased position, then a partly reduced one, stop the
      * rollback, named, with nothing changed; once they are gone it goes through and release 7 keeps every position
-     * as release 8 left it, without open quantity and quote currency.
+     * as release 8 left it, without open quantity; a quote currency stops it too (net P&L would change).
      */
     @ParameterizedTest
     @EnumSource(Engine.class)
@@ -646,6 +646,7 @@ class DecimalMigrationTest {
         Instant at = Instant.parse("2023-03-22T00:00:00Z");
         long increased;
         long reduced;
+        long quoted;
         try (Tradestore store = Tradestore.open(config(engine))) {
             increased = store.inTransaction(uow -> {
                 long id = uow.positions().open(io.tradestore.trading.NewPosition.of("BTCUSDT",
@@ -658,10 +659,10 @@ class DecimalMigrationTest {
                         .withQuoteCurrency("USDT")).id();
                 return uow.positions().reduce(id, new BigDecimal("0.5"), new BigDecimal("1500"), at, "trim").id();
             });
-            // a position closed in one step, with a quote currency: release 7 can hold it (the currency is dropped)
-            store.useTransaction(uow -> uow.positions().close(uow.positions().open(io.tradestore.trading.NewPosition
+            // a position closed in one step, with a quote currency: release 7 holds it only once the currency is gone
+            quoted = store.inTransaction(uow -> uow.positions().close(uow.positions().open(io.tradestore.trading.NewPosition
                     .of("SOLUSDT", io.tradestore.trading.PositionSide.LONG, new BigDecimal("3"), new BigDecimal("20"), at)
-                    .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target"));
+                    .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target").id());
         }
         assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + increased
                 + " was increased (position_events row id=");
@@ -674,6 +675,12 @@ class DecimalMigrationTest {
         assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + reduced
                 + " was reduced in part (2 REDUCE events, CLOSED)");
         deletePosition(engine, reduced);
+        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + quoted
+                + " has quote currency USDT, which release 7 cannot store");
+        try (Connection c = connect(engine); Statement st = c.createStatement()) {
+            c.setAutoCommit(true);
+            st.executeUpdate("UPDATE " + qualified(c, "positions") + " SET quote_currency = NULL WHERE id = " + quoted);
+        }
         try (Connection c = connect(engine)) {
             c.setAutoCommit(true);
             Map<String, List<List<Object>>> eight = snapshot(c, true);
