@@ -583,7 +583,9 @@ class HostileInputTest {
                 row("awaiting outcome with a negative horizon", read(uow -> uow.predictions().awaitingOutcome(Duration.ofSeconds(-1), 10)),
                         ValidationException.class, "horizon: must not be negative"),
                 row("awaiting outcome with limit 0", read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 0)),
-                        ValidationException.class, "limit: must be > 0"));
+                        ValidationException.class, "limit: must be within [1, 10000] (was 0)"),
+                row("awaiting outcome with limit Integer.MAX_VALUE (the unbounded call again)", read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, Integer.MAX_VALUE)),
+                        ValidationException.class, "limit: must be within [1, 10000] (was 2147483647)"));
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -138,7 +138,9 @@ public final class PredictionDao {
     public List<Prediction> awaitingOutcome(Duration horizon, int limit) {
         Check.notNull("horizon", horizon);
         Check.that(!horizon.isNegative(), "horizon", "must not be negative", horizon);
-        Check.positive("limit", limit);
+        // as a page: a limit of Integer.MAX_VALUE would bring back the unbounded call (found by review)
+        Check.that(limit >= 1 && limit <= PageRequest.MAX_LIMIT, "limit",
+                "must be within [1, " + PageRequest.MAX_LIMIT + "]", limit);
         var db = tx.dsl();
         Instant now = tx.now();
         if (horizon.compareTo(Duration.between(EpochMicros.MIN, now)) > 0) {

@@ -12,8 +12,10 @@ import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionEventsRecord;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
+import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Record2;
+import org.jooq.impl.DSL;
 import org.jooq.Record4;
 import org.jooq.UpdateSetMoreStep;
 
@@ -309,31 +311,37 @@ public final class PositionDao {
         Check.window(from, to);
         var db = tx.dsl();
         TreeMap<LocalDate, Day> days = new TreeMap<>();
-        for (Record2<Instant, BigDecimal> r : db.select(POSITION_EVENTS.OCCURRED_AT, POSITION_EVENTS.REALIZED_PNL)
+        // Streamed (fetchLazy): memory holds one row per day of the window, not every event and fill in it.
+        try (Cursor<Record2<Instant, BigDecimal>> rows = db.select(POSITION_EVENTS.OCCURRED_AT,
+                        POSITION_EVENTS.REALIZED_PNL)
                 .from(POSITION_EVENTS)
                 .where(POSITION_EVENTS.KIND.eq(PositionEventKind.REDUCE),
                         POSITION_EVENTS.OCCURRED_AT.ge(from), POSITION_EVENTS.OCCURRED_AT.lt(to))
                 .orderBy(POSITION_EVENTS.OCCURRED_AT, POSITION_EVENTS.ID)
-                .fetch()) {
-            Day d = days.computeIfAbsent(LocalDate.ofInstant(r.value1(), ZoneOffset.UTC), k -> new Day());
-            d.gross = d.gross.add(r.value2());
-            d.reductions++;
+                .fetchLazy()) {
+            for (Record2<Instant, BigDecimal> r : rows) {
+                Day d = days.computeIfAbsent(LocalDate.ofInstant(r.value1(), ZoneOffset.UTC), k -> new Day());
+                d.gross = d.gross.add(r.value2());
+                d.reductions++;
+            }
         }
-        for (Record4<Instant, BigDecimal, String, String> f : db.select(ORDER_FILLS.FILLED_AT, ORDER_FILLS.FEE,
-                        ORDER_FILLS.FEE_CURRENCY, POSITIONS.QUOTE_CURRENCY)
+        try (Cursor<Record4<Instant, BigDecimal, String, String>> fills = db.select(ORDER_FILLS.FILLED_AT,
+                        ORDER_FILLS.FEE, ORDER_FILLS.FEE_CURRENCY, POSITIONS.QUOTE_CURRENCY)
                 .from(ORDER_FILLS)
                 .join(ORDERS).on(ORDERS.ID.eq(ORDER_FILLS.ORDER_ID))
                 .join(POSITIONS).on(POSITIONS.ID.eq(ORDERS.POSITION_ID))
                 .where(ORDER_FILLS.FILLED_AT.ge(from), ORDER_FILLS.FILLED_AT.lt(to))
-                .fetch()) {
-            if (f.value2().signum() == 0) {
-                continue;
-            }
-            Day d = days.computeIfAbsent(LocalDate.ofInstant(f.value1(), ZoneOffset.UTC), k -> new Day());
-            if (f.value4() != null && f.value4().equals(f.value3())) {
-                d.quoteFees = d.quoteFees.add(f.value2());
-            } else {
-                d.other.merge(f.value3(), f.value2(), BigDecimal::add);
+                .fetchLazy()) {
+            for (Record4<Instant, BigDecimal, String, String> f : fills) {
+                if (f.value2().signum() == 0) {
+                    continue;
+                }
+                Day d = days.computeIfAbsent(LocalDate.ofInstant(f.value1(), ZoneOffset.UTC), k -> new Day());
+                if (f.value4() != null && f.value4().equals(f.value3())) {
+                    d.quoteFees = d.quoteFees.add(f.value2());
+                } else {
+                    d.other.merge(f.value3(), f.value2(), BigDecimal::add);
+                }
             }
         }
         List<DailyPnl> out = new ArrayList<>(days.size());
@@ -386,13 +394,19 @@ public final class PositionDao {
                 .set(POSITIONS.OPEN_QUANTITY, Decimal18.normalize(open))
                 .set(POSITIONS.REALIZED_PNL, realized);
         if (open.signum() == 0) {
+            // Closed when its last part was, by the venue's time: reductions may be reported out of order, and
+            // closed(from, to) must agree with the days dailyRealizedPnl counts them on.
+            Instant latest = db.select(DSL.max(POSITION_EVENTS.OCCURRED_AT)).from(POSITION_EVENTS)
+                    .where(POSITION_EVENTS.POSITION_ID.eq(row.getId()), POSITION_EVENTS.KIND.eq(PositionEventKind.REDUCE))
+                    .fetchOne(0, Instant.class);
+            Instant exitTime = latest != null && latest.isAfter(at) ? latest : at;
             // Earlier parts as stored plus this part exact: for a single close this is today's exact P&L.
             BigDecimal returnPct = Derived.quotient("positions.return_pct", before.add(exactPnl).multiply(HUNDRED),
                     row.getEntryPrice().multiply(row.getQuantity()));
             change = change
                     .set(POSITIONS.STATUS, PositionStatus.CLOSED)
                     .set(POSITIONS.EXIT_PRICE, exitPrice)
-                    .set(POSITIONS.EXIT_TIME, at)
+                    .set(POSITIONS.EXIT_TIME, exitTime)
                     .set(POSITIONS.EXIT_REASON, reason)
                     .set(POSITIONS.RETURN_PCT, returnPct);
         }

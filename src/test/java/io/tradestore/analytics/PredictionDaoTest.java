@@ -152,7 +152,9 @@ class PredictionDaoTest {
         assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(null, 100)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("horizon: must not be null");
         assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 0)))
-                .isInstanceOf(ValidationException.class).hasMessageStartingWith("limit: must be > 0");
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("limit: must be within [1, 10000]");
+        assertThatThrownBy(() -> store.read(uow -> uow.predictions().awaitingOutcome(Duration.ZERO, 10_001)))
+                .isInstanceOf(ValidationException.class).hasMessageStartingWith("limit: must be within [1, 10000]");
     }
 
     @Test

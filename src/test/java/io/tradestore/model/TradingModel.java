@@ -403,7 +403,9 @@ final class TradingModel {
                 returnPct = returnPct(exit);
                 status = PositionStatus.CLOSED;
                 exitPrice = exit;
-                exitTime = at;
+                // closed when its last part was, by the venue's time: reports may arrive out of order
+                exitTime = events.stream().filter(e -> e.kind() == PositionEventKind.REDUCE).map(ModelEvent::occurredAt)
+                        .reduce(at, (x, y) -> x.isAfter(y) ? x : y);
                 exitReason = reason;
             }
             realizedPnl = realizedAfter(q, exit);

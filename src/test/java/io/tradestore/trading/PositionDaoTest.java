@@ -569,6 +569,23 @@ class PositionDaoTest {
                 .hasMessage("cannot reduce position " + p.id() + ": it is CLOSED (closed at " + T0.plusSeconds(120) + ")");
     }
 
+    /**
+     * Reductions reported out of order (a late execution report): each is recorded at its own time, and the
+     * position closes at the latest of them, so closed(from, to) and dailyRealizedPnl agree (found by review).
+     */
+    @Test
+    void aPositionClosesAtItsLatestReductionWhateverOrderTheyArriveIn() {
+        Position p = openLong("2", "100", T0);
+        store.useTransaction(uow -> uow.positions().reduce(p.id(), dec("1"), dec("110"), T0.plusSeconds(1000), "late"));
+        Position closed = store.inTransaction(uow -> uow.positions().close(p.id(), dec("120"), T0.plusSeconds(10),
+                "reported first, executed earlier"));
+        List<PositionEvent> events = store.read(uow -> uow.positions().events(p.id()));
+        assertThat(closed.exitTime()).isEqualTo(T0.plusSeconds(1000));
+        assertThat(closed.exitPrice()).as("the price of the reduction that closed it").isEqualTo(dec("120"));
+        assertThat(events).extracting(PositionEvent::occurredAt)
+                .containsExactly(T0, T0.plusSeconds(1000), T0.plusSeconds(10));
+    }
+
     @Test
     void aRefusedReductionOrIncreaseChangesNothing() {
         Position p = openLong("1", "100", T0);
