@@ -675,7 +675,7 @@ class HostileInputTest {
                 row("orders bySymbol page with to < from", read(uow -> uow.orders().bySymbol("BTCUSDT", NOW, T0, PageRequest.first(10))),
                         ValidationException.class, "to: must not be before from"),
                 row("orders bySymbol page of a symbol with a space", read(uow -> uow.orders().bySymbol("BTC USDT", T0, NOW, PageRequest.first(10))),
-                        ValidationException.class, "orders.symbol: must be 1-32 characters"),
+                        ValidationException.class, "symbol: must be 1-32 characters"),
                 row("fills between with to < from", read(uow -> uow.orders().fillsBetween(NOW, T0, PageRequest.first(10))),
                         ValidationException.class, "to: must not be before from"),
                 row("orders byStatus page null", read(uow -> uow.orders().byStatus(OrderStatus.FILLED, null)),

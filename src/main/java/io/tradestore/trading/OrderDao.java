@@ -281,7 +281,7 @@ public final class OrderDao {
      * what reconciliation with the venue walks (ix_orders_symbol_created_at_id).
      */
     public Page<Order> bySymbol(String symbol, Instant from, Instant to, PageRequest page) {
-        Check.symbol("orders.symbol", symbol);
+        Check.symbol("symbol", symbol);
         Check.window(from, to);
         return page(ORDERS.SYMBOL.eq(symbol), ORDERS.CREATED_AT, ORDERS.ID, from, to, page);
     }
