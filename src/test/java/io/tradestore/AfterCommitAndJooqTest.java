@@ -93,7 +93,8 @@ class AfterCommitAndJooqTest {
                 // Committed: another thread's snapshot sees the row. And the unit is over: a unit the callback
                 // starts is an outermost one of its own, not nested into the unit that registered the callback.
                 seenByCallback.add(CompletableFuture.supplyAsync(() ->
-                        store.read(r -> Pages.all(page -> r.portfolio().range(at, at.plusSeconds(1), page)).size())).join());
+                        store.read(r -> Pages.all(page ->
+                                r.portfolio().range(at, at.plusSeconds(1), page)).size())).join());
                 seenByCallback.add(store.inTransaction(UnitOfWork::depth));
             });
             uow.afterCommit(() -> ran.add("third"));

@@ -88,7 +88,8 @@ class ConcurrencyTest {
     }
 
     private static int count(Tradestore store) {
-        List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page -> uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(100_000), page)));
+        List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(100_000), page)));
         return all.size();
     }
 

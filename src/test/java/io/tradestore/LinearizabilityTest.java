@@ -591,7 +591,8 @@ class LinearizabilityTest {
                 }
                 List<String> positions = new ArrayList<>();
                 Stream.concat(uow.positions().listOpen().stream(),
-                                Pages.all(page -> uow.positions().closed(Instant.EPOCH, NOW.plusSeconds(1), page)).stream())
+                                Pages.all(page ->
+                                        uow.positions().closed(Instant.EPOCH, NOW.plusSeconds(1), page)).stream())
                         .forEach(p -> positions.add(describe(p)));
                 SortedMap<String, String> cache = new TreeMap<>();
                 for (String key : List.of("k0", "k1", "k2", "k3")) {

@@ -125,7 +125,8 @@ class PostgresTest {
             uow.portfolio().record(new NewPortfolioSnapshot(T0.plusSeconds(7201), BigDecimal.ONE, BigDecimal.ONE,
                     BigDecimal.ZERO, BigDecimal.ZERO, 0));
         });
-        List<PortfolioSnapshot> range = store.read(uow -> Pages.all(page -> uow.portfolio().range(T0.plusSeconds(7200), T0.plusSeconds(7300), page)));
+        List<PortfolioSnapshot> range = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(T0.plusSeconds(7200), T0.plusSeconds(7300), page)));
         assertThat(range).hasSize(2);
     }
 
@@ -159,8 +160,10 @@ class PostgresTest {
             });
 
             List<Long> open = clocked.read(uow -> ids(uow.orders().listOpen()));
-            List<Long> fresh = clocked.read(uow -> ids(Pages.all(page -> uow.orders().byStatus(OrderStatus.NEW, page))));
-            List<Long> partial = clocked.read(uow -> ids(Pages.all(page -> uow.orders().byStatus(OrderStatus.PARTIALLY_FILLED, page))));
+            List<Long> fresh = clocked.read(uow -> ids(Pages.all(page ->
+                    uow.orders().byStatus(OrderStatus.NEW, page))));
+            List<Long> partial = clocked.read(uow -> ids(Pages.all(page ->
+                    uow.orders().byStatus(OrderStatus.PARTIALLY_FILLED, page))));
             assertThat(open).containsExactly(oldestPartial, tieNew1, tiePartial2, tieNew3, tiePartial4, tiePending5,
                     newest);
             assertThat(fresh).containsExactly(tieNew1, tieNew3, newest);

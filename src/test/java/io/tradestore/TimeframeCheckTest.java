@@ -199,7 +199,8 @@ class TimeframeCheckTest {
             int written = store.inTransaction(uow -> uow.candlesticks().upsert(candles));
             assertThat(written).isEqualTo(3);
             Instant end = first.plus(tf.duration().multipliedBy(3));
-            List<Candle> range = store.read(uow -> Pages.all(page -> uow.candlesticks().range(symbol, tf, first, end, page)));
+            List<Candle> range = store.read(uow -> Pages.all(page ->
+                    uow.candlesticks().range(symbol, tf, first, end, page)));
             assertThat(range).isEqualTo(candles);
             List<Candle> latest = store.read(uow -> uow.candlesticks().latest(symbol, tf, 2));
             assertThat(latest).isEqualTo(candles.subList(1, 3));

@@ -212,7 +212,8 @@ class UnitOfWorkTest {
     }
 
     private List<Instant> takenAt() {
-        List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page -> uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(3600), page)));
+        List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(3600), page)));
         return all.stream().map(PortfolioSnapshot::takenAt).toList();
     }
 

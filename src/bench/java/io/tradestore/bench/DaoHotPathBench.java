@@ -99,7 +99,8 @@ public class DaoHotPathBench {
     public List<Candle> range1kOf1M() {
         long start = Math.floorMod(sequence.getAndIncrement() * 7919, SERIES - 1_000);
         Instant from = T0.plus(Duration.ofMinutes(start));
-        return store.read(uow -> Pages.all(page -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, from, from.plus(Duration.ofMinutes(1_000)), page)));
+        return store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", Timeframe.M1, from, from.plus(Duration.ofMinutes(1_000)), page)));
     }
 
     /** (c) One position by id, in a read unit. */

@@ -101,7 +101,8 @@ class OutcomeDaoTest {
                 uow.outcomes().record(outcome(id, T0.plus(Duration.ofMinutes(i)), "0.0" + i, i > 0)); // 0.00: FLAT
             }
         });
-        List<Outcome> window = store.read(uow -> Pages.all(page -> uow.outcomes().evaluatedBetween(T0.plusSeconds(60), T0.plusSeconds(180), page)));
+        List<Outcome> window = store.read(uow -> Pages.all(page ->
+                uow.outcomes().evaluatedBetween(T0.plusSeconds(60), T0.plusSeconds(180), page)));
         assertThat(window).extracting(Outcome::evaluationTimestamp)
                 .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
     }

@@ -62,7 +62,8 @@ class SentimentDaoTest {
                 .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"))
                 .hasCauseInstanceOf(ConflictException.class);
 
-        List<SentimentScore> kept = store.read(uow -> Pages.all(page -> uow.sentiment().range("BTCUSDT", T0, FAR, page)));
+        List<SentimentScore> kept = store.read(uow -> Pages.all(page ->
+                uow.sentiment().range("BTCUSDT", T0, FAR, page)));
         assertThat(kept).containsExactly(first);
     }
 
@@ -74,7 +75,8 @@ class SentimentDaoTest {
             }
             uow.sentiment().record(score("ETHUSDT", T0.plusSeconds(2), "0.9"));
         });
-        List<SentimentScore> range = store.read(uow -> Pages.all(page -> uow.sentiment().range("BTCUSDT", T0.plusSeconds(1), T0.plusSeconds(3), page)));
+        List<SentimentScore> range = store.read(uow -> Pages.all(page ->
+                uow.sentiment().range("BTCUSDT", T0.plusSeconds(1), T0.plusSeconds(3), page)));
         assertThat(range).extracting(SentimentScore::scoredAt).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2));
         assertThat(range).extracting(SentimentScore::symbol).containsOnly("BTCUSDT");
     }

@@ -192,7 +192,8 @@ public final class CrashChild {
     static void marketAndAnalyticsHalf(UnitOfWork uow, long n) {
         Instant t = UnitFootprint.at(n);
         if (n > 1) {
-            List<Prediction> previous = Pages.all(page -> uow.predictions().bySymbol(SYMBOL, UnitFootprint.at(n - 1), t, page));
+            List<Prediction> previous = Pages.all(page ->
+                    uow.predictions().bySymbol(SYMBOL, UnitFootprint.at(n - 1), t, page));
             if (previous.size() != 1) {
                 throw new IllegalStateException("unit " + n + " expected the prediction of unit " + (n - 1)
                         + ", found " + previous);

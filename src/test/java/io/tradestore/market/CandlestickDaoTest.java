@@ -282,9 +282,11 @@ class CandlestickDaoTest {
                 .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), T0, page))))
                 .isInstanceOf(ValidationException.class)
                 .hasMessage("to: must not be before from (2023-03-01T00:01:00Z) (was 2023-03-01T00:00:00Z)");
-        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, null, T0, page))))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", Timeframe.M1, null, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("from: must not be null");
-        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.candlesticks().range("BTCUSDT", null, T0, T0, page))))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", null, T0, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("timeframe: must not be null");
     }
 
@@ -374,7 +376,8 @@ class CandlestickDaoTest {
     }
 
     private List<Candle> all(String symbol, Timeframe tf) {
-        return store.read(uow -> Pages.all(page -> uow.candlesticks().range(symbol, tf, Instant.EPOCH, END_OF_TIME, page)));
+        return store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range(symbol, tf, Instant.EPOCH, END_OF_TIME, page)));
     }
 
     private SeriesInfo info(String symbol, Timeframe tf) {

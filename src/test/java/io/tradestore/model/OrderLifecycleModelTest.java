@@ -198,7 +198,8 @@ class OrderLifecycleModelTest {
                     }
                 }
                 for (OrderStatus s : OrderStatus.values()) {
-                    assertThat(Pages.all(page -> orders.byStatus(s, page))).as("byStatus(%s)", s).isEqualTo(model.byStatus(s));
+                    assertThat(Pages.all(page ->
+                            orders.byStatus(s, page))).as("byStatus(%s)", s).isEqualTo(model.byStatus(s));
                 }
                 assertThat(orders.listOpen()).as("open orders").isEqualTo(model.openOrders());
                 for (ModelPosition p : model.positions) {
@@ -1105,7 +1106,8 @@ class OrderLifecycleModelTest {
         public void run(TradingWorld w) {
             if (to.isBefore(from)) {
                 for (Function<UnitOfWork, Object> query : List.<Function<UnitOfWork, Object>>of(
-                        uow -> Pages.all(page -> uow.positions().closed(from, to, page)), uow -> uow.positions().dailyRealizedPnl(from, to))) {
+                        uow -> Pages.all(page -> uow.positions().closed(from, to, page)),
+                        uow -> uow.positions().dailyRealizedPnl(from, to))) {
                     assertThatThrownBy(() -> w.db.store().read(query)).as("%s must be refused", this)
                             .isExactlyInstanceOf(ValidationException.class)
                             .hasMessageStartingWith("to: must not be before from");

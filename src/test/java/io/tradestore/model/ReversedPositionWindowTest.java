@@ -61,7 +61,8 @@ class ReversedPositionWindowTest {
 
     @Test
     void closedRefusesAReversedWindow() {
-        assertRefused("closed(to, from)", () -> store.read(uow -> Pages.all(page -> uow.positions().closed(to, from, page))));
+        assertRefused("closed(to, from)", () -> store.read(uow -> Pages.all(page ->
+                uow.positions().closed(to, from, page))));
     }
 
     @Test
@@ -84,7 +85,8 @@ class ReversedPositionWindowTest {
     void theOtherWindowQueriesRefuseAReversedWindow() {
         assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.portfolio().range(to, from, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
-        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, to, from, page))))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", Timeframe.M1, to, from, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
     }
 }

@@ -650,7 +650,8 @@ class OrderDaoTest {
         assertThat(gone).extracting(Order::id).containsExactly(cancelled.id());
         List<Order> none = store.read(uow -> Pages.all(page -> uow.orders().byStatus(OrderStatus.FILLED, page)));
         assertThat(none).isEmpty();
-        assertValidation(() -> store.read(uow -> Pages.all(page -> uow.orders().byStatus(null, page))), "status: must not be null");
+        assertValidation(() -> store.read(uow -> Pages.all(page ->
+                uow.orders().byStatus(null, page))), "status: must not be null");
     }
 
     @Test

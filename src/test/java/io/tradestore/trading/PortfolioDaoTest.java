@@ -56,7 +56,8 @@ class PortfolioDaoTest {
                 uow.portfolio().record(snapshot(T0.plus(Duration.ofMinutes(i)), Integer.toString(i)));
             }
         });
-        List<PortfolioSnapshot> range = store.read(uow -> Pages.all(page -> uow.portfolio().range(T0.plusSeconds(60), T0.plusSeconds(180), page)));
+        List<PortfolioSnapshot> range = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(T0.plusSeconds(60), T0.plusSeconds(180), page)));
         assertThat(range).extracting(PortfolioSnapshot::takenAt)
                 .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
     }
@@ -70,7 +71,8 @@ class PortfolioDaoTest {
         })).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("already exists")
                 .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"));
-        List<PortfolioSnapshot> kept = store.read(uow -> Pages.all(page -> uow.portfolio().range(T0, T0.plusSeconds(10), page)));
+        List<PortfolioSnapshot> kept = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(T0, T0.plusSeconds(10), page)));
         assertThat(kept).hasSize(1);
     }
 

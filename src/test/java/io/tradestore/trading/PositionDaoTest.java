@@ -459,7 +459,8 @@ class PositionDaoTest {
         closeAt(b.id(), "101", T0.plusSeconds(20));
         closeAt(d.id(), "101", T0.plusSeconds(40));
 
-        List<Position> closed = store.read(uow -> Pages.all(page -> uow.positions().closed(T0.plusSeconds(10), T0.plusSeconds(40), page)));
+        List<Position> closed = store.read(uow -> Pages.all(page ->
+                uow.positions().closed(T0.plusSeconds(10), T0.plusSeconds(40), page)));
         assertThat(closed).extracting(Position::id).containsExactly(a.id(), b.id(), c.id());
         assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.positions().closed(T0, null, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be null");
