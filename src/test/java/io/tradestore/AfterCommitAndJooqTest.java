@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewPortfolioSnapshot;
@@ -91,7 +93,8 @@ class AfterCommitAndJooqTest {
                 // Committed: another thread's snapshot sees the row. And the unit is over: a unit the callback
                 // starts is an outermost one of its own, not nested into the unit that registered the callback.
                 seenByCallback.add(CompletableFuture.supplyAsync(() ->
-                        store.read(r -> r.portfolio().range(at, at.plusSeconds(1)).size())).join());
+                        store.read(r -> Pages.all(page ->
+                                r.portfolio().range(at, at.plusSeconds(1), page)).size())).join());
                 seenByCallback.add(store.inTransaction(UnitOfWork::depth));
             });
             uow.afterCommit(() -> ran.add("third"));
@@ -434,7 +437,7 @@ class AfterCommitAndJooqTest {
     }
 
     private static int snapshotsAt(Tradestore store, Instant at) {
-        return store.read(uow -> uow.portfolio().range(at, at.plusSeconds(1)).size());
+        return store.read(uow -> Pages.all(page -> uow.portfolio().range(at, at.plusSeconds(1), page)).size());
     }
 
     /** A time no other test uses, so the shared stores need no cleaning between tests. */

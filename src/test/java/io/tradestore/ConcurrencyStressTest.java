@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.analytics.Direction;
@@ -536,10 +538,10 @@ class ConcurrencyStressTest {
         store.read(uow -> {
             List<Order> orders = new ArrayList<>();
             for (OrderStatus s : OrderStatus.values()) {
-                orders.addAll(uow.orders().byStatus(s));
+                orders.addAll(Pages.all(page -> uow.orders().byStatus(s, page)));
             }
             Set<String> orderUnits = orders.stream().map(o -> o.clientOrderId().substring(2)).collect(Collectors.toSet());
-            List<Prediction> predictions = uow.predictions().bySymbol("BTCUSDT", T0, FAR);
+            List<Prediction> predictions = Pages.all(page -> uow.predictions().bySymbol("BTCUSDT", T0, FAR, page));
             Set<String> predictionUnits = predictions.stream()
                     .map(p -> Long.toString(p.predictionTimestamp().getEpochSecond() - T0.getEpochSecond()))
                     .collect(Collectors.toSet());
@@ -579,7 +581,7 @@ class ConcurrencyStressTest {
                         .isEqualTo(o.status() == OrderStatus.REJECTED);
             }
             List<Position> positions = new ArrayList<>(uow.positions().listOpen());
-            positions.addAll(uow.positions().closed(Instant.EPOCH, FAR));
+            positions.addAll(Pages.all(page -> uow.positions().closed(Instant.EPOCH, FAR, page)));
             Collections.shuffle(positions, RANDOM);
             for (Position p : positions.subList(0, Math.min(sample, positions.size()))) {
                 List<String> events = uow.executionLog().forClientOrderId("position-" + p.id()).stream()

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.PortfolioSnapshot;
@@ -86,7 +88,8 @@ class ConcurrencyTest {
     }
 
     private static int count(Tradestore store) {
-        List<PortfolioSnapshot> all = store.read(uow -> uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(100_000)));
+        List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(100_000), page)));
         return all.size();
     }
 

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewMetric;
 import io.tradestore.internal.Decimal18;
@@ -623,7 +625,8 @@ class DecimalMigrationTest {
         // Through the API: a migrated CLOSED position's P&L is exactly the sum of its REDUCE events.
         try (Tradestore store = Tradestore.open(config(engine))) {
             store.read(uow -> {
-                Position closed = uow.positions().closed(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z")).get(0);
+                Position closed = Pages.all(page ->
+                        uow.positions().closed(Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z"), page)).get(0);
                 assertThat(uow.positions().events(closed.id())).extracting(e -> e.kind().name())
                         .containsExactly("ENTRY", "REDUCE");
                 assertThat(uow.positions().events(closed.id()).get(1).realizedPnl()).isEqualTo(closed.realizedPnl());

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.analytics.CachePut;
@@ -156,7 +158,7 @@ class HostileInputTest {
         acceptedStore = Tradestore.open(TradestoreConfig.sqlite(acceptedFile).withClock(Stores.fixed(NOW)));
         // The fixture really has an order in every status, as the rows below assume.
         long statusesPresent = store.read(uow -> Stream.of(OrderStatus.values())
-                .filter(s -> !uow.orders().byStatus(s).isEmpty()).count());
+                .filter(s -> !uow.orders().byStatus(s, PageRequest.first(1)).items().isEmpty()).count());
         assertThat(statusesPresent).isEqualTo(OrderStatus.values().length);
     }
 
@@ -362,7 +364,7 @@ class HostileInputTest {
                         ValidationException.class, "candles[1]: must not be null"),
                 row("null cache payload", tx(uow -> uow.patternCache().put(pattern("h-null-payload", null), Duration.ofHours(1))),
                         ValidationException.class, "pattern_cache.payload: must not be null"),
-                row("byStatus(null)", read(uow -> uow.orders().byStatus(null)),
+                row("byStatus(null)", read(uow -> uow.orders().byStatus(null, PageRequest.first(10))),
                         ValidationException.class, "status: must not be null"));
     }
 
@@ -509,7 +511,7 @@ class HostileInputTest {
                 ValidationException.class, "predictions.symbol" + rule));
         rows.add(row("query listOpen('; DROP TABLE positions; --) is refused, not run", read(uow -> uow.positions().listOpen("'; DROP TABLE positions; --")),
                 ValidationException.class, "symbol" + rule));
-        rows.add(row("query candles range for symbol BTC' OR '1'='1", read(uow -> uow.candlesticks().range("BTC' OR '1'='1", Timeframe.M1, T0, NOW)),
+        rows.add(row("query candles range for symbol BTC' OR '1'='1", read(uow -> uow.candlesticks().range("BTC' OR '1'='1", Timeframe.M1, T0, NOW, PageRequest.first(10))),
                 ValidationException.class, "symbol" + rule));
         return rows;
     }
@@ -654,23 +656,13 @@ class HostileInputTest {
                         ValidationException.class, "ttl: must be > 0 and at most 3650 days"),
                 row("cache ttl 1500 ns", tx(uow -> uow.patternCache().put(pattern("h-ttl", Json.of("{}")), Duration.ofNanos(1_500))),
                         ValidationException.class, "ttl: must be whole microseconds"),
-                row("portfolio range with to < from", read(uow -> uow.portfolio().range(NOW, T0)),
+                row("portfolio range page with to < from", read(uow -> uow.portfolio().range(NOW, T0, PageRequest.first(10))),
                         ValidationException.class, "to: must not be before from (2023-03-02T00:00:00Z) (was 2023-03-01T00:00:00Z)"),
-                row("predictions bySymbol with to < from", read(uow -> uow.predictions().bySymbol("BTCUSDT", NOW, T0)),
-                        ValidationException.class, "to: must not be before from"),
                 row("accuracy per model with to < from", read(uow -> uow.predictions().accuracyPerModel(NOW, T0)),
                         ValidationException.class, "to: must not be before from"),
-                row("outcomes evaluatedBetween with to < from", read(uow -> uow.outcomes().evaluatedBetween(NOW, T0)),
+                row("outcomes evaluatedBetween page with to < from", read(uow -> uow.outcomes().evaluatedBetween(NOW, T0, PageRequest.first(10))),
                         ValidationException.class, "to: must not be before from"),
-                row("execution log between with to < from", read(uow -> uow.executionLog().between(NOW, T0)),
-                        ValidationException.class, "to: must not be before from"),
-                row("metric series with to < from", read(uow -> uow.metrics().series("sharpe", NOW, T0)),
-                        ValidationException.class, "to: must not be before from"),
-                row("sentiment range with to < from", read(uow -> uow.sentiment().range("BTCUSDT", NOW, T0)),
-                        ValidationException.class, "to: must not be before from"),
-                row("candle range with to < from", read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, NOW, T0)),
-                        ValidationException.class, "to: must not be before from"),
-                row("window from Instant.MIN", read(uow -> uow.portfolio().range(Instant.MIN, NOW)),
+                row("window from Instant.MIN", read(uow -> uow.portfolio().range(Instant.MIN, NOW, PageRequest.first(10))),
                         ValidationException.class, "from" + range),
                 row("orders bySymbol page with to < from", read(uow -> uow.orders().bySymbol("BTCUSDT", NOW, T0, PageRequest.first(10))),
                         ValidationException.class, "to: must not be before from"),
@@ -695,6 +687,10 @@ class HostileInputTest {
                 row("model history page null", read(uow -> uow.modelResults().history("lstm", (PageRequest) null)),
                         ValidationException.class, "page: must not be null"),
                 row("closed positions page null", read(uow -> uow.positions().closed(T0, NOW, null)),
+                        ValidationException.class, "page: must not be null"),
+                row("portfolio range page null", read(uow -> uow.portfolio().range(T0, NOW, null)),
+                        ValidationException.class, "page: must not be null"),
+                row("outcomes evaluatedBetween page null", read(uow -> uow.outcomes().evaluatedBetween(T0, NOW, null)),
                         ValidationException.class, "page: must not be null"),
                 row("page limit 0", read(uow -> uow.executionLog().between(T0, NOW, PageRequest.first(0))),
                         ValidationException.class, "page.limit: must be within [1, 10000] (was 0)"),
@@ -1031,7 +1027,7 @@ class HostileInputTest {
                 // Decision 0007: "a reversed window is refused, not answered with nothing". PositionDao uses
                 // Check.timestamp twice instead of Check.window, so these two answer [] for swapped arguments.
                 row("FIXED positions().closed(to < from) should refuse the reversed window, answers []",
-                        read(uow -> uow.positions().closed(NOW, T0)),
+                        read(uow -> uow.positions().closed(NOW, T0, PageRequest.first(10))),
                         ValidationException.class, "to: must not be before from"),
                 row("FIXED positions().dailyRealizedPnl(to < from) should refuse the reversed window, answers []",
                         read(uow -> uow.positions().dailyRealizedPnl(NOW, T0)),
@@ -1686,7 +1682,7 @@ class HostileInputTest {
                         "SELECT quote(entry_price) FROM positions WHERE id = ?", maxCell),
                 new Accepted("cash " + min + ", the minimum",
                         uow -> uow.portfolio().record(snapshot(NOW.plusSeconds(acceptedSeq.incrementAndGet()), d(min), d(max))).id(),
-                        (uow, id) -> only(uow.portfolio().range(NOW, NOW.plus(Duration.ofDays(1))), s -> s.id(), id).cash(), d(min),
+                        (uow, id) -> only(Pages.all(page -> uow.portfolio().range(NOW, NOW.plus(Duration.ofDays(1)), page)), s -> s.id(), id).cash(), d(min),
                         "SELECT quote(cash) FROM portfolio_snapshots WHERE id = ?", "X'6B" + "00".repeat(19) + "FF'"),
                 new Accepted("metric value 12345678901234567890.123456789012345678: 20 integer digits and 18 places",
                         uow -> uow.metrics().record(new NewMetric("acc-widest", d("12345678901234567890.123456789012345678"), NOW)).id(),
@@ -1716,7 +1712,7 @@ class HostileInputTest {
                 new Accepted("candle from 1E-18 to the maximum",
                         uow -> uow.candlesticks().upsert(List.of(new Candle("EDGE", Timeframe.M1, T0, d("1"), d(max),
                                 d("0.000000000000000001"), d("1"), d("0")))) > 0 ? "EDGE" : null,
-                        (uow, symbol) -> uow.candlesticks().range((String) symbol, Timeframe.M1, T0, NOW),
+                        (uow, symbol) -> Pages.all(page -> uow.candlesticks().range((String) symbol, Timeframe.M1, T0, NOW, page)),
                         List.of(new Candle("EDGE", Timeframe.M1, T0, d("1"), d(max), d("1E-18"), d("1"), d("0"))),
                         "SELECT quote(high) || ' ' || quote(low) FROM candlesticks WHERE symbol = ?", maxCell + " X'80000000000000000001'"),
                 new Accepted("average fill price of 1E-18 filled at the maximum is the maximum, exactly",
@@ -1776,7 +1772,7 @@ class HostileInputTest {
                 "SELECT quote(reject_reason) FROM orders WHERE id = ?"));
         paths.put("predictions.symbol", v -> text("predictions.symbol", v,
                 uow -> uow.predictions().record(prediction(v, T0, d("0.5"), "lstm-v3")).id(),
-                (uow, id) -> only(uow.predictions().bySymbol(v, T0, NOW), p -> p.id(), id).symbol(),
+                (uow, id) -> only(Pages.all(page -> uow.predictions().bySymbol(v, T0, NOW, page)), p -> p.id(), id).symbol(),
                 "SELECT quote(symbol) FROM predictions WHERE id = ?"));
         paths.put("predictions.model_version", v -> text("predictions.model_version", v,
                 uow -> uow.predictions().record(prediction("ACC", NOW.plusSeconds(acceptedSeq.incrementAndGet()), d("0.5"), v)).id(),
@@ -1784,7 +1780,7 @@ class HostileInputTest {
                 "SELECT quote(model_version) FROM predictions WHERE id = ?"));
         paths.put("candlesticks.symbol", v -> text("candlesticks.symbol", v,
                 uow -> uow.candlesticks().upsert(List.of(candle(v, Timeframe.M1, T0))) > 0 ? v : null,
-                (uow, symbol) -> uow.candlesticks().range(v, Timeframe.M1, T0, NOW).stream().map(Candle::symbol).toList(),
+                (uow, symbol) -> Pages.all(page -> uow.candlesticks().range(v, Timeframe.M1, T0, NOW, page)).stream().map(Candle::symbol).toList(),
                 List.of(v), "SELECT quote(symbol) FROM candlesticks WHERE symbol = ? AND timeframe = '1m'"));
         paths.put("candlestick_metadata.symbol", v -> text("candlestick_metadata.symbol", v,
                 uow -> uow.candlesticks().upsert(List.of(candle(v, Timeframe.M5, T0))) > 0 ? v : null,
@@ -1815,7 +1811,7 @@ class HostileInputTest {
         paths.put("sentiment_scores.source", v -> text("sentiment_scores.source", v,
                 uow -> uow.sentiment().record(new NewSentimentScore("ACC", NOW.plusSeconds(acceptedSeq.incrementAndGet()), d("0"),
                         d("0.5"), 1, v)).id(),
-                (uow, id) -> only(uow.sentiment().range("ACC", NOW, NOW.plus(Duration.ofDays(1))), SentimentScore::id, id).source(),
+                (uow, id) -> only(Pages.all(page -> uow.sentiment().range("ACC", NOW, NOW.plus(Duration.ofDays(1)), page)), SentimentScore::id, id).source(),
                 "SELECT quote(source) FROM sentiment_scores WHERE id = ?"));
         paths.put("ml_model_results.model_name", v -> text("ml_model_results.model_name", v,
                 uow -> uow.modelResults().record(modelResult(v, "v3", NOW, T0, NOW, null)).id(),
@@ -1858,12 +1854,12 @@ class HostileInputTest {
         documents.put("ml_model_results.parameters", doc -> json("ml_model_results.parameters", doc,
                 uow -> uow.modelResults().record(new NewModelResult("acc-parameters", "v1", NOW.plusSeconds(acceptedSeq.incrementAndGet()),
                         T0, NOW, 1, null, null, null, null, Json.of(doc))).id(),
-                (uow, id) -> only(uow.modelResults().history("acc-parameters", "v1"), m -> m.id(), id).parameters().text(),
+                (uow, id) -> only(Pages.all(page -> uow.modelResults().history("acc-parameters", "v1", page)), m -> m.id(), id).parameters().text(),
                 "SELECT quote(parameters) FROM ml_model_results WHERE id = ?"));
         documents.put("analytics_metrics.dimensions", doc -> json("analytics_metrics.dimensions", "{\"v\":" + doc + "}",
                 uow -> uow.metrics().record(new NewMetric("acc-dimensions", d("1"), NOW.plusSeconds(acceptedSeq.incrementAndGet()),
                         Json.of("{\"v\":" + doc + "}"))).id(),
-                (uow, id) -> uow.metrics().series("acc-dimensions", NOW, NOW.plus(Duration.ofDays(1))).stream()
+                (uow, id) -> Pages.all(page -> uow.metrics().series("acc-dimensions", NOW, NOW.plus(Duration.ofDays(1)), page)).stream()
                         .filter(m -> id.equals(m.id())).findFirst().orElseThrow().dimensions().text(),
                 "SELECT quote(dimensions) FROM analytics_metrics WHERE id = ?"));
 

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.analytics.CachePut;
@@ -589,7 +591,8 @@ class LinearizabilityTest {
                 }
                 List<String> positions = new ArrayList<>();
                 Stream.concat(uow.positions().listOpen().stream(),
-                                uow.positions().closed(Instant.EPOCH, NOW.plusSeconds(1)).stream())
+                                Pages.all(page ->
+                                        uow.positions().closed(Instant.EPOCH, NOW.plusSeconds(1), page)).stream())
                         .forEach(p -> positions.add(describe(p)));
                 SortedMap<String, String> cache = new TreeMap<>();
                 for (String key : List.of("k0", "k1", "k2", "k3")) {

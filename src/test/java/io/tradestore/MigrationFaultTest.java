@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.internal.Migrator;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.Snapshot;
@@ -54,7 +56,8 @@ class MigrationFaultTest {
 
         try (Tradestore store = Stores.open(dir)) {
             store.useTransaction(uow -> uow.portfolio().record(snapshot(1)));
-            List<PortfolioSnapshot> all = store.read(uow -> uow.portfolio().range(T0, T0.plusSeconds(10)));
+            List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page ->
+                    uow.portfolio().range(T0, T0.plusSeconds(10), page)));
             assertThat(all).hasSize(2);
         }
     }

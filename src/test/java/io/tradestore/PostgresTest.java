@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.internal.Migrator;
@@ -123,7 +125,8 @@ class PostgresTest {
             uow.portfolio().record(new NewPortfolioSnapshot(T0.plusSeconds(7201), BigDecimal.ONE, BigDecimal.ONE,
                     BigDecimal.ZERO, BigDecimal.ZERO, 0));
         });
-        List<PortfolioSnapshot> range = store.read(uow -> uow.portfolio().range(T0.plusSeconds(7200), T0.plusSeconds(7300)));
+        List<PortfolioSnapshot> range = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(T0.plusSeconds(7200), T0.plusSeconds(7300), page)));
         assertThat(range).hasSize(2);
     }
 
@@ -157,8 +160,10 @@ class PostgresTest {
             });
 
             List<Long> open = clocked.read(uow -> ids(uow.orders().listOpen()));
-            List<Long> fresh = clocked.read(uow -> ids(uow.orders().byStatus(OrderStatus.NEW)));
-            List<Long> partial = clocked.read(uow -> ids(uow.orders().byStatus(OrderStatus.PARTIALLY_FILLED)));
+            List<Long> fresh = clocked.read(uow -> ids(Pages.all(page ->
+                    uow.orders().byStatus(OrderStatus.NEW, page))));
+            List<Long> partial = clocked.read(uow -> ids(Pages.all(page ->
+                    uow.orders().byStatus(OrderStatus.PARTIALLY_FILLED, page))));
             assertThat(open).containsExactly(oldestPartial, tieNew1, tiePartial2, tieNew3, tiePartial4, tiePending5,
                     newest);
             assertThat(fresh).containsExactly(tieNew1, tieNew3, newest);
@@ -245,8 +250,8 @@ class PostgresTest {
                         new BigDecimal("100"), BigDecimal.ZERO));
         store.useTransaction(uow -> uow.candlesticks().upsert(written));
 
-        List<Candle> range = store.read(uow -> uow.candlesticks().range("PEPEUSDT", Timeframe.D1, t,
-                t.plusSeconds(2 * 86_400)));
+        List<Candle> range = store.read(uow -> Pages.all(page -> uow.candlesticks().range("PEPEUSDT", Timeframe.D1, t,
+                t.plusSeconds(2 * 86_400), page)));
         List<Candle> latest = store.read(uow -> uow.candlesticks().latest("PEPEUSDT", Timeframe.D1, 5));
 
         assertThat(range).isEqualTo(written);

@@ -479,7 +479,6 @@ class QueryPlanTest {
             positions.close(p.id(), dec("110"), now, "target", stopped.version());
             Position q = positions.open(NewPosition.of("ETHUSDT", PositionSide.SHORT, dec("1"), dec("100"), now));
             positions.close(q.id(), dec("90"), now, null);
-            positions.closed(from, to);
             bothPages(page -> positions.closed(from, to, page));
             positions.dailyRealizedPnl(from, to);
             Position r = positions.open(NewPosition.of("BTCUSDT", PositionSide.LONG, dec("2"), dec("100"), now)
@@ -505,7 +504,6 @@ class QueryPlanTest {
             orders.reject(orders.place(NewOrder.market("drive-3", "BTCUSDT", OrderSide.SELL, dec("1"))).id(), "no");
             orders.find(o.id());
             orders.findByClientOrderId("drive-1");
-            orders.byStatus(OrderStatus.NEW);
             bothPages(page -> orders.byStatus(OrderStatus.FILLED, page));
             Instant ever = Instant.parse("9999-01-01T00:00:00Z"); // the seed's orders carry the store's clock
             bothPages(page -> orders.bySymbol("BTCUSDT", Instant.EPOCH, ever, page));
@@ -519,12 +517,11 @@ class QueryPlanTest {
             var portfolio = uow.portfolio();
             portfolio.record(new NewPortfolioSnapshot(now, dec("1"), dec("1"), dec("0"), dec("0"), 0));
             portfolio.latest();
-            portfolio.range(from, to);
+            bothPages(page -> portfolio.range(from, to, page));
 
             var candles = uow.candlesticks();
             candles.upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0, dec("100"), dec("102"), dec("98"),
                     dec("101"), dec("11"))));
-            candles.range("BTCUSDT", Timeframe.M1, from, to);
             bothPages(page -> candles.range("BTCUSDT", Timeframe.M1, from, to, page));
             candles.latest("BTCUSDT", Timeframe.H1, 10);
             candles.series("BTCUSDT", Timeframe.M1);
@@ -542,7 +539,6 @@ class QueryPlanTest {
             Prediction prediction = predictions.record(new NewPrediction("BTCUSDT", now, PredictedAction.SELL,
                     dec("0.6"), Direction.DOWN, dec("0.02"), null, "lstm", dec("100"), null));
             predictions.find(prediction.id());
-            predictions.bySymbol("BTCUSDT", from, to);
             bothPages(page -> predictions.bySymbol("BTCUSDT", from, to, page));
             predictions.awaitingOutcome(Duration.ofHours(1), 5);
             predictions.accuracyByModel("lstm", from, to);
@@ -552,32 +548,27 @@ class QueryPlanTest {
             var outcomes = uow.outcomes();
             outcomes.record(new NewOutcome(prediction.id(), now, dec("-0.01"), Direction.DOWN, dec("99"), true));
             outcomes.forPrediction(prediction.id());
-            outcomes.evaluatedBetween(from, to);
+            bothPages(page -> outcomes.evaluatedBetween(from, to, page));
 
             var log = uow.executionLog();
             log.record(new NewExecutionEvent(o.id(), o.clientOrderId(), "FILLED", 50L, now, null));
             log.forClientOrderId(o.clientOrderId());
-            log.between(from, to);
             bothPages(page -> log.between(from, to, page));
 
             var results = uow.modelResults();
             results.record(new NewModelResult("lstm", "v9", now, T0, now, 5, null, null, null, null, null));
             results.latest("lstm");
             results.latest("lstm", "v1");
-            results.history("lstm");
-            results.history("lstm", "v1");
             bothPages(page -> results.history("lstm", page));
             bothPages(page -> results.history("lstm", "v1", page));
 
             var metrics = uow.metrics();
             metrics.record(new NewMetric("metric-0", dec("2"), now));
-            metrics.series("metric-0", from, to);
             bothPages(page -> metrics.series("metric-0", from, to, page));
             metrics.latest("metric-0");
 
             var sentiment = uow.sentiment();
             sentiment.record(new NewSentimentScore("BTCUSDT", now, dec("0.2"), dec("0.8"), 1, null));
-            sentiment.range("BTCUSDT", from, to);
             bothPages(page -> sentiment.range("BTCUSDT", from, to, page));
             sentiment.latest("BTCUSDT");
         });

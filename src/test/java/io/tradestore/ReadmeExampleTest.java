@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.Position;
 import org.junit.jupiter.api.Test;
@@ -50,8 +52,8 @@ class ReadmeExampleTest {
         assertThat(printed).contains("sent bot-42-entry to the exchange", "realized P&L 80.26 (0.693676189949387394 %)", "0 positions still open");
 
         try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(database))) {
-            List<Position> closed = store.read(uow -> uow.positions().closed(Stores.T0.minusSeconds(1),
-                    java.time.Instant.parse("9999-01-01T00:00:00Z")));
+            List<Position> closed = store.read(uow -> Pages.all(page -> uow.positions().closed(
+                    Stores.T0.minusSeconds(1), java.time.Instant.parse("9999-01-01T00:00:00Z"), page)));
             assertThat(closed).hasSize(1);
         }
     }

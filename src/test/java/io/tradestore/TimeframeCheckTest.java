@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.analytics.CachedPattern;
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.internal.Migrator;
@@ -197,7 +199,8 @@ class TimeframeCheckTest {
             int written = store.inTransaction(uow -> uow.candlesticks().upsert(candles));
             assertThat(written).isEqualTo(3);
             Instant end = first.plus(tf.duration().multipliedBy(3));
-            List<Candle> range = store.read(uow -> uow.candlesticks().range(symbol, tf, first, end));
+            List<Candle> range = store.read(uow -> Pages.all(page ->
+                    uow.candlesticks().range(symbol, tf, first, end, page)));
             assertThat(range).isEqualTo(candles);
             List<Candle> latest = store.read(uow -> uow.candlesticks().latest(symbol, tf, 2));
             assertThat(latest).isEqualTo(candles.subList(1, 3));

@@ -1,5 +1,7 @@
 package io.tradestore;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.PortfolioDao;
@@ -210,7 +212,8 @@ class UnitOfWorkTest {
     }
 
     private List<Instant> takenAt() {
-        List<PortfolioSnapshot> all = store.read(uow -> uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(3600)));
+        List<PortfolioSnapshot> all = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(Instant.EPOCH, T0.plusSeconds(3600), page)));
         return all.stream().map(PortfolioSnapshot::takenAt).toList();
     }
 

@@ -1,5 +1,7 @@
 package io.tradestore.bench;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.analytics.NewExecutionEvent;
@@ -97,7 +99,8 @@ public class DaoHotPathBench {
     public List<Candle> range1kOf1M() {
         long start = Math.floorMod(sequence.getAndIncrement() * 7919, SERIES - 1_000);
         Instant from = T0.plus(Duration.ofMinutes(start));
-        return store.read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, from, from.plus(Duration.ofMinutes(1_000))));
+        return store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", Timeframe.M1, from, from.plus(Duration.ofMinutes(1_000)), page)));
     }
 
     /** (c) One position by id, in a read unit. */

@@ -74,20 +74,6 @@ public final class ExecutionLogDao {
         return Keyset.page(rows, page, ExecutionEvent::loggedAt, ExecutionEvent::id);
     }
 
-    /**
-     * Events with {@code from <= logged_at < to}, in the order they were logged (ties by id).
-     *
-     * @deprecated unbounded: the log grows with history. Use {@link #between(Instant, Instant, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<ExecutionEvent> between(Instant from, Instant to) {
-        Check.window(from, to);
-        return tx.dsl().selectFrom(TRADE_EXECUTION_LOG)
-                .where(TRADE_EXECUTION_LOG.LOGGED_AT.ge(from), TRADE_EXECUTION_LOG.LOGGED_AT.lt(to))
-                .orderBy(TRADE_EXECUTION_LOG.LOGGED_AT, TRADE_EXECUTION_LOG.ID)
-                .fetch(ExecutionLogDao::map);
-    }
-
     static ExecutionEvent map(TradeExecutionLogRecord r) {
         return new ExecutionEvent(r.getId(), r.getOrderId(), r.getClientOrderId(), r.getEvent(),
                 r.getLatencyMicros(), r.getLoggedAt(), r.getDetails());

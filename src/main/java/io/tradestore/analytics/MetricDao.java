@@ -53,23 +53,6 @@ public final class MetricDao {
     }
 
     /**
-     * Values of the metric with {@code from <= computed_at < to}, oldest first (ties by id).
-     *
-     * @deprecated unbounded: a metric series grows with history. Use
-     *             {@link #series(String, Instant, Instant, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<Metric> series(String name, Instant from, Instant to) {
-        Check.text("name", name, NAME_MAX);
-        Check.window(from, to);
-        return tx.dsl().selectFrom(ANALYTICS_METRICS)
-                .where(ANALYTICS_METRICS.NAME.eq(name),
-                        ANALYTICS_METRICS.COMPUTED_AT.ge(from), ANALYTICS_METRICS.COMPUTED_AT.lt(to))
-                .orderBy(ANALYTICS_METRICS.COMPUTED_AT, ANALYTICS_METRICS.ID)
-                .fetch(MetricDao::map);
-    }
-
-    /**
      * The most recently computed value of the metric, whatever its dimensions; of several at that instant, the
      * last recorded.
      */

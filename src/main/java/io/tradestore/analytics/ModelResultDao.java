@@ -73,26 +73,6 @@ public final class ModelResultDao {
         return history(ofVersion(modelName, modelVersion), page);
     }
 
-    /**
-     * Every result of the model, all versions, oldest evaluation first (ties by id).
-     *
-     * @deprecated unbounded: results grow with every evaluation. Use {@link #history(String, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<ModelResult> history(String modelName) {
-        return history(ofModel(modelName));
-    }
-
-    /**
-     * Every result of one version of the model, oldest evaluation first.
-     *
-     * @deprecated unbounded. Use {@link #history(String, String, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<ModelResult> history(String modelName, String modelVersion) {
-        return history(ofVersion(modelName, modelVersion));
-    }
-
     private Optional<ModelResult> latest(Condition which) {
         return tx.dsl().selectFrom(ML_MODEL_RESULTS).where(which)
                 .orderBy(ML_MODEL_RESULTS.EVALUATED_AT.desc(), ML_MODEL_RESULTS.ID.desc())
@@ -108,12 +88,6 @@ public final class ModelResultDao {
                 .limit(Keyset.fetchSize(page))
                 .fetch(ModelResultDao::map);
         return Keyset.page(rows, page, ModelResult::evaluatedAt, ModelResult::id);
-    }
-
-    private List<ModelResult> history(Condition which) {
-        return tx.dsl().selectFrom(ML_MODEL_RESULTS).where(which)
-                .orderBy(ML_MODEL_RESULTS.EVALUATED_AT, ML_MODEL_RESULTS.ID)
-                .fetch(ModelResultDao::map);
     }
 
     private static Condition ofModel(String modelName) {

@@ -2,8 +2,11 @@ package io.tradestore.analytics;
 
 import io.tradestore.ConflictException;
 import io.tradestore.NotFoundException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OutcomesRecord;
 
@@ -85,13 +88,20 @@ public final class OutcomeDao {
                 .fetchOptional(OutcomeDao::map);
     }
 
-    /** Outcomes with {@code from <= evaluation_timestamp < to}, in evaluation order (ties by id). */
-    public List<Outcome> evaluatedBetween(Instant from, Instant to) {
+    /**
+     * One page of the outcomes with {@code from <= evaluation_timestamp < to}, in evaluation order (ties by id).
+     * Decision 0012.
+     */
+    public Page<Outcome> evaluatedBetween(Instant from, Instant to, PageRequest page) {
         Check.window(from, to);
-        return tx.dsl().selectFrom(OUTCOMES)
-                .where(OUTCOMES.EVALUATION_TIMESTAMP.ge(from), OUTCOMES.EVALUATION_TIMESTAMP.lt(to))
+        Check.notNull("page", page);
+        List<Outcome> rows = tx.dsl().selectFrom(OUTCOMES)
+                .where(Keyset.from(OUTCOMES.EVALUATION_TIMESTAMP, OUTCOMES.ID, from, page),
+                        OUTCOMES.EVALUATION_TIMESTAMP.lt(to))
                 .orderBy(OUTCOMES.EVALUATION_TIMESTAMP, OUTCOMES.ID)
+                .limit(Keyset.fetchSize(page))
                 .fetch(OutcomeDao::map);
+        return Keyset.page(rows, page, Outcome::evaluationTimestamp, Outcome::id);
     }
 
     private static String alreadyEvaluated(long predictionId, Long outcomeId) {

@@ -108,23 +108,6 @@ public final class PredictionDao {
     }
 
     /**
-     * Predictions for {@code symbol} with {@code from <= prediction_timestamp < to}, oldest first.
-     *
-     * @deprecated unbounded: predictions grow with history. Use
-     *             {@link #bySymbol(String, Instant, Instant, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<Prediction> bySymbol(String symbol, Instant from, Instant to) {
-        Check.symbol("symbol", symbol);
-        Check.window(from, to);
-        return tx.dsl().selectFrom(PREDICTIONS)
-                .where(PREDICTIONS.SYMBOL.eq(symbol),
-                        PREDICTIONS.PREDICTION_TIMESTAMP.ge(from), PREDICTIONS.PREDICTION_TIMESTAMP.lt(to))
-                .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP)
-                .fetch(PredictionDao::map);
-    }
-
-    /**
      * The oldest {@code limit} predictions still without an outcome whose prediction_timestamp is at least
      * {@code horizon} before the store's clock, i.e. those whose outcome is due. Oldest first (ties by id), so a
      * worker that evaluates them in batches makes progress from the back of the queue.

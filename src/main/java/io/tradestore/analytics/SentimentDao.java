@@ -67,22 +67,6 @@ public final class SentimentDao {
         return Keyset.page(rows, page, SentimentScore::scoredAt, SentimentScore::id);
     }
 
-    /**
-     * Scores of {@code symbol} with {@code from <= scored_at < to}, oldest first.
-     *
-     * @deprecated unbounded: scores grow with history. Use {@link #range(String, Instant, Instant, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<SentimentScore> range(String symbol, Instant from, Instant to) {
-        Check.symbol("symbol", symbol);
-        Check.window(from, to);
-        return tx.dsl().selectFrom(SENTIMENT_SCORES)
-                .where(SENTIMENT_SCORES.SYMBOL.eq(symbol),
-                        SENTIMENT_SCORES.SCORED_AT.ge(from), SENTIMENT_SCORES.SCORED_AT.lt(to))
-                .orderBy(SENTIMENT_SCORES.SCORED_AT)
-                .fetch(SentimentDao::map);
-    }
-
     /** The most recent score of {@code symbol} by scored_at, if any. */
     public Optional<SentimentScore> latest(String symbol) {
         Check.symbol("symbol", symbol);

@@ -128,25 +128,6 @@ public final class CandlestickDao {
     }
 
     /**
-     * Candles of one series with {@code from <= open_time < to}, oldest first.
-     *
-     * @deprecated unbounded: a year of 1m candles is 525,600 rows. Use
-     *             {@link #range(String, Timeframe, Instant, Instant, PageRequest)} or {@link #latest}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<Candle> range(String symbol, Timeframe timeframe, Instant from, Instant to) {
-        Check.symbol("symbol", symbol);
-        Check.notNull("timeframe", timeframe);
-        Check.window(from, to);
-        Check.notBefore("to", to, "from", from);
-        DSLContext db = tx.dsl();
-        return candles(db, symbol, timeframe, db.select(CANDLE_VALUES).from(CANDLESTICKS)
-                .where(CANDLESTICKS.SYMBOL.eq(symbol), CANDLESTICKS.TIMEFRAME.eq(timeframe),
-                        CANDLESTICKS.OPEN_TIME.ge(from), CANDLESTICKS.OPEN_TIME.lt(to))
-                .orderBy(CANDLESTICKS.OPEN_TIME));
-    }
-
-    /**
      * The {@code n} most recent candles of one series (fewer if it has fewer), oldest first: the order
      * indicator code consumes them in, though the database finds them newest first.
      */

@@ -265,18 +265,6 @@ public final class OrderDao {
     }
 
     /**
-     * Orders in {@code status}, oldest first.
-     *
-     * @deprecated unbounded: filled and cancelled orders grow with history. Use
-     * {@link #byStatus(OrderStatus, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<Order> byStatus(OrderStatus status) {
-        Check.notNull("status", status);
-        return oldestFirst(ORDERS.STATUS.eq(status));
-    }
-
-    /**
      * One page of the orders for {@code symbol} created in {@code [from, to)}, oldest first (created_at, then id):
      * what reconciliation with the venue walks (ix_orders_symbol_created_at_id).
      */

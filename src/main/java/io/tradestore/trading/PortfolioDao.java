@@ -1,7 +1,10 @@
 package io.tradestore.trading;
 
 import io.tradestore.ConflictException;
+import io.tradestore.Page;
+import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PortfolioSnapshotsRecord;
 
@@ -51,13 +54,21 @@ public final class PortfolioDao {
                 .fetchOptional(PortfolioDao::map);
     }
 
-    /** Snapshots with {@code from <= taken_at < to}, oldest first. */
-    public List<PortfolioSnapshot> range(Instant from, Instant to) {
+    /**
+     * One page of the snapshots with {@code from <= taken_at < to}, oldest first. Decision 0012. taken_at is unique,
+     * so it orders the list on its own, as open_time does a candle series: the cursor's id is 0 and ignored, and
+     * the unique taken_at index serves every page on both engines.
+     */
+    public Page<PortfolioSnapshot> range(Instant from, Instant to, PageRequest page) {
         Check.window(from, to);
-        return tx.dsl().selectFrom(PORTFOLIO_SNAPSHOTS)
-                .where(PORTFOLIO_SNAPSHOTS.TAKEN_AT.ge(from), PORTFOLIO_SNAPSHOTS.TAKEN_AT.lt(to))
+        Check.notNull("page", page);
+        List<PortfolioSnapshot> rows = tx.dsl().selectFrom(PORTFOLIO_SNAPSHOTS)
+                .where(Keyset.from(PORTFOLIO_SNAPSHOTS.TAKEN_AT, null, from, page),
+                        PORTFOLIO_SNAPSHOTS.TAKEN_AT.lt(to))
                 .orderBy(PORTFOLIO_SNAPSHOTS.TAKEN_AT)
+                .limit(Keyset.fetchSize(page))
                 .fetch(PortfolioDao::map);
+        return Keyset.page(rows, page, PortfolioSnapshot::takenAt, s -> 0L);
     }
 
     private static PortfolioSnapshot map(PortfolioSnapshotsRecord r) {

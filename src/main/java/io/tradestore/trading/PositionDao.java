@@ -285,21 +285,6 @@ public final class PositionDao {
     }
 
     /**
-     * CLOSED positions with {@code from <= exit_time < to}, in order of exit.
-     *
-     * @deprecated unbounded: closed positions grow with history. Use {@link #closed(Instant, Instant, PageRequest)}.
-     */
-    @Deprecated(since = "0.1.0", forRemoval = true)
-    public List<Position> closed(Instant from, Instant to) {
-        Check.window(from, to);
-        return tx.dsl().selectFrom(POSITIONS)
-                .where(POSITIONS.STATUS.eq(PositionStatus.CLOSED),
-                        POSITIONS.EXIT_TIME.ge(from), POSITIONS.EXIT_TIME.lt(to))
-                .orderBy(POSITIONS.EXIT_TIME, POSITIONS.ID)
-                .fetch(PositionDao::map);
-    }
-
-    /**
      * Realized P&L per UTC day, days ascending, only days with a reduction or a fee: gross is the sum of the REDUCE
      * events with {@code from <= occurred_at < to} (a partial reduction counts on its own day, a close on the day it
      * closed); net subtracts the fees paid on that day ({@code from <= filled_at < to}) by fills of positions' orders

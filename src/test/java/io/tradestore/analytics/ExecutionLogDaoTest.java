@@ -1,5 +1,7 @@
 package io.tradestore.analytics;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
@@ -66,7 +68,8 @@ class ExecutionLogDaoTest {
                 .hasMessageContaining("client order c-9")
                 .satisfies(e -> assertThat(((ForeignKeyViolationException) e).sqlState()).isEqualTo("23503"))
                 .hasCauseInstanceOf(ForeignKeyViolationException.class);
-        List<ExecutionEvent> all = store.read(uow -> uow.executionLog().between(Instant.EPOCH, FAR));
+        List<ExecutionEvent> all = store.read(uow -> Pages.all(page ->
+                uow.executionLog().between(Instant.EPOCH, FAR, page)));
         assertThat(all).isEmpty();
     }
 
@@ -92,7 +95,8 @@ class ExecutionLogDaoTest {
                 uow.executionLog().record(event(null, "c-" + i, "SENT", T0.plusSeconds(i)));
             }
         });
-        List<ExecutionEvent> window = store.read(uow -> uow.executionLog().between(T0.plusSeconds(1), T0.plusSeconds(3)));
+        List<ExecutionEvent> window = store.read(uow -> Pages.all(page ->
+                uow.executionLog().between(T0.plusSeconds(1), T0.plusSeconds(3), page)));
         assertThat(window).extracting(ExecutionEvent::clientOrderId).containsExactly("c-1", "c-2");
     }
 
@@ -115,7 +119,8 @@ class ExecutionLogDaoTest {
                 .hasMessageStartingWith("trade_execution_log.logged_at: must not be null");
         assertThatThrownBy(() -> store.read(uow -> uow.executionLog().forClientOrderId(" ")))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("clientOrderId: must not be blank");
-        assertThatThrownBy(() -> store.read(uow -> uow.executionLog().between(T0, T0.minusNanos(1_000))))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.executionLog().between(T0, T0.minusNanos(1_000), page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
     }
 

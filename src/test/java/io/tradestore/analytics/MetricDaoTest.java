@@ -1,5 +1,7 @@
 package io.tradestore.analytics;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.TempStore;
@@ -49,7 +51,8 @@ class MetricDaoTest {
             uow.metrics().record(new NewMetric("drawdown", new BigDecimal("0.1"), T0, Json.of("{\"s\":\"b\"}")));
             uow.metrics().record(new NewMetric("drawdown", new BigDecimal("0.2"), T0, Json.of("{\"s\":\"a\"}")));
         });
-        List<Metric> series = store.read(uow -> uow.metrics().series("drawdown", T0, T0.plusSeconds(1)));
+        List<Metric> series = store.read(uow -> Pages.all(page ->
+                uow.metrics().series("drawdown", T0, T0.plusSeconds(1), page)));
         assertThat(series).extracting(m -> m.dimensions().text()).containsExactly("{\"s\":\"b\"}", "{\"s\":\"a\"}");
         Metric latest = store.read(uow -> uow.metrics().latest("drawdown")).orElseThrow();
         assertThat(latest.value()).isEqualByComparingTo("0.2");
@@ -63,7 +66,8 @@ class MetricDaoTest {
             }
             uow.metrics().record(new NewMetric("pnl_daily", BigDecimal.TEN, T0.plusSeconds(2)));
         });
-        List<Metric> series = store.read(uow -> uow.metrics().series("pnl", T0.plusSeconds(1), T0.plusSeconds(3)));
+        List<Metric> series = store.read(uow -> Pages.all(page ->
+                uow.metrics().series("pnl", T0.plusSeconds(1), T0.plusSeconds(3), page)));
         assertThat(series).extracting(Metric::computedAt).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2));
         assertThat(series).extracting(Metric::name).containsOnly("pnl");
     }
@@ -102,9 +106,10 @@ class MetricDaoTest {
         assertThatThrownBy(() -> new NewMetric("pnl", BigDecimal.ONE, T0, Json.of("[\"strategy\"]")))
                 .isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("analytics_metrics.dimensions: must be a JSON object");
-        assertThatThrownBy(() -> store.read(uow -> uow.metrics().series(null, T0, T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.metrics().series(null, T0, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("name: must not be null");
-        assertThatThrownBy(() -> store.read(uow -> uow.metrics().series("pnl", T0.plusSeconds(1), T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.metrics().series("pnl", T0.plusSeconds(1), T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
     }
 

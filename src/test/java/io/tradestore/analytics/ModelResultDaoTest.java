@@ -1,5 +1,7 @@
 package io.tradestore.analytics;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ConflictException;
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
@@ -63,7 +65,7 @@ class ModelResultDaoTest {
                 .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"))
                 .hasCauseInstanceOf(ConflictException.class);
 
-        List<ModelResult> kept = store.read(uow -> uow.modelResults().history("m"));
+        List<ModelResult> kept = store.read(uow -> Pages.all(page -> uow.modelResults().history("m", page)));
         assertThat(kept).containsExactly(first);
     }
 
@@ -74,7 +76,7 @@ class ModelResultDaoTest {
             uow.modelResults().record(result("m", "2", T0));
             uow.modelResults().record(result("other", "1", T0));
         });
-        List<ModelResult> m = store.read(uow -> uow.modelResults().history("m"));
+        List<ModelResult> m = store.read(uow -> Pages.all(page -> uow.modelResults().history("m", page)));
         assertThat(m).extracting(ModelResult::modelVersion).containsExactly("1", "2");
     }
 
@@ -110,10 +112,10 @@ class ModelResultDaoTest {
             uow.modelResults().record(result("m", "1", T0));
             uow.modelResults().record(result("other", "1", T0.plusSeconds(30)));
         });
-        List<ModelResult> all = store.read(uow -> uow.modelResults().history("m"));
+        List<ModelResult> all = store.read(uow -> Pages.all(page -> uow.modelResults().history("m", page)));
         assertThat(all).extracting(ModelResult::evaluatedAt)
                 .containsExactly(T0, T0.plusSeconds(60), T0.plusSeconds(120));
-        List<ModelResult> v1 = store.read(uow -> uow.modelResults().history("m", "1"));
+        List<ModelResult> v1 = store.read(uow -> Pages.all(page -> uow.modelResults().history("m", "1", page)));
         assertThat(v1).extracting(ModelResult::evaluatedAt).containsExactly(T0, T0.plusSeconds(120));
     }
 
@@ -150,7 +152,7 @@ class ModelResultDaoTest {
                 () -> new NewModelResult("m", "1", T0, T0, T0, 0, null, null, null, negative, null));
         assertThatThrownBy(() -> store.read(uow -> uow.modelResults().latest(null)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("modelName: must not be null");
-        assertThatThrownBy(() -> store.read(uow -> uow.modelResults().history("m", "")))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.modelResults().history("m", "", page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("modelVersion: must not be blank");
     }
 

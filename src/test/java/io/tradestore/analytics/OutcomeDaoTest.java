@@ -1,5 +1,7 @@
 package io.tradestore.analytics;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ConflictException;
 import io.tradestore.NotFoundException;
 import io.tradestore.ValidationException;
@@ -99,7 +101,8 @@ class OutcomeDaoTest {
                 uow.outcomes().record(outcome(id, T0.plus(Duration.ofMinutes(i)), "0.0" + i, i > 0)); // 0.00: FLAT
             }
         });
-        List<Outcome> window = store.read(uow -> uow.outcomes().evaluatedBetween(T0.plusSeconds(60), T0.plusSeconds(180)));
+        List<Outcome> window = store.read(uow -> Pages.all(page ->
+                uow.outcomes().evaluatedBetween(T0.plusSeconds(60), T0.plusSeconds(180), page)));
         assertThat(window).extracting(Outcome::evaluationTimestamp)
                 .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
     }
@@ -179,7 +182,7 @@ class OutcomeDaoTest {
                 .hasMessageStartingWith("outcomes.actual_direction: must not be null");
         assertThatThrownBy(() -> new NewOutcome(1, T0, one, Direction.UP, new BigDecimal("-1"), true))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("outcomes.exit_price: must be > 0");
-        assertThatThrownBy(() -> store.read(uow -> uow.outcomes().evaluatedBetween(FAR, T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.outcomes().evaluatedBetween(FAR, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
     }
 
@@ -192,7 +195,7 @@ class OutcomeDaoTest {
     }
 
     private List<Outcome> allOutcomes() {
-        return store.read(uow -> uow.outcomes().evaluatedBetween(Instant.EPOCH, FAR));
+        return store.read(uow -> Pages.all(page -> uow.outcomes().evaluatedBetween(Instant.EPOCH, FAR, page)));
     }
 
     /** An outcome at {@code at} with the given return; direction and exit price are consistent with it. */

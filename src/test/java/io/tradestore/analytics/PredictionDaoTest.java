@@ -1,5 +1,7 @@
 package io.tradestore.analytics;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ConflictException;
 import io.tradestore.Json;
 import io.tradestore.UnitOfWork;
@@ -77,7 +79,8 @@ class PredictionDaoTest {
                 .hasMessageContaining("prediction " + first.id())
                 .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"));
 
-        List<Prediction> kept = store.read(uow -> uow.predictions().bySymbol("BTCUSDT", T0, FAR));
+        List<Prediction> kept = store.read(uow -> Pages.all(page ->
+                uow.predictions().bySymbol("BTCUSDT", T0, FAR, page)));
         assertThat(kept).containsExactly(first);
     }
 
@@ -87,7 +90,8 @@ class PredictionDaoTest {
             uow.predictions().record(prediction("BTCUSDT", T0, "m1"));
             uow.predictions().record(prediction("ETHUSDT", T0, "m1"));
         });
-        List<Prediction> eth = store.read(uow -> uow.predictions().bySymbol("ETHUSDT", T0, FAR));
+        List<Prediction> eth = store.read(uow -> Pages.all(page ->
+                uow.predictions().bySymbol("ETHUSDT", T0, FAR, page)));
         assertThat(eth).hasSize(1);
     }
 
@@ -100,7 +104,8 @@ class PredictionDaoTest {
             uow.predictions().record(prediction("ETHUSDT", T0.plus(Duration.ofMinutes(2)), "m1"));
         });
         List<Prediction> range = store.read(uow ->
-                uow.predictions().bySymbol("BTCUSDT", T0.plusSeconds(60), T0.plusSeconds(180)));
+                Pages.all(page ->
+                        uow.predictions().bySymbol("BTCUSDT", T0.plusSeconds(60), T0.plusSeconds(180), page)));
         assertThat(range).extracting(Prediction::predictionTimestamp)
                 .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
         assertThat(range).extracting(Prediction::symbol).containsOnly("BTCUSDT");
@@ -275,9 +280,10 @@ class PredictionDaoTest {
 
     @Test
     void queriesRejectInvalidArgumentsAndReversedWindows() {
-        assertThatThrownBy(() -> store.read(uow -> uow.predictions().bySymbol("BTCUSDT", T0.plusSeconds(1), T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.predictions().bySymbol("BTCUSDT", T0.plusSeconds(1), T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
-        assertThatThrownBy(() -> store.read(uow -> uow.predictions().bySymbol(null, T0, FAR)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.predictions().bySymbol(null, T0, FAR, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("symbol: must not be null");
         assertThatThrownBy(() -> store.read(uow -> uow.predictions().accuracyByModel("", T0, FAR)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("modelVersion: must not be blank");

@@ -1,5 +1,7 @@
 package io.tradestore.analytics;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ConflictException;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.TempStore;
@@ -60,7 +62,8 @@ class SentimentDaoTest {
                 .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"))
                 .hasCauseInstanceOf(ConflictException.class);
 
-        List<SentimentScore> kept = store.read(uow -> uow.sentiment().range("BTCUSDT", T0, FAR));
+        List<SentimentScore> kept = store.read(uow -> Pages.all(page ->
+                uow.sentiment().range("BTCUSDT", T0, FAR, page)));
         assertThat(kept).containsExactly(first);
     }
 
@@ -72,7 +75,8 @@ class SentimentDaoTest {
             }
             uow.sentiment().record(score("ETHUSDT", T0.plusSeconds(2), "0.9"));
         });
-        List<SentimentScore> range = store.read(uow -> uow.sentiment().range("BTCUSDT", T0.plusSeconds(1), T0.plusSeconds(3)));
+        List<SentimentScore> range = store.read(uow -> Pages.all(page ->
+                uow.sentiment().range("BTCUSDT", T0.plusSeconds(1), T0.plusSeconds(3), page)));
         assertThat(range).extracting(SentimentScore::scoredAt).containsExactly(T0.plusSeconds(1), T0.plusSeconds(2));
         assertThat(range).extracting(SentimentScore::symbol).containsOnly("BTCUSDT");
     }
@@ -118,7 +122,7 @@ class SentimentDaoTest {
                 .hasMessageStartingWith("sentiment_scores.source: must be at most 64 characters");
         assertThatThrownBy(() -> store.read(uow -> uow.sentiment().latest(null)))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("symbol: must not be null");
-        assertThatThrownBy(() -> store.read(uow -> uow.sentiment().range("BTCUSDT", FAR, T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.sentiment().range("BTCUSDT", FAR, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
     }
 

@@ -1,5 +1,7 @@
 package io.tradestore.crash;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.Json;
@@ -190,7 +192,8 @@ public final class CrashChild {
     static void marketAndAnalyticsHalf(UnitOfWork uow, long n) {
         Instant t = UnitFootprint.at(n);
         if (n > 1) {
-            List<Prediction> previous = uow.predictions().bySymbol(SYMBOL, UnitFootprint.at(n - 1), t);
+            List<Prediction> previous = Pages.all(page ->
+                    uow.predictions().bySymbol(SYMBOL, UnitFootprint.at(n - 1), t, page));
             if (previous.size() != 1) {
                 throw new IllegalStateException("unit " + n + " expected the prediction of unit " + (n - 1)
                         + ", found " + previous);

@@ -1,5 +1,7 @@
 package io.tradestore.market;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.TempStore;
@@ -264,25 +266,27 @@ class CandlestickDaoTest {
                     flat("BTCUSDT", Timeframe.M5, T0.plusSeconds(300), "1")));
         });
 
-        List<Candle> range = store.read(uow -> uow.candlesticks()
-                .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(90), T0.plusSeconds(300)));
+        List<Candle> range = store.read(uow -> Pages.all(page -> uow.candlesticks()
+                .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(90), T0.plusSeconds(300), page)));
 
         assertThat(range).extracting(Candle::openTime)
                 .containsExactly(T0.plusSeconds(120), T0.plusSeconds(180), T0.plusSeconds(240));
-        List<Candle> empty = store.read(uow -> uow.candlesticks()
-                .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), T0.plusSeconds(60)));
+        List<Candle> empty = store.read(uow -> Pages.all(page -> uow.candlesticks()
+                .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), T0.plusSeconds(60), page)));
         assertThat(empty).isEmpty();
     }
 
     @Test
     void rangeRejectsAnInvertedOrMissingInterval() {
-        assertThatThrownBy(() -> store.read(uow -> uow.candlesticks()
-                .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.candlesticks()
+                .range("BTCUSDT", Timeframe.M1, T0.plusSeconds(60), T0, page))))
                 .isInstanceOf(ValidationException.class)
                 .hasMessage("to: must not be before from (2023-03-01T00:01:00Z) (was 2023-03-01T00:00:00Z)");
-        assertThatThrownBy(() -> store.read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, null, T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", Timeframe.M1, null, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("from: must not be null");
-        assertThatThrownBy(() -> store.read(uow -> uow.candlesticks().range("BTCUSDT", null, T0, T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", null, T0, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("timeframe: must not be null");
     }
 
@@ -372,7 +376,8 @@ class CandlestickDaoTest {
     }
 
     private List<Candle> all(String symbol, Timeframe tf) {
-        return store.read(uow -> uow.candlesticks().range(symbol, tf, Instant.EPOCH, END_OF_TIME));
+        return store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range(symbol, tf, Instant.EPOCH, END_OF_TIME, page)));
     }
 
     private SeriesInfo info(String symbol, Timeframe tf) {

@@ -1,5 +1,7 @@
 package io.tradestore.market;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.Tradestore;
 import io.tradestore.testing.SampleData;
 import io.tradestore.testing.Stores;
@@ -56,8 +58,8 @@ class CandlestickIngestTest {
         assertThat(info.firstOpenTime()).isEqualTo(Instant.parse("2023-03-01T00:00:00Z"));
         assertThat(info.lastOpenTime()).isEqualTo(Instant.parse("2023-03-21T23:59:00Z"));
 
-        List<Candle> stored = store.read(uow -> uow.candlesticks()
-                .range("BTCUSDT", Timeframe.M1, info.firstOpenTime(), info.lastOpenTime().plusSeconds(60)));
+        List<Candle> stored = store.read(uow -> Pages.all(page -> uow.candlesticks()
+                .range("BTCUSDT", Timeframe.M1, info.firstOpenTime(), info.lastOpenTime().plusSeconds(60), page)));
         assertThat(stored).isEqualTo(candles);
         // First and last rows of the file, digit for digit.
         assertThat(stored.get(0)).isEqualTo(new Candle("BTCUSDT", Timeframe.M1, Instant.parse("2023-03-01T00:00:00Z"),
@@ -77,8 +79,8 @@ class CandlestickIngestTest {
         assertThat(again).isEqualTo(30_240);
         SeriesInfo info = store.read(uow -> uow.candlesticks().series("BTCUSDT", Timeframe.M1)).orElseThrow();
         assertThat(info.candleCount()).isEqualTo(30_240);
-        List<Candle> oneDay = store.read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1,
-                Instant.parse("2023-03-10T00:00:00Z"), Instant.parse("2023-03-11T00:00:00Z")));
+        List<Candle> oneDay = store.read(uow -> Pages.all(page -> uow.candlesticks().range("BTCUSDT", Timeframe.M1,
+                Instant.parse("2023-03-10T00:00:00Z"), Instant.parse("2023-03-11T00:00:00Z"), page)));
         assertThat(oneDay).hasSize(1_440);
         List<Candle> lastHour = store.read(uow -> uow.candlesticks().latest("BTCUSDT", Timeframe.M1, 60));
         assertThat(lastHour).isEqualTo(candles.subList(30_180, 30_240));

@@ -1,5 +1,7 @@
 package io.tradestore.model;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ValidationException;
 import io.tradestore.market.Candle;
 import io.tradestore.market.CandlestickDao;
@@ -142,7 +144,8 @@ class CandleUpsertModelTest {
                     for (Timeframe tf : TIMEFRAMES) {
                         assertThat(dao.series(symbol, tf)).as("series(%s, %s)", symbol, tf)
                                 .isEqualTo(expectedInfo(symbol, tf));
-                        assertThat(dao.range(symbol, tf, Instant.EPOCH, END)).as("all candles of %s %s", symbol, tf)
+                        assertThat(Pages.all(page ->
+                                dao.range(symbol, tf, Instant.EPOCH, END, page))).as("all candles of %s %s", symbol, tf)
                                 .isEqualTo(expectedRange(symbol, tf, Instant.EPOCH, END));
                         assertThat(dao.latest(symbol, tf, 3)).as("latest(%s, %s, 3)", symbol, tf)
                                 .isEqualTo(expectedLatest(symbol, tf, 3));
@@ -243,11 +246,13 @@ class CandleUpsertModelTest {
         @Override
         public void run(CandleWorld w) {
             if (to.isBefore(from)) {
-                assertThatThrownBy(() -> w.db.store().read(uow -> uow.candlesticks().range(symbol, tf, from, to)))
+                assertThatThrownBy(() -> w.db.store().read(uow -> Pages.all(page ->
+                        uow.candlesticks().range(symbol, tf, from, to, page))))
                         .as("%s: a reversed window is refused", this).isExactlyInstanceOf(ValidationException.class);
                 return;
             }
-            List<Candle> got = w.db.store().read(uow -> uow.candlesticks().range(symbol, tf, from, to));
+            List<Candle> got = w.db.store().read(uow -> Pages.all(page ->
+                    uow.candlesticks().range(symbol, tf, from, to, page)));
             assertThat(got).as("%s", this).isEqualTo(w.expectedRange(symbol, tf, from, to));
         }
 

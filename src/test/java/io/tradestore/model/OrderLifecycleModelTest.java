@@ -1,5 +1,7 @@
 package io.tradestore.model;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.ConflictException;
@@ -196,7 +198,8 @@ class OrderLifecycleModelTest {
                     }
                 }
                 for (OrderStatus s : OrderStatus.values()) {
-                    assertThat(orders.byStatus(s)).as("byStatus(%s)", s).isEqualTo(model.byStatus(s));
+                    assertThat(Pages.all(page ->
+                            orders.byStatus(s, page))).as("byStatus(%s)", s).isEqualTo(model.byStatus(s));
                 }
                 assertThat(orders.listOpen()).as("open orders").isEqualTo(model.openOrders());
                 for (ModelPosition p : model.positions) {
@@ -227,7 +230,7 @@ class OrderLifecycleModelTest {
                     assertThat(positions.listOpen(symbol)).as("open positions of %s", symbol)
                             .isEqualTo(model.openPositions(symbol));
                 }
-                assertThat(positions.closed(Instant.EPOCH, END)).as("closed positions")
+                assertThat(Pages.all(page -> positions.closed(Instant.EPOCH, END, page))).as("closed positions")
                         .isEqualTo(model.closedPositions(Instant.EPOCH, END));
                 assertThat(positions.dailyRealizedPnl(Instant.EPOCH, END)).as("daily realized P&L")
                         .isEqualTo(model.dailyRealizedPnl(Instant.EPOCH, END));
@@ -1103,7 +1106,8 @@ class OrderLifecycleModelTest {
         public void run(TradingWorld w) {
             if (to.isBefore(from)) {
                 for (Function<UnitOfWork, Object> query : List.<Function<UnitOfWork, Object>>of(
-                        uow -> uow.positions().closed(from, to), uow -> uow.positions().dailyRealizedPnl(from, to))) {
+                        uow -> Pages.all(page -> uow.positions().closed(from, to, page)),
+                        uow -> uow.positions().dailyRealizedPnl(from, to))) {
                     assertThatThrownBy(() -> w.db.store().read(query)).as("%s must be refused", this)
                             .isExactlyInstanceOf(ValidationException.class)
                             .hasMessageStartingWith("to: must not be before from");
@@ -1112,7 +1116,7 @@ class OrderLifecycleModelTest {
                 return;
             }
             w.db.store().read(uow -> {
-                assertThat(uow.positions().closed(from, to)).as("%s: closed", this)
+                assertThat(Pages.all(page -> uow.positions().closed(from, to, page))).as("%s: closed", this)
                         .isEqualTo(w.model.closedPositions(from, to));
                 assertThat(uow.positions().dailyRealizedPnl(from, to)).as("%s: daily realized P&L", this)
                         .isEqualTo(w.model.dailyRealizedPnl(from, to));

@@ -1,5 +1,7 @@
 package io.tradestore.model;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.Tradestore;
 import io.tradestore.ValidationException;
 import io.tradestore.market.Timeframe;
@@ -59,7 +61,8 @@ class ReversedPositionWindowTest {
 
     @Test
     void closedRefusesAReversedWindow() {
-        assertRefused("closed(to, from)", () -> store.read(uow -> uow.positions().closed(to, from)));
+        assertRefused("closed(to, from)", () -> store.read(uow -> Pages.all(page ->
+                uow.positions().closed(to, from, page))));
     }
 
     @Test
@@ -80,9 +83,10 @@ class ReversedPositionWindowTest {
     /** The convention the two queries above break, as the other DAOs implement it (passes). */
     @Test
     void theOtherWindowQueriesRefuseAReversedWindow() {
-        assertThatThrownBy(() -> store.read(uow -> uow.portfolio().range(to, from)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.portfolio().range(to, from, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
-        assertThatThrownBy(() -> store.read(uow -> uow.candlesticks().range("BTCUSDT", Timeframe.M1, to, from)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page ->
+                uow.candlesticks().range("BTCUSDT", Timeframe.M1, to, from, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be before from");
     }
 }

@@ -1,5 +1,7 @@
 package io.tradestore.trading;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.testing.Fills;
 
 import io.tradestore.ConflictException;
@@ -87,7 +89,7 @@ class OrderDaoTest {
                 .forPosition(position.id()));
 
         assertThat(again).isEqualTo(first);
-        List<Order> all = store.read(uow -> uow.orders().byStatus(OrderStatus.NEW));
+        List<Order> all = store.read(uow -> Pages.all(page -> uow.orders().byStatus(OrderStatus.NEW, page)));
         assertThat(all).containsExactly(first);
     }
 
@@ -642,13 +644,14 @@ class OrderDaoTest {
         Order cancelled = place(NewOrder.market("c-4", SYMBOL, OrderSide.BUY, dec("1")));
         store.useTransaction(uow -> uow.orders().confirmCancel(uow.orders().cancel(cancelled.id()).id()));
 
-        List<Order> fresh = store.read(uow -> uow.orders().byStatus(OrderStatus.NEW));
+        List<Order> fresh = store.read(uow -> Pages.all(page -> uow.orders().byStatus(OrderStatus.NEW, page)));
         assertThat(fresh).extracting(Order::id).containsExactly(oldest.id(), sameInstant.id(), newest.id());
-        List<Order> gone = store.read(uow -> uow.orders().byStatus(OrderStatus.CANCELLED));
+        List<Order> gone = store.read(uow -> Pages.all(page -> uow.orders().byStatus(OrderStatus.CANCELLED, page)));
         assertThat(gone).extracting(Order::id).containsExactly(cancelled.id());
-        List<Order> none = store.read(uow -> uow.orders().byStatus(OrderStatus.FILLED));
+        List<Order> none = store.read(uow -> Pages.all(page -> uow.orders().byStatus(OrderStatus.FILLED, page)));
         assertThat(none).isEmpty();
-        assertValidation(() -> store.read(uow -> uow.orders().byStatus(null)), "status: must not be null");
+        assertValidation(() -> store.read(uow -> Pages.all(page ->
+                uow.orders().byStatus(null, page))), "status: must not be null");
     }
 
     @Test
@@ -680,7 +683,7 @@ class OrderDaoTest {
             clock.set(T0.plusSeconds(i % 3)); // ties: several orders per instant
             place(NewOrder.market("c-" + i, SYMBOL, OrderSide.BUY, dec("1")));
         }
-        List<Order> all = store.read(uow -> uow.orders().byStatus(OrderStatus.NEW));
+        List<Order> all = store.read(uow -> Pages.all(page -> uow.orders().byStatus(OrderStatus.NEW, page)));
         List<Order> walked = new java.util.ArrayList<>();
         io.tradestore.PageRequest request = io.tradestore.PageRequest.first(2);
         while (request != null) {

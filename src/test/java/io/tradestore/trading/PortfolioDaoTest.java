@@ -1,5 +1,7 @@
 package io.tradestore.trading;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.ConflictException;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.TempStore;
@@ -54,7 +56,8 @@ class PortfolioDaoTest {
                 uow.portfolio().record(snapshot(T0.plus(Duration.ofMinutes(i)), Integer.toString(i)));
             }
         });
-        List<PortfolioSnapshot> range = store.read(uow -> uow.portfolio().range(T0.plusSeconds(60), T0.plusSeconds(180)));
+        List<PortfolioSnapshot> range = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(T0.plusSeconds(60), T0.plusSeconds(180), page)));
         assertThat(range).extracting(PortfolioSnapshot::takenAt)
                 .containsExactly(T0.plusSeconds(60), T0.plusSeconds(120));
     }
@@ -68,7 +71,8 @@ class PortfolioDaoTest {
         })).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("already exists")
                 .satisfies(e -> assertThat(((ConflictException) e).sqlState()).isEqualTo("23505"));
-        List<PortfolioSnapshot> kept = store.read(uow -> uow.portfolio().range(T0, T0.plusSeconds(10)));
+        List<PortfolioSnapshot> kept = store.read(uow -> Pages.all(page ->
+                uow.portfolio().range(T0, T0.plusSeconds(10), page)));
         assertThat(kept).hasSize(1);
     }
 
@@ -85,7 +89,7 @@ class PortfolioDaoTest {
                 .hasMessageStartingWith("portfolio_snapshots.open_position_count: must be >= 0");
         assertThatThrownBy(() -> snapshot(Instant.parse("1969-12-31T23:59:59Z"), "1"))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("portfolio_snapshots.taken_at:");
-        assertThatThrownBy(() -> store.read(uow -> uow.portfolio().range(null, T0)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.portfolio().range(null, T0, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("from: must not be null");
     }
 

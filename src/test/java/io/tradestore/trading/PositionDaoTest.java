@@ -1,5 +1,7 @@
 package io.tradestore.trading;
 
+import io.tradestore.testing.Pages;
+
 import io.tradestore.InvalidStateTransitionException;
 import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
@@ -457,9 +459,10 @@ class PositionDaoTest {
         closeAt(b.id(), "101", T0.plusSeconds(20));
         closeAt(d.id(), "101", T0.plusSeconds(40));
 
-        List<Position> closed = store.read(uow -> uow.positions().closed(T0.plusSeconds(10), T0.plusSeconds(40)));
+        List<Position> closed = store.read(uow -> Pages.all(page ->
+                uow.positions().closed(T0.plusSeconds(10), T0.plusSeconds(40), page)));
         assertThat(closed).extracting(Position::id).containsExactly(a.id(), b.id(), c.id());
-        assertThatThrownBy(() -> store.read(uow -> uow.positions().closed(T0, null)))
+        assertThatThrownBy(() -> store.read(uow -> Pages.all(page -> uow.positions().closed(T0, null, page))))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("to: must not be null");
     }
 
