@@ -2,6 +2,8 @@ package io.tradestore.internal;
 
 import io.tradestore.SchemaVersionException;
 import io.tradestore.TradestoreConfig;
+import io.tradestore.internal.db.DefaultSchema;
+import org.jooq.Named;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -17,6 +19,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Properties;
 
 /**
@@ -65,6 +69,9 @@ public final class SchemaGate {
             log.info("migrating {} from schema {} to {}", where, found, build);
             try (Connection c = migrationConnection(config); MigrationGuard guard = MigrationGuard.acquire(config, c)) {
                 guard.releaseStaleChangelogLock(c);
+                if (config.engine() == TradestoreConfig.Engine.SQLITE) {
+                    discardUnfinishedFirstMigration(c, where);
+                }
                 Migrator.update(c);
             } catch (SQLException e) {
                 throw new SchemaVersionException("cannot open " + where + " to migrate it: " + e.getMessage(), e);
@@ -150,6 +157,45 @@ public final class SchemaGate {
                     .get(0).equals("0");
         } catch (SQLException notLiquibasesTable) {
             return false;
+        }
+    }
+
+    /**
+     * A first migration killed part-way can leave tables whose changesets Liquibase never recorded: it writes a
+     * changeset's DATABASECHANGELOG row after the changeset's own transaction, and the next run then fails creating
+     * them again ("table ... already exists"). While release 1 is incomplete (schema_versions has no row) no unit of
+     * work can have written anything, so those tables are dropped and the migration starts over. The changelog's
+     * rows go first: a kill in between leaves tables without rows, which the next start drops again.
+     */
+    private static void discardUnfinishedFirstMigration(Connection c, String where) throws SQLException {
+        List<String> liquibase = strings(c, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                + " AND upper(name) IN ('DATABASECHANGELOG', 'DATABASECHANGELOGLOCK')");
+        List<String> tables = strings(c, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                + " AND name NOT LIKE 'sqlite_%' AND upper(name) NOT IN ('DATABASECHANGELOG', 'DATABASECHANGELOGLOCK')");
+        if (tables.isEmpty() || (tables.contains("schema_versions")
+                && !strings(c, "SELECT COUNT(*) FROM schema_versions").get(0).equals("0"))) {
+            return;
+        }
+        Set<String> ours = DefaultSchema.DEFAULT_SCHEMA.getTables().stream().map(Named::getName)
+                .collect(Collectors.toSet());
+        if (!ours.containsAll(tables)) {
+            return; // not only ours: inspectSqlite refused such a file already, Liquibase will fail loudly
+        }
+        log.warn("{}: a first migration was interrupted after creating {} (release 1 never completed, so they hold"
+                + " nothing); dropping them and migrating again", where, tables);
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            if (liquibase.stream().anyMatch(t -> t.equalsIgnoreCase("DATABASECHANGELOG"))) {
+                st.executeUpdate("DELETE FROM DATABASECHANGELOG");
+            }
+            st.execute("PRAGMA foreign_keys = OFF");
+            for (String table : tables) {
+                st.execute("DROP TABLE IF EXISTS \"" + table + "\"");
+            }
+            st.execute("PRAGMA foreign_keys = ON");
+        } finally {
+            c.setAutoCommit(autoCommit);
         }
     }
 
