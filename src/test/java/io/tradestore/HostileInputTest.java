@@ -1100,6 +1100,12 @@ class HostileInputTest {
                     NotFoundException.class, InvalidStateTransitionException.class)),
             Map.entry("positions().reduce(long, BigDecimal, BigDecimal, Instant, String)", Set.of(
                     ValidationException.class, NotFoundException.class, InvalidStateTransitionException.class)),
+            Map.entry("positions().increase(long, BigDecimal, BigDecimal, Instant, long)", Set.of(
+                    ValidationException.class, NotFoundException.class, InvalidStateTransitionException.class,
+                    OptimisticLockException.class)),
+            Map.entry("positions().reduce(long, BigDecimal, BigDecimal, Instant, String, long)", Set.of(
+                    ValidationException.class, NotFoundException.class, InvalidStateTransitionException.class,
+                    OptimisticLockException.class)),
             Map.entry("positions().close(long, BigDecimal, Instant, String, long)", Set.of(ValidationException.class,
                     NotFoundException.class, InvalidStateTransitionException.class, OptimisticLockException.class)),
             Map.entry("positions().close(long, BigDecimal, Instant, String)", Set.of(ValidationException.class,
@@ -1322,6 +1328,8 @@ class HostileInputTest {
         String stops = "positions().updateStops(long, BigDecimal, BigDecimal, long)";
         String increase = "positions().increase(long, BigDecimal, BigDecimal, Instant)";
         String reduce = "positions().reduce(long, BigDecimal, BigDecimal, Instant, String)";
+        String increaseAt = "positions().increase(long, BigDecimal, BigDecimal, Instant, long)";
+        String reduceAt = "positions().reduce(long, BigDecimal, BigDecimal, Instant, String, long)";
         String place = "orders().place(NewOrder)";
         String fill = "orders().fill(long, NewFill)";
         String cancel = "orders().cancel(long)";
@@ -1462,6 +1470,22 @@ class HostileInputTest {
                         NotFoundException.class, "no position with id " + MISSING, reduceTiny),
                 when(reduce, "CLOSED position", uow -> uow.positions().reduce(closedPosition, d("1"), d("1"), NOW, null),
                         InvalidStateTransitionException.class, "cannot reduce position " + closedPosition, reduceTiny),
+                when(increaseAt, "expected version -1", uow -> uow.positions().increase(openPosition, d("1"), d("23500"), NOW, -1),
+                        ValidationException.class, "expectedVersion: must be >= 0", increaseLarge),
+                when(increaseAt, "unknown position", uow -> uow.positions().increase(MISSING, d("1"), d("1"), NOW, 0),
+                        NotFoundException.class, "no position with id " + MISSING, increaseLarge),
+                when(increaseAt, "CLOSED position", uow -> uow.positions().increase(closedPosition, d("1"), d("1"), NOW, 1),
+                        InvalidStateTransitionException.class, "cannot increase position " + closedPosition, increaseLarge),
+                when(increaseAt, "stale expected version 5", uow -> uow.positions().increase(openPosition, d("1"), d("23500"), NOW, 5),
+                        OptimisticLockException.class, "is at version 0, not the expected version 5", increaseLarge),
+                when(reduceAt, "expected version -1", uow -> uow.positions().reduce(openPosition, d("0.5"), d("23500"), NOW, null, -1),
+                        ValidationException.class, "expectedVersion: must be >= 0", reduceTiny),
+                when(reduceAt, "unknown position", uow -> uow.positions().reduce(MISSING, d("1"), d("1"), NOW, null, 0),
+                        NotFoundException.class, "no position with id " + MISSING, reduceTiny),
+                when(reduceAt, "CLOSED position", uow -> uow.positions().reduce(closedPosition, d("1"), d("1"), NOW, null, 1),
+                        InvalidStateTransitionException.class, "cannot reduce position " + closedPosition, reduceTiny),
+                when(reduceAt, "stale expected version 5", uow -> uow.positions().reduce(openPosition, d("0.5"), d("23500"), NOW, null, 5),
+                        OptimisticLockException.class, "is at version 0, not the expected version 5", reduceTiny),
 
                 when(place, "null order", uow -> uow.orders().place(null),
                         ValidationException.class, "order: must not be null", placeAnother),

@@ -484,7 +484,9 @@ class QueryPlanTest {
             Position r = positions.open(NewPosition.of("BTCUSDT", PositionSide.LONG, dec("2"), dec("100"), now)
                     .withQuoteCurrency("USDT"));
             positions.increase(r.id(), dec("1"), dec("103"), now);
-            positions.reduce(r.id(), dec("1"), dec("104"), now, "trim");
+            Position trimmed = positions.reduce(r.id(), dec("1"), dec("104"), now, "trim");
+            Position regrown = positions.increase(r.id(), dec("1"), dec("103"), now, trimmed.version());
+            positions.reduce(r.id(), dec("1"), dec("104"), now, "trim", regrown.version());
             positions.events(r.id());
             positions.pnl(r.id());
 

@@ -92,6 +92,21 @@ public final class PositionDao {
      * @throws OptimisticLockException          if the position changed between reading and writing it
      */
     public Position increase(long positionId, BigDecimal quantity, BigDecimal price, Instant at) {
+        return increase(positionId, quantity, price, at, null);
+    }
+
+    /**
+     * {@link #increase(long, BigDecimal, BigDecimal, Instant)} only if the position is still at
+     * {@code expectedVersion}, the version the caller decided on.
+     *
+     * @throws OptimisticLockException if it is at another version
+     */
+    public Position increase(long positionId, BigDecimal quantity, BigDecimal price, Instant at, long expectedVersion) {
+        Check.nonNegative("expectedVersion", expectedVersion);
+        return increase(positionId, quantity, price, at, Long.valueOf(expectedVersion));
+    }
+
+    private Position increase(long positionId, BigDecimal quantity, BigDecimal price, Instant at, Long expected) {
         Check.positive("position_events.quantity", quantity);
         Check.positive("position_events.price", price);
         Check.timestamp("position_events.occurred_at", at);
@@ -111,7 +126,7 @@ public final class PositionDao {
         }
         BigDecimal newQuantity = Derived.rounded("positions.quantity", total);
         BigDecimal average = Derived.quotient("positions.entry_price", notional, total);
-        Position updated = versioned(db, row, row.getVersion(), db.update(POSITIONS)
+        Position updated = versioned(db, row, expected == null ? row.getVersion() : expected, db.update(POSITIONS)
                 .set(POSITIONS.QUANTITY, newQuantity)
                 .set(POSITIONS.OPEN_QUANTITY, row.getOpenQuantity().add(quantity))
                 .set(POSITIONS.ENTRY_PRICE, average));
@@ -135,6 +150,23 @@ public final class PositionDao {
      * @throws OptimisticLockException          if the position changed between reading and writing it
      */
     public Position reduce(long positionId, BigDecimal quantity, BigDecimal exitPrice, Instant at, String reason) {
+        return reduce(positionId, quantity, exitPrice, at, reason, null);
+    }
+
+    /**
+     * {@link #reduce(long, BigDecimal, BigDecimal, Instant, String)} only if the position is still at
+     * {@code expectedVersion}, the version the caller decided on.
+     *
+     * @throws OptimisticLockException if it is at another version
+     */
+    public Position reduce(long positionId, BigDecimal quantity, BigDecimal exitPrice, Instant at, String reason,
+                           long expectedVersion) {
+        Check.nonNegative("expectedVersion", expectedVersion);
+        return reduce(positionId, quantity, exitPrice, at, reason, Long.valueOf(expectedVersion));
+    }
+
+    private Position reduce(long positionId, BigDecimal quantity, BigDecimal exitPrice, Instant at, String reason,
+                            Long expected) {
         Check.positive("position_events.quantity", quantity);
         Check.positive("position_events.price", exitPrice);
         Check.timestamp("position_events.occurred_at", at);
@@ -146,7 +178,7 @@ public final class PositionDao {
         Check.that(quantity.compareTo(row.getOpenQuantity()) <= 0, "position_events.quantity",
                 "must not exceed the open quantity " + row.getOpenQuantity().toPlainString() + " of position "
                         + positionId + " (" + row.getQuantity().toPlainString() + " entered)", quantity);
-        return realize(db, row, quantity, exitPrice, at, reason, row.getVersion());
+        return realize(db, row, quantity, exitPrice, at, reason, expected == null ? row.getVersion() : expected);
     }
 
     /** The position's events, in the order they were recorded (ENTRY first); empty for an unknown position. */

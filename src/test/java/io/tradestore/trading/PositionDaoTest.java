@@ -590,6 +590,28 @@ class PositionDaoTest {
     }
 
     @Test
+    void scalingAtAnExpectedVersionAppliesOnlyAtThatVersion() {
+        Position p = openLong("2", "100", T0);
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().increase(p.id(), dec("1"), dec("103"),
+                T0.plusSeconds(1), p.version() + 1)))
+                .isInstanceOf(io.tradestore.OptimisticLockException.class)
+                .hasMessageContaining("not the expected version " + (p.version() + 1));
+        Position grown = store.inTransaction(uow -> uow.positions().increase(p.id(), dec("1"), dec("103"),
+                T0.plusSeconds(1), p.version()));
+        assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().reduce(p.id(), dec("1"), dec("110"),
+                T0.plusSeconds(2), "trim", p.version())))
+                .isInstanceOf(io.tradestore.OptimisticLockException.class)
+                .hasMessageContaining("not the expected version " + p.version());
+        Position trimmed = store.inTransaction(uow -> uow.positions().reduce(p.id(), dec("1"), dec("110"),
+                T0.plusSeconds(2), "trim", grown.version()));
+        assertThat(grown.entryPrice()).isEqualTo(dec("101"));
+        assertThat(trimmed.openQuantity()).isEqualTo(dec("2"));
+        assertThat(trimmed.version()).isEqualTo(grown.version() + 1);
+        List<PositionEvent> events = store.read(uow -> uow.positions().events(p.id()));
+        assertThat(events).hasSize(3);
+    }
+
+    @Test
     void aRefusedReductionOrIncreaseChangesNothing() {
         Position p = openLong("1", "100", T0);
         assertThatThrownBy(() -> store.inTransaction(uow -> uow.positions().reduce(p.id(),
