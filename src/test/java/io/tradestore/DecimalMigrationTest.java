@@ -322,14 +322,16 @@ class DecimalMigrationTest {
             });
         }
         rollBackToFive(engine); // the store migrated to the latest release; this test is about release 5
-        assertRollbackToFourRefused(engine, "cannot roll back release 5: trading.orders row id=" + pending
-                + " (client order id r5-pending) is PENDING_CANCEL, which release 4 cannot store");
+        assertRollbackRefused(engine, "v4", "cannot roll back release 5: trading.orders row id=" + pending
+                + " (client order id r5-pending) is PENDING_CANCEL, which release 4 cannot store",
+                "1", "2", "3", "4", "5");
         try (Tradestore store = Tradestore.open(config(engine))) {
             store.useTransaction(uow -> uow.orders().confirmCancel(pending));
         }
         rollBackToFive(engine);
-        assertRollbackToFourRefused(engine, "cannot roll back release 5: trading.order_fills row id=" + bnbFill
-                + " paid a fee in BNB, but release 4 reads every fee as the quote currency of BTCUSDT");
+        assertRollbackRefused(engine, "v4", "cannot roll back release 5: trading.order_fills row id=" + bnbFill
+                + " paid a fee in BNB, but release 4 reads every fee as the quote currency of BTCUSDT",
+                "1", "2", "3", "4", "5");
         try (Connection c = connect(engine); Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             // the operator's way out: the fee converted into the quote currency by hand
@@ -346,27 +348,31 @@ class DecimalMigrationTest {
         }
     }
 
-    private void rollBackToFive(Engine engine) throws Exception {
+    /**
+     * Rolling back to {@code tag} refuses with {@code message} and changes nothing: neither schema_versions (still
+     * {@code versions}), Liquibase's history, the rows nor the schema.
+     */
+    private void assertRollbackRefused(Engine engine, String tag, String message, String... versions)
+            throws Exception {
         try (Connection c = connect(engine)) {
-            Migrator.rollbackToTag(c, "v5");
-        }
-    }
-
-    private void assertRollbackToFourRefused(Engine engine, String message) throws Exception {
-        try (Connection c = connect(engine)) {
-            Migrator.rollbackToTag(c, "v5"); // the store migrated to the latest release; this test is about release 5
             c.setAutoCommit(true);
             Map<String, List<List<Object>>> before = snapshot(c, true);
             Object schemaBefore = schema(engine, c);
             List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
-            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v4"))
+            assertThatThrownBy(() -> Migrator.rollbackToTag(c, tag))
                     .isInstanceOf(SchemaVersionException.class)
                     .hasMessageContaining(message);
             c.setAutoCommit(true);
-            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5");
+            assertThat(versions(c)).containsExactly(versions);
             assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
             assertThat(snapshot(c, true)).isEqualTo(before);
             assertThat(schema(engine, c)).isEqualTo(schemaBefore);
+        }
+    }
+
+    private void rollBackToFive(Engine engine) throws Exception {
+        try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v5");
         }
     }
 
@@ -443,14 +449,14 @@ class DecimalMigrationTest {
         }
         String hint = ", a timeframe release 6 cannot store; delete the rows of timeframes release 6 does not know"
                 + " (3m, 30m, 2h, 6h, 8h, 12h, 1w) first";
-        assertRollbackToSixRefused(engine, "cannot roll back release 7: market.candlesticks row symbol=BTCUSDT"
-                + " timeframe=1w open_time=1678060800000000 is a 1w candle" + hint);
+        assertRollbackRefused(engine, "v6", "cannot roll back release 7: market.candlesticks row symbol=BTCUSDT"
+                + " timeframe=1w open_time=1678060800000000 is a 1w candle" + hint, "1", "2", "3", "4", "5", "6", "7");
         deleteWhere(engine, "candlesticks", "timeframe = '1w'");
-        assertRollbackToSixRefused(engine, "cannot roll back release 7: market.candlestick_metadata row"
-                + " symbol=BTCUSDT timeframe=1w describes a 1w series" + hint);
+        assertRollbackRefused(engine, "v6", "cannot roll back release 7: market.candlestick_metadata row"
+                + " symbol=BTCUSDT timeframe=1w describes a 1w series" + hint, "1", "2", "3", "4", "5", "6", "7");
         deleteWhere(engine, "candlestick_metadata", "timeframe = '1w'");
-        assertRollbackToSixRefused(engine, "cannot roll back release 7: analytics.pattern_cache row id=" + patternId
-                + " (cache key r6-12h) is a 12h pattern" + hint);
+        assertRollbackRefused(engine, "v6", "cannot roll back release 7: analytics.pattern_cache row id=" + patternId
+                + " (cache key r6-12h) is a 12h pattern" + hint, "1", "2", "3", "4", "5", "6", "7");
         deleteWhere(engine, "pattern_cache", "id = " + patternId);
         try (Connection c = connect(engine)) {
             c.setAutoCommit(true);
@@ -465,23 +471,6 @@ class DecimalMigrationTest {
                 assertThat(column(c, "SELECT seq FROM sqlite_sequence WHERE name = 'pattern_cache'"))
                         .containsExactly(String.valueOf(patternId));
             }
-        }
-    }
-
-    private void assertRollbackToSixRefused(Engine engine, String message) throws Exception {
-        try (Connection c = connect(engine)) {
-            c.setAutoCommit(true);
-            Map<String, List<List<Object>>> before = snapshot(c, true);
-            Object schemaBefore = schema(engine, c);
-            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
-            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v6"))
-                    .isInstanceOf(SchemaVersionException.class)
-                    .hasMessageContaining(message);
-            c.setAutoCommit(true);
-            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7");
-            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
-            assertThat(snapshot(c, true)).isEqualTo(before);
-            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
         }
     }
 
@@ -667,19 +656,19 @@ class DecimalMigrationTest {
                     .of("SOLUSDT", io.tradestore.trading.PositionSide.LONG, new BigDecimal("3"), new BigDecimal("20"), at)
                     .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target").id());
         }
-        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + increased
-                + " was increased (position_events row id=");
+        assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + increased
+                + " was increased (position_events row id=", "1", "2", "3", "4", "5", "6", "7", "8");
         deletePosition(engine, increased);
-        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + reduced
-                + " was reduced in part (1 REDUCE events, still OPEN)");
+        assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + reduced
+                + " was reduced in part (1 REDUCE events, still OPEN)", "1", "2", "3", "4", "5", "6", "7", "8");
         try (Tradestore store = Tradestore.open(config(engine))) {
             store.useTransaction(uow -> uow.positions().close(reduced, new BigDecimal("1400"), at, "rest"));
         }
-        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + reduced
-                + " was reduced in part (2 REDUCE events, CLOSED)");
+        assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + reduced
+                + " was reduced in part (2 REDUCE events, CLOSED)", "1", "2", "3", "4", "5", "6", "7", "8");
         deletePosition(engine, reduced);
-        assertRollbackToSevenRefused(engine, "cannot roll back release 8: trading.positions row id=" + quoted
-                + " has quote currency USDT, which release 7 cannot store");
+        assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + quoted
+                + " has quote currency USDT, which release 7 cannot store", "1", "2", "3", "4", "5", "6", "7", "8");
         try (Connection c = connect(engine); Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             st.executeUpdate("UPDATE " + qualified(c, "positions") + " SET quote_currency = NULL WHERE id = " + quoted);
@@ -721,23 +710,6 @@ class DecimalMigrationTest {
             c.setAutoCommit(true);
             st.executeUpdate("DELETE FROM " + qualified(c, "position_events") + " WHERE position_id = " + id);
             st.executeUpdate("DELETE FROM " + qualified(c, "positions") + " WHERE id = " + id);
-        }
-    }
-
-    private void assertRollbackToSevenRefused(Engine engine, String message) throws Exception {
-        try (Connection c = connect(engine)) {
-            c.setAutoCommit(true);
-            Map<String, List<List<Object>>> before = snapshot(c, true);
-            Object schemaBefore = schema(engine, c);
-            List<String> log = column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted");
-            assertThatThrownBy(() -> Migrator.rollbackToTag(c, "v7"))
-                    .isInstanceOf(SchemaVersionException.class)
-                    .hasMessageContaining(message);
-            c.setAutoCommit(true);
-            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
-            assertThat(column(c, "SELECT id FROM databasechangelog ORDER BY orderexecuted")).isEqualTo(log);
-            assertThat(snapshot(c, true)).isEqualTo(before);
-            assertThat(schema(engine, c)).isEqualTo(schemaBefore);
         }
     }
 
