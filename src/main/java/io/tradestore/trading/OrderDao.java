@@ -25,12 +25,10 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 
 import static io.tradestore.internal.db.Tables.ORDERS;
 import static io.tradestore.internal.db.Tables.ORDER_FILLS;
@@ -349,7 +347,7 @@ public final class OrderDao {
      * by currency name, fees recorded before release 5 (no currency) first. Fills without a fee do not appear.
      */
     public List<FeeTotal> fees(long orderId) {
-        Map<String, BigDecimal> totals = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        Map<String, BigDecimal> totals = FeeTotal.byCurrency();
         for (Record2<BigDecimal, String> f : tx.dsl().select(ORDER_FILLS.FEE, ORDER_FILLS.FEE_CURRENCY)
                 .from(ORDER_FILLS)
                 .where(ORDER_FILLS.ORDER_ID.eq(orderId))
@@ -358,10 +356,7 @@ public final class OrderDao {
                 totals.merge(f.value2(), f.value1(), BigDecimal::add);
             }
         }
-        List<FeeTotal> result = new ArrayList<>(totals.size());
-        totals.forEach((currency, total) -> result.add(new FeeTotal(currency,
-                Decimal18.normalize(total))));
-        return result;
+        return FeeTotal.list(totals);
     }
 
     /** sum(q x p) / sum(q) over the stored fills plus the new one; products and sums are exact. */

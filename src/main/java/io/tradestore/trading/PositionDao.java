@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -200,7 +199,7 @@ public final class PositionDao {
         PositionsRecord row = load(db, positionId);
         String quote = row.getQuoteCurrency();
         BigDecimal quoteFees = BigDecimal.ZERO;
-        Map<String, BigDecimal> other = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        Map<String, BigDecimal> other = FeeTotal.byCurrency();
         for (Record2<BigDecimal, String> f : db.select(ORDER_FILLS.FEE, ORDER_FILLS.FEE_CURRENCY)
                 .from(ORDERS)
                 .join(ORDER_FILLS).on(ORDER_FILLS.ORDER_ID.eq(ORDERS.ID))
@@ -217,7 +216,7 @@ public final class PositionDao {
         }
         BigDecimal gross = row.getRealizedPnl() == null ? BigDecimal.ZERO : row.getRealizedPnl();
         return new PositionPnl(positionId, quote, gross, Decimal18.normalize(quoteFees),
-                Decimal18.normalize(gross.subtract(quoteFees)), feeTotals(other));
+                Decimal18.normalize(gross.subtract(quoteFees)), FeeTotal.list(other));
     }
 
     public Optional<Position> find(long id) {
@@ -364,7 +363,7 @@ public final class PositionDao {
         List<DailyPnl> out = new ArrayList<>(days.size());
         days.forEach((day, d) -> out.add(new DailyPnl(day, Decimal18.normalize(d.gross), d.reductions,
                 Decimal18.normalize(d.quoteFees), Decimal18.normalize(d.gross.subtract(d.quoteFees)),
-                feeTotals(d.other))));
+                FeeTotal.list(d.other))));
         return out;
     }
 
@@ -373,13 +372,7 @@ public final class PositionDao {
         BigDecimal gross = BigDecimal.ZERO;
         int reductions;
         BigDecimal quoteFees = BigDecimal.ZERO;
-        final Map<String, BigDecimal> other = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
-    }
-
-    private static List<FeeTotal> feeTotals(Map<String, BigDecimal> totals) {
-        List<FeeTotal> out = new ArrayList<>(totals.size());
-        totals.forEach((currency, total) -> out.add(new FeeTotal(currency, Decimal18.normalize(total))));
-        return out;
+        final Map<String, BigDecimal> other = FeeTotal.byCurrency();
     }
 
     private Position close(DSLContext db, PositionsRecord row, BigDecimal exitPrice, Instant exitTime,
