@@ -52,7 +52,9 @@ class PostgresTest {
         if (store != null) {
             store.close();
         }
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
     @Test

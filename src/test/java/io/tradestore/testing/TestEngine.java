@@ -1,0 +1,57 @@
+package io.tradestore.testing;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.ArgumentsProvider;
+import org.junit.jupiter.params.provider.ArgumentsSource;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.stream.Stream;
+
+/**
+ * The databases a suite runs on. A test written once takes a {@code TestEngine} parameter and is annotated
+ * {@link EachEngine}: it runs on SQLite always and on PostgreSQL when a server is configured
+ * ({@link PostgresDatabases}); without one the PostgreSQL case is absent and one log line says how to enable it.
+ */
+public enum TestEngine {
+    SQLITE(1), POSTGRES(3);
+
+    /**
+     * How many times more a PostgreSQL example costs than a SQLite one (round trips to the server): properties divide
+     * their tries by it to keep {@code mvn verify} under six minutes; soak runs multiply both.
+     */
+    private final int costFactor;
+
+    TestEngine(int costFactor) {
+        this.costFactor = costFactor;
+    }
+
+    /** {@code tries} on SQLite, a third of them (at least one) on PostgreSQL. */
+    public int tries(int sqliteTries) {
+        return Math.max(1, sqliteTries / costFactor);
+    }
+
+    /** {@code @ParameterizedTest} over every available engine; the display name is the engine. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ParameterizedTest(name = "{0}")
+    @ArgumentsSource(Available.class)
+    public @interface EachEngine {
+    }
+
+    /** SQLite, and PostgreSQL when configured. */
+    public static Stream<TestEngine> available() {
+        return PostgresDatabases.available() ? Stream.of(SQLITE, POSTGRES) : Stream.of(SQLITE);
+    }
+
+    static final class Available implements ArgumentsProvider {
+        @Override
+        public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
+            return available().map(Arguments::of);
+        }
+    }
+}
