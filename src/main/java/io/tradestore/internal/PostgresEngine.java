@@ -21,6 +21,7 @@ public final class PostgresEngine extends Engine {
     public static final String SEARCH_PATH = "trading,market,analytics,public";
 
     private final HikariDataSource pool;
+    private final boolean readOnly;
 
     public PostgresEngine(TradestoreConfig config) {
         HikariConfig hikari = new HikariConfig();
@@ -33,6 +34,9 @@ public final class PostgresEngine extends Engine {
         hikari.setAutoCommit(false);
         hikari.addDataSourceProperty("currentSchema", SEARCH_PATH);
         hikari.addDataSourceProperty("ApplicationName", "tradestore");
+        // Read-only as on SQLite: no write units, and the server refuses writes on these connections too.
+        this.readOnly = config.readOnly();
+        hikari.setReadOnly(readOnly);
         this.pool = new HikariDataSource(hikari);
     }
 
@@ -43,6 +47,10 @@ public final class PostgresEngine extends Engine {
 
     @Override
     public Connection beginWrite() throws SQLException {
+        if (readOnly) {
+            throw new IllegalStateException("this store was opened read-only (TradestoreConfig.withReadOnly(true));"
+                    + " open it read-write to run write units of work");
+        }
         return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE");
     }
 

@@ -44,8 +44,7 @@ public final class PostgresFixtureCopies implements FixtureCopies {
     /** Every table of the snapshot schemas, parents before the tables whose foreign keys name them. */
     private final List<String> tables;
     private final Map<String, Snapshot.Sequence> sequences;
-    private final Deque<PostgresDatabases> idle = new ArrayDeque<>();
-    private final Set<PostgresDatabases> all = new LinkedHashSet<>();
+    private final Deque<Db> idle = new ArrayDeque<>();
     private boolean closed;
 
     private PostgresFixtureCopies(PostgresDatabases fixture, List<String> tables,
@@ -121,51 +120,82 @@ public final class PostgresFixtureCopies implements FixtureCopies {
 
     @Override
     public Copy copy(Clock clock) {
-        // Two connections: the units on a copy run one at a time, and a second lets a test read while one is open.
-        return copy(clock, config -> config.withPoolSize(2));
+        // One connection, as on SQLite: units on a copy run one at a time (a read inside a write unit joins it), and
+        // snapshots and rewinds use connections of their own; each pooled connection is a backend to start.
+        return copy(clock, config -> config.withPoolSize(1));
     }
 
     @Override
     public Copy copy(Clock clock, UnaryOperator<TradestoreConfig> configure) {
-        PostgresDatabases db = take();
+        Db db = take();
         try {
-            return new PostgresCopy(db, Tradestore.open(configure.apply(db.config().withClock(clock))));
+            return new PostgresCopy(db, Tradestore.open(configure.apply(db.database().config().withClock(clock))));
         } catch (RuntimeException e) {
-            discard(db);
+            db.drop();
             throw e;
         }
     }
 
-    private PostgresDatabases take() {
-        PostgresDatabases reused;
+    /**
+     * A copy's database and the one connection the test side keeps to it (snapshots, rewinds, resets): starting a
+     * backend costs more than most of what runs on it.
+     */
+    record Db(PostgresDatabases database, Connection side) {
+        static Db open(PostgresDatabases database) throws SQLException {
+            Connection side = database.connect();
+            try (Statement st = side.createStatement()) {
+                st.execute("SET search_path TO " + PostgresEngine.SEARCH_PATH);
+            } catch (SQLException e) {
+                side.close();
+                throw e;
+            }
+            return new Db(database, side);
+        }
+
+        void drop() {
+            try {
+                side.close();
+            } catch (SQLException e) {
+                // dropped WITH (FORCE) next, which ends the session anyway
+            }
+            PostgresFixtureCopies.drop(database);
+        }
+    }
+
+    private Db take() {
+        Db reused;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("these fixture copies are closed");
             }
             reused = idle.poll();
         }
-        try {
-            if (reused != null) {
-                reset(reused);
+        if (reused != null) {
+            try {
+                reset(reused.side());
                 return reused;
+            } catch (SQLException e) {
+                reused.drop();
+                throw new IllegalStateException("cannot reset " + reused.database().name() + " to the fixture", e);
             }
+        }
+        try {
             PostgresDatabases created = fixture.copy();
-            synchronized (this) {
-                all.add(created);
+            try {
+                return Db.open(created);
+            } catch (SQLException e) {
+                drop(created);
+                throw e;
             }
-            return created;
         } catch (SQLException e) {
-            if (reused != null) {
-                discard(reused);
-            }
             throw new IllegalStateException("cannot copy the PostgreSQL fixture " + fixture.name(), e);
         }
     }
 
     /** Every table back to the fixture's rows and every sequence to the fixture's position, in one transaction. */
-    private void reset(PostgresDatabases db) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
+    private void reset(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
             for (int i = tables.size() - 1; i >= 0; i--) {
                 st.addBatch("DELETE FROM " + tables.get(i));
             }
@@ -182,40 +212,38 @@ public final class PostgresFixtureCopies implements FixtureCopies {
             });
             st.executeBatch();
             c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 
-    private synchronized void giveBack(PostgresDatabases db) {
-        if (closed) {
-            discard(db);
-        } else {
-            idle.push(db);
-        }
-    }
-
-    private void discard(PostgresDatabases db) {
+    private void giveBack(Db db) {
         synchronized (this) {
-            all.remove(db);
-            idle.remove(db);
+            if (!closed) {
+                idle.push(db);
+                return;
+            }
         }
-        drop(db);
+        db.drop();
     }
 
     /** Drops the fixture and every copy not in use; a copy still open is dropped when it is closed. */
     @Override
     public void close() {
-        List<PostgresDatabases> toDrop;
+        List<Runnable> toDrop = new ArrayList<>();
         synchronized (this) {
             closed = true;
-            toDrop = new ArrayList<>(idle);
-            all.removeAll(idle);
+            idle.forEach(db -> toDrop.add(db::drop));
             idle.clear();
         }
-        toDrop.add(fixture);
+        toDrop.add(() -> drop(fixture));
         RuntimeException failure = null;
-        for (PostgresDatabases db : toDrop) {
+        for (Runnable drop : toDrop) {
             try {
-                drop(db);
+                drop.run();
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;
@@ -243,11 +271,11 @@ public final class PostgresFixtureCopies implements FixtureCopies {
     }
 
     private final class PostgresCopy implements Copy {
-        private final PostgresDatabases db;
+        private final Db db;
         private final Tradestore store;
         private boolean closed;
 
-        PostgresCopy(PostgresDatabases db, Tradestore store) {
+        PostgresCopy(Db db, Tradestore store) {
             this.db = db;
             this.store = store;
         }
@@ -257,35 +285,42 @@ public final class PostgresFixtureCopies implements FixtureCopies {
             return store;
         }
 
+        /** Synchronized: the side connection is one session, and a test may snapshot from several threads. */
         @Override
         public Snapshot snapshot() {
-            try (Connection c = connect()) {
-                // One transaction snapshot for every table: the same committed state throughout.
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            synchronized (db) {
+                Connection c = db.side();
                 try {
-                    return Snapshot.of(c);
-                } finally {
-                    c.rollback();
+                    // One transaction snapshot for every table: the same committed state throughout.
+                    c.setAutoCommit(false);
+                    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                    try {
+                        return Snapshot.of(c);
+                    } finally {
+                        c.rollback();
+                        c.setAutoCommit(true);
+                    }
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot snapshot " + db.database().name(), e);
                 }
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot snapshot " + db.name(), e);
             }
         }
 
         @Override
         public void rewindSequences(Snapshot to) {
-            try (Connection c = connect()) {
-                Snapshot.rewindSequences(c, to);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot rewind the sequences of " + db.name(), e);
+            synchronized (db) {
+                try {
+                    Snapshot.rewindSequences(db.side(), to);
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot rewind the sequences of " + db.database().name(), e);
+                }
             }
         }
 
-        /** A plain connection whose unqualified table names resolve as the store's do. */
+        /** A new plain connection whose unqualified table names resolve as the store's do. */
         @Override
         public Connection connect() throws SQLException {
-            Connection c = db.connect();
+            Connection c = db.database().connect();
             try (Statement st = c.createStatement()) {
                 st.execute("SET search_path TO " + PostgresEngine.SEARCH_PATH);
             } catch (SQLException e) {
@@ -305,7 +340,7 @@ public final class PostgresFixtureCopies implements FixtureCopies {
             try {
                 store.close();
             } catch (RuntimeException e) {
-                discard(db);
+                db.drop();
                 throw e;
             }
             giveBack(db);
@@ -313,7 +348,7 @@ public final class PostgresFixtureCopies implements FixtureCopies {
 
         @Override
         public String toString() {
-            return "postgres copy " + db.name();
+            return "postgres copy " + db.database().name();
         }
     }
 }

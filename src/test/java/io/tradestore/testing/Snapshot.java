@@ -1,6 +1,5 @@
 package io.tradestore.testing;
 
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -83,23 +82,49 @@ public record Snapshot(Map<String, List<List<String>>> tables, Map<String, Seque
     /** The schemas a PostgreSQL snapshot reads: tradestore's three and public (Liquibase, schema_versions). */
     static final String PG_SCHEMAS = "('trading', 'market', 'analytics', 'public')";
 
+    /**
+     * Two round trips whatever the number of tables (the catalog, then every row of every table in one UNION ALL),
+     * plus the sequences: a snapshot is taken before and after every case of some suites. Rows are sorted in Java,
+     * a total order as on SQLite; NUMERIC cells go through {@code trim_scale}, so they read as the API returns them.
+     */
     private static Snapshot ofPostgres(Connection c) throws SQLException {
         Map<String, List<List<String>>> tables = new LinkedHashMap<>();
-        List<List<String>> names = SqliteFiles.rows(c, "SELECT n.nspname, t.relname, (SELECT COUNT(*) FROM pg_attribute a"
-                + " WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped)"
+        StringBuilder all = new StringBuilder();
+        for (List<String> t : SqliteFiles.rows(c, "SELECT n.nspname, t.relname, string_agg(CASE WHEN a.atttypid ="
+                + " 'numeric'::regtype THEN 'trim_scale(' || quote_ident(a.attname) || ')::text' ELSE"
+                + " quote_ident(a.attname) || '::text' END, ', ' ORDER BY a.attnum)"
                 + " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+                + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped"
                 + " WHERE n.nspname IN " + PG_SCHEMAS + " AND t.relkind IN ('r', 'p') AND NOT t.relispartition"
-                + " ORDER BY t.relname, n.nspname");
-        for (List<String> name : names) {
-            String table = name.get(1);
-            if (tables.containsKey(table)) {
+                + " GROUP BY n.nspname, t.relname ORDER BY t.relname, n.nspname")) {
+            String table = t.get(1);
+            if (tables.put(table, new ArrayList<>()) != null) {
                 throw new IllegalStateException("table name " + table + " is in two schemas: snapshots key by name");
             }
-            tables.put(table, pgRows(c, "SELECT * FROM \"" + name.get(0) + "\".\"" + table + "\" ORDER BY "
-                    + everyColumn(Integer.parseInt(name.get(2)))));
+            all.append(all.length() == 0 ? "" : " UNION ALL ").append("SELECT '").append(table).append("', ARRAY[")
+                    .append(t.get(2)).append("] FROM \"").append(t.get(0)).append("\".\"").append(table).append('"');
         }
+        if (all.length() > 0) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(all.toString())) {
+                while (rs.next()) {
+                    tables.get(rs.getString(1)).add(java.util.Arrays.asList((String[]) rs.getArray(2).getArray()));
+                }
+            }
+        }
+        tables.values().forEach(rows -> rows.sort(ROW_ORDER));
         return new Snapshot(tables, pgSequences(c));
     }
+
+    private static final java.util.Comparator<List<String>> ROW_ORDER = (a, b) -> {
+        java.util.Comparator<String> cell = java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder());
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            int c = cell.compare(a.get(i), b.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.size(), b.size());
+    };
 
     /** ORDER BY every column: a total order without knowing each table's key. */
     private static String everyColumn(int columns) {
@@ -108,26 +133,6 @@ public record Snapshot(Map<String, List<List<String>>> tables, Map<String, Seque
             order.append(i == 1 ? "" : ", ").append(i);
         }
         return order.toString();
-    }
-
-    private static List<List<String>> pgRows(Connection c, String sql) throws SQLException {
-        List<List<String>> rows = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                List<String> row = new ArrayList<>(n);
-                for (int i = 1; i <= n; i++) {
-                    Object value = rs.getObject(i);
-                    row.add(value instanceof BigDecimal d ? normalized(d) : rs.getString(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
-    }
-
-    private static String normalized(BigDecimal d) {
-        return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
     }
 
     static Map<String, Sequence> pgSequences(Connection c) throws SQLException {
