@@ -83,36 +83,75 @@ public record Snapshot(Map<String, List<List<String>>> tables, Map<String, Seque
     static final String PG_SCHEMAS = "('trading', 'market', 'analytics', 'public')";
 
     /**
-     * Two round trips whatever the number of tables (the catalog, then every row of every table in one UNION ALL),
-     * plus the sequences: a snapshot is taken before and after every case of some suites. Rows are sorted in Java,
-     * a total order as on SQLite; NUMERIC cells go through {@code trim_scale}, so they read as the API returns them.
+     * One round trip whatever the number of tables: every row of every table, the sequences and a fingerprint of the
+     * catalog in one UNION ALL, built from the catalog once per database (a snapshot is taken before and after every
+     * case of some suites) and rebuilt when the fingerprint shows a table or column added or dropped. Rows are sorted
+     * in Java, a total order as on SQLite; NUMERIC cells go through {@code trim_scale}, so they read as the API
+     * returns them.
      */
     private static Snapshot ofPostgres(Connection c) throws SQLException {
-        Map<String, List<List<String>>> tables = new LinkedHashMap<>();
-        StringBuilder all = new StringBuilder();
-        for (List<String> t : SqliteFiles.rows(c, "SELECT n.nspname, t.relname, string_agg(CASE WHEN a.atttypid ="
-                + " 'numeric'::regtype THEN 'trim_scale(' || quote_ident(a.attname) || ')::text' ELSE"
-                + " quote_ident(a.attname) || '::text' END, ', ' ORDER BY a.attnum)"
-                + " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
-                + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                + " WHERE n.nspname IN " + PG_SCHEMAS + " AND t.relkind IN ('r', 'p') AND NOT t.relispartition"
-                + " GROUP BY n.nspname, t.relname ORDER BY t.relname, n.nspname")) {
-            String table = t.get(1);
-            if (tables.put(table, new ArrayList<>()) != null) {
-                throw new IllegalStateException("table name " + table + " is in two schemas: snapshots key by name");
-            }
-            all.append(all.length() == 0 ? "" : " UNION ALL ").append("SELECT '").append(table).append("', ARRAY[")
-                    .append(t.get(2)).append("] FROM \"").append(t.get(0)).append("\".\"").append(table).append('"');
+        String url = c.getMetaData().getURL();
+        PgPlan plan = PG_PLANS.get(url);
+        if (plan == null) {
+            plan = PgPlan.of(c);
+            PG_PLANS.put(url, plan);
         }
-        if (all.length() > 0) {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(all.toString())) {
-                while (rs.next()) {
-                    tables.get(rs.getString(1)).add(java.util.Arrays.asList((String[]) rs.getArray(2).getArray()));
+        Map<String, List<List<String>>> tables = new LinkedHashMap<>();
+        plan.tables().forEach(t -> tables.put(t, new ArrayList<>()));
+        Map<String, Sequence> sequences = new java.util.TreeMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(plan.sql())) {
+            while (rs.next()) {
+                String table = rs.getString(1);
+                List<String> row = java.util.Arrays.asList((String[]) rs.getArray(2).getArray());
+                if (table.equals("#catalog")) {
+                    if (!row.get(0).equals(plan.fingerprint())) {
+                        PG_PLANS.remove(url);
+                        return ofPostgres(c);
+                    }
+                } else if (table.equals("#sequence")) {
+                    sequences.put(row.get(0), row.get(1) == null ? new Sequence(Long.parseLong(row.get(2)), false)
+                            : new Sequence(Long.parseLong(row.get(1)), true));
+                } else {
+                    tables.get(table).add(row);
                 }
             }
         }
         tables.values().forEach(rows -> rows.sort(ROW_ORDER));
-        return new Snapshot(tables, pgSequences(c));
+        return new Snapshot(tables, new LinkedHashMap<>(sequences));
+    }
+
+    private static final Map<String, PgPlan> PG_PLANS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final String PG_TABLES = " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+            + " WHERE n.nspname IN " + "('trading', 'market', 'analytics', 'public')"
+            + " AND t.relkind IN ('r', 'p') AND NOT t.relispartition";
+    private static final String PG_FINGERPRINT = "SELECT COUNT(*)::text || '/' || COALESCE(SUM(t.relnatts), 0)::text"
+            + PG_TABLES;
+    private static final String PG_SEQUENCES = "SELECT schemaname || '.' || sequencename, last_value, start_value"
+            + " FROM pg_sequences WHERE schemaname IN ('trading', 'market', 'analytics', 'public')";
+
+    /** The snapshot query of one database, and the catalog fingerprint it was built for. */
+    private record PgPlan(String fingerprint, List<String> tables, String sql) {
+        static PgPlan of(Connection c) throws SQLException {
+            String fingerprint = SqliteFiles.rows(c, PG_FINGERPRINT).get(0).get(0);
+            List<String> tables = new ArrayList<>();
+            StringBuilder sql = new StringBuilder("SELECT '#catalog', ARRAY[(" + PG_FINGERPRINT + ")]");
+            sql.append(" UNION ALL SELECT '#sequence', ARRAY[s.n, s.l::text, s.s::text] FROM (").append(PG_SEQUENCES)
+                    .append(") AS s (n, l, s)");
+            for (List<String> t : SqliteFiles.rows(c, "SELECT n.nspname, t.relname, (SELECT string_agg(CASE"
+                    + " WHEN a.atttypid = 'numeric'::regtype THEN 'trim_scale(' || quote_ident(a.attname) || ')::text'"
+                    + " ELSE quote_ident(a.attname) || '::text' END, ', ' ORDER BY a.attnum) FROM pg_attribute a"
+                    + " WHERE a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped)" + PG_TABLES
+                    + " ORDER BY t.relname, n.nspname")) {
+                String table = t.get(1);
+                if (tables.contains(table)) {
+                    throw new IllegalStateException("table name " + table + " is in two schemas: snapshots key by name");
+                }
+                tables.add(table);
+                sql.append(" UNION ALL SELECT '").append(table).append("', ARRAY[").append(t.get(2))
+                        .append("] FROM \"").append(t.get(0)).append("\".\"").append(table).append('"');
+            }
+            return new PgPlan(fingerprint, tables, sql.toString());
+        }
     }
 
     private static final java.util.Comparator<List<String>> ROW_ORDER = (a, b) -> {
