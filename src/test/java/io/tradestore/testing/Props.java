@@ -192,6 +192,11 @@ public final class Props {
                     .mapToInt(e -> e.getValue().get()).sum();
         }
 
+        /** Forgets every count: for a property that runs once per engine and asserts on each run's own. */
+        public void clear() {
+            counts.clear();
+        }
+
         public int total() {
             return counts.values().stream().mapToInt(AtomicInteger::get).sum();
         }
