@@ -24,16 +24,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,14 +78,7 @@ class LeastPrivilegeTest {
 
     /** The roles block of docs/postgresql.md, with this test's role names and database. */
     static String rolesSql(String database) throws IOException {
-        String page = Files.readString(Path.of("docs/postgresql.md"));
-        Matcher m = Pattern.compile("<!-- roles-sql:begin -->\\s*```sql\\n(.*?)```\\s*<!-- roles-sql:end -->",
-                Pattern.DOTALL).matcher(page);
-        assertThat(m.find()).as("docs/postgresql.md has the roles SQL between its markers").isTrue();
-        return m.group(1)
-                .replace("tradestore_owner", OWNER)
-                .replace("tradestore_app", APP)
-                .replaceAll("\\btradestore\\b", database);
+        return PostgresDatabases.rolesSql(PostgresDatabases.documentedRolesSql(), OWNER, APP, database);
     }
 
     @Test
