@@ -66,7 +66,24 @@ public final class PostgresDatabases implements AutoCloseable {
         assumeAvailable();
         name = "tradestore_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         migrated = templateName != null;
-        admin("CREATE DATABASE " + name + (templateName == null ? "" : " TEMPLATE " + templateName));
+        String create = "CREATE DATABASE " + name + (templateName == null ? "" : " TEMPLATE " + templateName);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                admin(create);
+                break;
+            } catch (SQLException e) {
+                // 55006: the template still has a session; a pool just closed can leave its backends exiting.
+                if (!"55006".equals(e.getSQLState()) || attempt >= 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
