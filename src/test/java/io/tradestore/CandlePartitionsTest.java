@@ -108,7 +108,7 @@ class CandlePartitionsTest {
             if (engine == Engine.POSTGRES) {
                 assertThat(r.droppedPartitions()).containsExactly("candlesticks_y2023m01", "candlesticks_y2023m02");
                 assertThat(r.deletedRows()).as("December's candles, in the default partition").isEqualTo(inDecember);
-                assertThat(store.inTransaction(uow -> uow.candlePartitions().list()))
+                assertThat(parts(store))
                         .extracting(CandlePartition::name).containsExactly("candlesticks_y2023m03", "candlesticks_default");
             } else {
                 assertThat(r.droppedPartitions()).isEmpty();
@@ -116,7 +116,8 @@ class CandlePartitionsTest {
             }
             List<Candle> kept = all.stream().filter(c -> !c.openTime().isBefore(boundary)).toList();
             assertThat(stored(store)).isEqualTo(kept);
-            assertThat(store.read(uow -> uow.candlesticks().series())).extracting(CandlePartitionsTest::withoutUpdatedAt)
+            List<SeriesInfo> series = store.read(uow -> uow.candlesticks().series());
+            assertThat(series.stream().map(CandlePartitionsTest::withoutUpdatedAt).toList())
                     .containsExactlyElementsOf(expectedSeries(kept));
         }
     }
@@ -127,12 +128,12 @@ class CandlePartitionsTest {
         List<Candle> march = series("BTCUSDT", Timeframe.M5, Instant.parse("2023-03-01T00:00:00Z"), Instant.parse("2023-04-01T00:00:00Z"));
         try (Tradestore store = Tradestore.open(config(Engine.POSTGRES))) {
             store.useTransaction(uow -> uow.candlesticks().upsert(march));
-            assertThat(store.inTransaction(uow -> uow.candlePartitions().list())).extracting(CandlePartition::name)
+            assertThat(parts(store)).extracting(CandlePartition::name)
                     .containsExactly("candlesticks_default");
 
-            assertThat(store.inTransaction(uow -> uow.candlePartitions().ensureMonths(YearMonth.of(2023, 2), YearMonth.of(2023, 4))))
+            assertThat(ensure(store, YearMonth.of(2023, 2), YearMonth.of(2023, 4)))
                     .containsExactly("candlesticks_y2023m02", "candlesticks_y2023m03", "candlesticks_y2023m04");
-            assertThat(store.inTransaction(uow -> uow.candlePartitions().ensureMonths(YearMonth.of(2023, 3), YearMonth.of(2023, 3))))
+            assertThat(ensure(store, YearMonth.of(2023, 3), YearMonth.of(2023, 3)))
                     .as("again: nothing to create").isEmpty();
 
             assertThat(stored(store)).isEqualTo(march);
@@ -140,7 +141,7 @@ class CandlePartitionsTest {
                 assertThat(rows(c, "SELECT tableoid::regclass::text, COUNT(*) FROM market.candlesticks GROUP BY 1"))
                         .containsExactly(List.of("market.candlesticks_y2023m03", String.valueOf(march.size())));
             }
-            List<CandlePartition> parts = store.inTransaction(uow -> uow.candlePartitions().list());
+            List<CandlePartition> parts = parts(store);
             assertThat(parts.get(1)).isEqualTo(new CandlePartition("candlesticks_y2023m03",
                     Instant.parse("2023-03-01T00:00:00Z"), Instant.parse("2023-04-01T00:00:00Z"), parts.get(1).estimatedRows()));
         }
@@ -155,7 +156,7 @@ class CandlePartitionsTest {
                             + " partitions; dropBefore works on both engines");
             assertThatThrownBy(() -> store.inTransaction(uow -> uow.candlePartitions().ensureMonths(YearMonth.of(2023, 4), YearMonth.of(2023, 3))))
                     .isInstanceOf(ValidationException.class)
-                    .hasMessage("last: must not be before first (2023-04) (was 2023-04-01)".replace("2023-04-01", "2023-03"));
+                    .hasMessage("last: must not be before first (2023-04) (was 2023-03)");
             assertThatThrownBy(() -> store.inTransaction(uow -> uow.candlePartitions().dropBefore(null)))
                     .isInstanceOf(ValidationException.class).hasMessageStartingWith("cutoff: must not be null");
         }
@@ -180,8 +181,11 @@ class CandlePartitionsTest {
         QueryPlanTest.Capture capture = new QueryPlanTest.Capture(Set.of(CandlestickDao.class));
         try (Tradestore store = Tradestore.open(config(Engine.POSTGRES), capture);
              Connection c = pg.connect()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET search_path = " + io.tradestore.internal.PostgresEngine.SEARCH_PATH); // as the store's connections
+            }
             YearMonth last = YearMonth.from(end.atZone(ZoneOffset.UTC));
-            List<String> months = store.inTransaction(uow -> uow.candlePartitions().ensureMonths(YearMonth.of(2022, 1), last));
+            List<String> months = ensure(store, YearMonth.of(2022, 1), last);
             Timeframe probe = soak ? Timeframe.M1 : Timeframe.M5;
             Instant from = Instant.parse("2022-03-01T00:00:00Z").minus(probe.duration().multipliedBy(500));
             Instant to = from.plus(probe.duration().multipliedBy(1_000));
@@ -209,7 +213,8 @@ class CandlePartitionsTest {
             double largeMillis = latency(store, symbols.get(0), probe, from, to);
 
             capture.recording = true;
-            List<Candle> read = store.read(uow -> uow.candlesticks().range(symbols.get(0), probe, from, to, PageRequest.first(1_000)).items());
+            String probeSymbol = symbols.get(0);
+            List<Candle> read = store.read(uow -> uow.candlesticks().range(probeSymbol, probe, from, to, PageRequest.first(1_000)).items());
             capture.recording = false;
             assertThat(read).hasSize(1_000);
             QueryPlanTest.Executed range = capture.executed.stream().filter(e -> e.method().startsWith("CandlestickDao.range"))
@@ -325,6 +330,14 @@ class CandlePartitionsTest {
                     new BigDecimal(i)));
         }
         return out;
+    }
+
+    private static List<CandlePartition> parts(Tradestore store) {
+        return store.inTransaction(uow -> uow.candlePartitions().list());
+    }
+
+    private static List<String> ensure(Tradestore store, YearMonth first, YearMonth last) {
+        return store.inTransaction(uow -> uow.candlePartitions().ensureMonths(first, last));
     }
 
     private static List<Candle> stored(Tradestore store) {
