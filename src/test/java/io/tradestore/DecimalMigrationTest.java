@@ -656,6 +656,7 @@ class DecimalMigrationTest {
                     .of("SOLUSDT", io.tradestore.trading.PositionSide.LONG, new BigDecimal("3"), new BigDecimal("20"), at)
                     .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target").id());
         }
+        rollBackToEight(engine); // the store migrated to the latest release; this test is about release 8
         assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + increased
                 + " was increased (position_events row id=", "1", "2", "3", "4", "5", "6", "7", "8");
         deletePosition(engine, increased);
@@ -664,6 +665,7 @@ class DecimalMigrationTest {
         try (Tradestore store = Tradestore.open(config(engine))) {
             store.useTransaction(uow -> uow.positions().close(reduced, new BigDecimal("1400"), at, "rest"));
         }
+        rollBackToEight(engine);
         assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + reduced
                 + " was reduced in part (2 REDUCE events, CLOSED)", "1", "2", "3", "4", "5", "6", "7", "8");
         deletePosition(engine, reduced);
@@ -790,6 +792,12 @@ class DecimalMigrationTest {
                     .hasMessageContaining("release 9 is already applied (schema_versions has version 9)");
             c.setAutoCommit(true);
             assertThat(schema(engine, c)).isEqualTo(schemaNine);
+        }
+    }
+
+    private void rollBackToEight(Engine engine) throws Exception {
+        try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v8");
         }
     }
 
