@@ -370,7 +370,7 @@ class SqliteToPostgresTest {
                 ids.put("order_fills", uow.orders().fill(order.id(), NewFill.of("after-copy-t1", BigDecimal.ONE,
                         BigDecimal.TEN, at)).fill().id());
                 uow.positions().close(position.id(), BigDecimal.TEN, at, "after copy");
-                ids.put("position_events", uow.positions().events(position.id()).get(1).id());
+                ids.put("position_events", uow.positions().events(position.id()).get(0).id());
                 var prediction = uow.predictions().record(new NewPrediction("NEWUSDT", at, PredictedAction.BUY,
                         BigDecimal.ONE, Direction.UP, BigDecimal.ONE, null, "m", BigDecimal.TEN, null));
                 ids.put("predictions", prediction.id());

@@ -25,6 +25,9 @@ import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,11 +47,14 @@ public final class CopySources {
     public static final BigDecimal WEI = new BigDecimal("0.000000000000000001");
     public static final BigDecimal LARGEST = new BigDecimal("99999999999999999999.999999999999999999");
 
+    private static final Logger log = LoggerFactory.getLogger(CopySources.class);
+
     private CopySources() {
     }
 
     /** The sample candles (60,480) and {@code stories} trading stories (about 10 rows each) in {@code dir}. */
     public static Path withSampleCandles(Path dir, int stories) {
+        long start = System.nanoTime();
         MutableClock clock = new MutableClock(NOW);
         try (Tradestore store = Tradestore.open(Stores.config(dir).withClock(clock))) {
             for (Path csv : Demo.csvFiles(SampleData.candles())) {
@@ -58,6 +64,7 @@ public final class CopySources {
                     store.useTransaction(uow -> uow.candlesticks().upsert(chunk));
                 }
             }
+            log.info("sample candles written in {} ms", (System.nanoTime() - start) / 1_000_000);
             fill(store, clock, stories);
         }
         return Stores.config(dir).file();
@@ -73,6 +80,7 @@ public final class CopySources {
     }
 
     private static void fill(Tradestore store, MutableClock clock, int stories) {
+        long began = System.nanoTime();
         for (int from = 0; from < stories; from += 250) {
             int start = from;
             int end = Math.min(stories, from + 250);
@@ -94,6 +102,7 @@ public final class CopySources {
         });
         clock.set(NOW);
         store.useTransaction(uow -> uow.patternCache().purgeExpired());
+        log.info("{} stories written in {} ms", stories, (System.nanoTime() - began) / 1_000_000);
     }
 
     private static void story(UnitOfWork uow, int i) {
