@@ -27,7 +27,12 @@ public final class PostgresDatabases implements AutoCloseable {
      * copied this way costs a file copy instead of a migration. Nobody may be connected to the template meanwhile.
      */
     public PostgresDatabases(PostgresDatabases template) throws SQLException {
-        admin("CREATE DATABASE " + name + " TEMPLATE " + template.name);
+        this("TEMPLATE " + template.name);
+    }
+
+    /** A new database created with {@code options}, e.g. {@code LOCALE_PROVIDER icu ICU_LOCALE 'en' TEMPLATE template0}. */
+    public PostgresDatabases(String options) throws SQLException {
+        admin("CREATE DATABASE " + name + " " + options);
     }
 
     public String url() {
