@@ -249,16 +249,17 @@ public final class Copier {
                     }
                     writer.add(row);
                     if (writer.pending() >= options.batchSize()) {
-                        copied += commit(pg, writer);
-                        totalCopied[0] += options.batchSize();
+                        int n = commit(pg, writer);
+                        copied += n;
+                        totalCopied[0] += n;
                         progress(t, rows, copied, index, tableCount, totalRows, totalCopied[0]);
                     }
                 }
             }
-            int last = writer.pending();
-            if (last > 0) {
-                copied += commit(pg, writer);
-                totalCopied[0] += last;
+            if (writer.pending() > 0) {
+                int n = commit(pg, writer);
+                copied += n;
+                totalCopied[0] += n;
                 progress(t, rows, copied, index, tableCount, totalRows, totalCopied[0]);
             }
         } catch (SQLException | RuntimeException e) {
