@@ -68,7 +68,8 @@ class CandleUpsertModelTest {
 
     @EachEngine
     void candleUpsertsFollowTheModel(TestEngine engine) {
-        ModelChains.check(engine, 40, candleChains(), () -> new CandleWorld(engine), CandleWorld::assertStoreMatchesModel);
+        ModelChains.check(engine, 40, candleChains(), () -> new CandleWorld(engine),
+                CandleWorld::assertStoreMatchesModel);
         BATCHES.report();
         BULK.report();
     }

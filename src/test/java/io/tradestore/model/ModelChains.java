@@ -23,12 +23,12 @@ final class ModelChains {
     }
 
     /**
-     * {@code sqliteChains} chains on SQLite, a fifth of them on PostgreSQL: every action is one or more units and
-     * a round trip each, and a failed action two snapshots.
+     * {@code sqliteChains} chains on SQLite, an eighth of them on PostgreSQL (at least 5): every action is one or
+     * more units and a round trip each, and a failed action two snapshots; the soak switch multiplies both.
      */
     static <W, S extends Step<W>> void check(TestEngine engine, int sqliteChains, Gen<List<S>> chains,
                                              Supplier<W> newWorld, Consumer<W> storeMatchesModel) {
-        int perBuild = engine == TestEngine.SQLITE ? sqliteChains : Math.max(1, sqliteChains / 5);
+        int perBuild = engine == TestEngine.SQLITE ? sqliteChains : Math.max(5, sqliteChains / 8);
         Props.check(perBuild, 150, chains, chain -> {
             try {
                 W world = newWorld.get();

@@ -94,7 +94,8 @@ class OrderLifecycleModelTest {
 
     @EachEngine
     void ordersFillsAndPositionsFollowTheModel(TestEngine engine) {
-        ModelChains.check(engine, 50, tradingChains(), () -> new TradingWorld(engine), TradingWorld::assertStoreMatchesModel);
+        ModelChains.check(engine, 50, tradingChains(), () -> new TradingWorld(engine),
+                TradingWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
 
@@ -126,7 +127,7 @@ class OrderLifecycleModelTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // The world: a store on its own SQLite file, its clock, and the model.
+    // The world: a store on its own database (SQLite or PostgreSQL), its clock, and the model.
 
     static final class TradingWorld {
         final MutableClock clock = new MutableClock(T0);

@@ -60,7 +60,8 @@ class PatternCacheModelTest {
 
     @EachEngine
     void patternCacheFollowsTheModel(TestEngine engine) {
-        ModelChains.check(engine, 60, cacheChains(), () -> new CacheWorld(engine), CacheWorld::assertStoreMatchesModel);
+        ModelChains.check(engine, 60, cacheChains(), () -> new CacheWorld(engine),
+                CacheWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
 

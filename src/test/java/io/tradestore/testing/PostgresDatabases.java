@@ -107,14 +107,6 @@ public final class PostgresDatabases implements AutoCloseable {
         return new PostgresDatabases("TEMPLATE " + template(), true);
     }
 
-    /**
-     * A new database created from this one ({@code CREATE DATABASE ... TEMPLATE}): a copy of every table, row and
-     * sequence. This database must have no open sessions then (close its stores first).
-     */
-    public PostgresDatabases copy() throws SQLException {
-        return new PostgresDatabases(name);
-    }
-
     /** True when a server is configured (see the class comment). Logs how to enable the cases, once, when not. */
     public static synchronized boolean available() {
         if (URL == null && !announced) {

@@ -180,7 +180,7 @@ public final class PostgresFixtureCopies implements FixtureCopies {
             }
         }
         try {
-            PostgresDatabases created = fixture.copy();
+            PostgresDatabases created = new PostgresDatabases(fixture);
             try {
                 return Db.open(created);
             } catch (SQLException e) {
