@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the unit again itself. Every unit's outcome is checked afterwards (each fill recorded once, orders FILLED with the
  * exact average price, series metadata equal to the stored candles), so a change cannot buy a lower rate with a
  * wrong answer. The table, and the predicate locks PostgreSQL held at their peak, are logged; the measured numbers
- * are in docs/postgresql-aborts.md. SQLite has a single writer and never aborts a unit this way.
+ * are in docs/postgresql.md ("Serialization failures under load"). SQLite has a single writer and never aborts a unit this way.
  */
 class SerializationFailureRateTest {
     private static final Logger log = LoggerFactory.getLogger(SerializationFailureRateTest.class);
@@ -60,7 +60,7 @@ class SerializationFailureRateTest {
     private static final int MIN_BATCHES = SOAK ? 20 : 6;
     /** Each batch starts this many candles before the previous one ends: replaced keys must not be counted again. */
     private static final int OVERLAP = 100;
-    /** The target, asserted for the unit types that meet it (docs/postgresql-aborts.md). */
+    /** The target, asserted for the unit types that meet it (docs/postgresql.md ("Serialization failures under load")). */
     private static final double MAX_ABORT_RATE = 0.01;
 
     enum Unit { PLACE, FILL, REDELIVER, CANDLES }
@@ -118,7 +118,7 @@ class SerializationFailureRateTest {
                 for (int t = 0; t < CANDLE_THREADS; t++) {
                     assertSeriesExact(store, "INGEST" + t, batches.get(t));
                 }
-                // Bounded where the fixes reach (docs/postgresql-aborts.md): candle batches no longer abort (counting
+                // Bounded where the fixes reach (docs/postgresql.md ("Serialization failures under load")): candle batches no longer abort (counting
                 // the batch's stored keys with a query first made 45 % of them abort), nor do redeliveries. Placements
                 // and fills are measured, not bounded: every unit reads and writes the few index leaf pages that all
                 // orders in flight share, and PostgreSQL's predicate locks on indexes are page-granular.

@@ -85,7 +85,7 @@ public final class CandlestickDao {
      * live-feed case, cost one statement as before. Recounting the series with COUNT(*) after every batch, as
      * release 1 to 8 did, cost time linear in the series (about 0.1 s for 600,000 candles on SQLite, paid again by
      * every single-candle write), and on PostgreSQL its scan predicate-locked whole pages and, past 32 pages, the
-     * whole index and table, so concurrent writers of other symbols aborted (docs/postgresql-aborts.md). Counting
+     * whole index and table, so concurrent writers of other symbols aborted (docs/postgresql.md ("Serialization failures under load")). Counting
      * the batch's stored keys beforehand with a query did the same on a smaller scale: the heap pages it locked are
      * shared with other symbols' new rows. The price of incremental metadata: it is as right as it was before the
      * write. Only this DAO writes candles and metadata, in one unit, so that holds; candles written past the DAO
