@@ -1190,6 +1190,7 @@ class HostileInputTest {
             Map.entry("patternCache().put(NewCachedPattern, Duration)", Set.of(ValidationException.class)),
             Map.entry("patternCache().purgeExpired()", Set.of(ValidationException.class)),
             Map.entry("predictions().record(NewPrediction)", Set.of(ValidationException.class, ConflictException.class)),
+            Map.entry("predictions().claimAwaitingOutcome(Duration, int)", Set.of(ValidationException.class)),
             Map.entry("outcomes().record(NewOutcome)", Set.of(ValidationException.class, NotFoundException.class,
                     ConflictException.class)),
             Map.entry("executionLog().record(NewExecutionEvent)", Set.of(ValidationException.class,
@@ -1410,6 +1411,7 @@ class HostileInputTest {
         String purge = "patternCache().purgeExpired()";
         String predict = "predictions().record(NewPrediction)";
         String evaluate = "outcomes().record(NewOutcome)";
+        String claim = "predictions().claimAwaitingOutcome(Duration, int)";
         String log = "executionLog().record(NewExecutionEvent)";
         String result = "modelResults().record(NewModelResult)";
         String metric = "metrics().record(NewMetric)";
@@ -1658,6 +1660,10 @@ class HostileInputTest {
                 when(predict, "same symbol and timestamp (lookup)", uow -> uow.predictions().record(
                                 prediction("BTCUSDT", T0, d("0.9"), "lstm-v4")),
                         ConflictException.class, "a prediction for BTCUSDT at " + T0 + " already exists", predictAnother),
+
+                when(claim, "negative horizon (the worker then records an outcome)",
+                        uow -> uow.predictions().claimAwaitingOutcome(Duration.ofSeconds(-1), 5),
+                        ValidationException.class, "horizon: must not be negative", evaluatePending),
 
                 when(evaluate, "null outcome", uow -> uow.outcomes().record(null),
                         ValidationException.class, "outcome: must not be null", evaluatePending),
