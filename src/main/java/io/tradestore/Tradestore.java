@@ -5,9 +5,12 @@ import io.tradestore.internal.PostgresEngine;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.SqliteEngine;
+import io.tradestore.internal.StatementSavepoints;
 import io.tradestore.internal.Tx;
 import org.jooq.Configuration;
 import org.jooq.ExecuteListener;
+import org.jooq.ExecuteListenerProvider;
+import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
@@ -18,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -72,9 +76,20 @@ public final class Tradestore implements AutoCloseable {
         this.jooq = new DefaultConfiguration()
                 .set(engine.dialect())
                 .set(new Settings().withExecuteLogging(false))
-                .set(observer == null
-                        ? DefaultExecuteListenerProvider.providers(SqlErrors.INSTANCE)
-                        : DefaultExecuteListenerProvider.providers(SqlErrors.INSTANCE, observer));
+                .set(listeners(engine, observer));
+    }
+
+    /** Error translation, PostgreSQL's per-statement savepoints, then the test hook's observer if any. */
+    private static ExecuteListenerProvider[] listeners(Engine engine, ExecuteListener observer) {
+        List<ExecuteListener> all = new ArrayList<>();
+        all.add(SqlErrors.INSTANCE);
+        if (engine.dialect() == SQLDialect.POSTGRES) {
+            all.add(StatementSavepoints.INSTANCE);
+        }
+        if (observer != null) {
+            all.add(observer);
+        }
+        return DefaultExecuteListenerProvider.providers(all.toArray(ExecuteListener[]::new));
     }
 
     /**

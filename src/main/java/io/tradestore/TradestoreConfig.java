@@ -33,10 +33,12 @@ public final class TradestoreConfig {
     private final int retryAttempts;
     private final boolean readOnly;
     private final Clock clock;
+    private final Duration statementTimeout;
+    private final Duration lockTimeout;
 
     private TradestoreConfig(Engine engine, Path file, String jdbcUrl, String user, String password, int poolSize,
                              Duration busyTimeout, boolean autoMigrate, int retryAttempts, boolean readOnly,
-                             Clock clock) {
+                             Clock clock, Duration statementTimeout, Duration lockTimeout) {
         this.engine = engine;
         this.file = file;
         this.jdbcUrl = jdbcUrl;
@@ -48,6 +50,8 @@ public final class TradestoreConfig {
         this.retryAttempts = retryAttempts;
         this.readOnly = readOnly;
         this.clock = clock;
+        this.statementTimeout = statementTimeout;
+        this.lockTimeout = lockTimeout;
     }
 
     /**
@@ -63,7 +67,7 @@ public final class TradestoreConfig {
             throw new ValidationException("file", "must be a path to a database file", file);
         }
         return new TradestoreConfig(Engine.SQLITE, file, null, null, null, 4, Duration.ofSeconds(5), true, 5,
-                false, Clock.systemUTC());
+                false, Clock.systemUTC(), Duration.ZERO, null);
     }
 
     /**
@@ -78,7 +82,7 @@ public final class TradestoreConfig {
             throw new ValidationException("user", "must not be blank", user);
         }
         return new TradestoreConfig(Engine.POSTGRES, null, jdbcUrl, user, password, 10, Duration.ofSeconds(5), true,
-                5, false, Clock.systemUTC());
+                5, false, Clock.systemUTC(), Duration.ZERO, null);
     }
 
     /** SQLite: number of read-only reader connections (the writer is always one). PostgreSQL: pool size. 1–64. */
@@ -87,7 +91,7 @@ public final class TradestoreConfig {
             throw new ValidationException("poolSize", "must be between 1 and " + MAX_POOL_SIZE, poolSize);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
     }
 
     /**
@@ -99,7 +103,7 @@ public final class TradestoreConfig {
             throw new ValidationException("busyTimeout", "must be between 0 and " + MAX_BUSY_TIMEOUT, busyTimeout);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
     }
 
     /**
@@ -109,7 +113,7 @@ public final class TradestoreConfig {
      */
     public TradestoreConfig withAutoMigrate(boolean autoMigrate) {
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
     }
 
     /**
@@ -121,13 +125,13 @@ public final class TradestoreConfig {
             throw new ValidationException("retryAttempts", "must be between 0 and " + MAX_RETRY_ATTEMPTS, retryAttempts);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
     }
 
     /** Open for reading only: no writer, no migration; write units fail. For dashboards and the CLI. */
     public TradestoreConfig withReadOnly(boolean readOnly) {
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
     }
 
     /** The clock behind created_at/updated_at, pattern-cache expiry and {@link UnitOfWork#now()}. For tests. */
@@ -136,7 +140,60 @@ public final class TradestoreConfig {
             throw new ValidationException("clock", "must not be null", null);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
+    }
+
+    /**
+     * PostgreSQL only: the longest a single statement may run before the server cancels it and the unit of work fails
+     * ({@code statement_timeout}, to the millisecond), so a runaway query cannot hold a pooled connection or a
+     * lock for ever; zero, the default, means no limit. Refused on SQLite: sqlite-jdbc's query timeout is a busy
+     * timeout in disguise (it bounds the wait for a lock, not the run time), which the busy timeout already sets.
+     * 0–10 min.
+     */
+    public TradestoreConfig withStatementTimeout(Duration statementTimeout) {
+        if (engine == Engine.SQLITE) {
+            throw new ValidationException("statementTimeout", "is PostgreSQL's statement_timeout; sqlite-jdbc has no"
+                    + " run-time limit (its query timeout only bounds lock waits, as withBusyTimeout does)",
+                    statementTimeout);
+        }
+        if (statementTimeout == null || statementTimeout.isNegative()
+                || statementTimeout.compareTo(MAX_BUSY_TIMEOUT) > 0) {
+            throw new ValidationException("statementTimeout", "must be between 0 and " + MAX_BUSY_TIMEOUT,
+                    statementTimeout);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
+    }
+
+    /**
+     * PostgreSQL only: how long a statement waits for a row or table lock another transaction holds
+     * ({@code lock_timeout}) before the unit fails with {@link BusyException}; zero means no limit. By default the
+     * busy timeout, so "how long a unit waits for another writer" is one setting on both engines. SQLite has no row
+     * locks: there the busy timeout alone bounds the wait for the write lock, and this option is refused. 0–10 min.
+     */
+    public TradestoreConfig withLockTimeout(Duration lockTimeout) {
+        if (engine == Engine.SQLITE) {
+            throw new ValidationException("lockTimeout", "is PostgreSQL's lock_timeout; on SQLite the busy timeout"
+                    + " (withBusyTimeout) bounds the wait for the write lock", lockTimeout);
+        }
+        if (lockTimeout == null || lockTimeout.isNegative() || lockTimeout.compareTo(MAX_BUSY_TIMEOUT) > 0) {
+            throw new ValidationException("lockTimeout", "must be between 0 and " + MAX_BUSY_TIMEOUT, lockTimeout);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout);
+    }
+
+    /** PostgreSQL's statement_timeout (zero: none). Null on SQLite. */
+    public Duration statementTimeout() {
+        return engine == Engine.SQLITE ? null : statementTimeout;
+    }
+
+    /** PostgreSQL's lock_timeout: the one set, or else the busy timeout. Null on SQLite. */
+    public Duration lockTimeout() {
+        if (engine == Engine.SQLITE) {
+            return null;
+        }
+        return lockTimeout == null ? busyTimeout : lockTimeout;
     }
 
     public Engine engine() {
@@ -190,6 +247,8 @@ public final class TradestoreConfig {
     public String toString() {
         return "TradestoreConfig[" + (engine == Engine.SQLITE ? "sqlite " + file : "postgres " + jdbcUrl + " as " + user)
                 + ", poolSize=" + poolSize + ", busyTimeout=" + busyTimeout + ", autoMigrate=" + autoMigrate
-                + ", retryAttempts=" + retryAttempts + ", readOnly=" + readOnly + "]";
+                + ", retryAttempts=" + retryAttempts + ", readOnly=" + readOnly
+                + (engine == Engine.POSTGRES ? ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout()
+                : "") + "]";
     }
 }

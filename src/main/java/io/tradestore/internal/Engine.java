@@ -1,9 +1,12 @@
 package io.tradestore.internal;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.tradestore.BusyException;
 import org.jooq.SQLDialect;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 
 /**
@@ -50,6 +53,23 @@ public abstract class Engine implements AutoCloseable {
     public void rollbackToSavepoint(Connection c, String name) throws SQLException {
         execute(c, "ROLLBACK TO SAVEPOINT " + name);
         execute(c, "RELEASE SAVEPOINT " + name);
+    }
+
+    /**
+     * A connection from {@code pool}. A pool with none free within its timeout (the busy timeout) is a busy database,
+     * as a writer turn that never came is: {@link BusyException} on both engines, not retried (the unit already
+     * waited). A pool that cannot connect at all (server down) stays a {@link io.tradestore.DatabaseException}.
+     */
+    Connection borrow(HikariDataSource pool) throws SQLException {
+        try {
+            return pool.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            if (e.getCause() != null) {
+                throw e;
+            }
+            throw new BusyException("no pooled connection became free within " + pool.getConnectionTimeout()
+                    + " ms (busyTimeout); " + describe(), e.getSQLState(), e);
+        }
     }
 
     /** Runs {@code begin} on a just-borrowed connection; if that fails, gives the connection back and rethrows. */

@@ -13,7 +13,8 @@ import java.sql.SQLException;
 /**
  * PostgreSQL: one HikariCP pool. Write units run SERIALIZABLE, so they behave as if run one at a time as on
  * SQLite, and a serialization failure (40001) or deadlock (40P01) makes the whole unit run again. Read units
- * run REPEATABLE READ, READ ONLY: one snapshot for the whole unit, like a SQLite reader. Unqualified table
+ * run SERIALIZABLE, READ ONLY, DEFERRABLE: one snapshot for the whole unit, like a SQLite reader, and one that some
+ * serial order of the write units produces. Unqualified table
  * names resolve through search_path (table names are unique across the three schemas).
  */
 public final class PostgresEngine extends Engine {
@@ -33,6 +34,9 @@ public final class PostgresEngine extends Engine {
         hikari.setAutoCommit(false);
         hikari.addDataSourceProperty("currentSchema", SEARCH_PATH);
         hikari.addDataSourceProperty("ApplicationName", "tradestore");
+        // Session settings, once per pooled connection: no round trip per unit.
+        hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
+                + "; SET lock_timeout = " + config.lockTimeout().toMillis());
         this.pool = new HikariDataSource(hikari);
     }
 
@@ -48,11 +52,14 @@ public final class PostgresEngine extends Engine {
 
     @Override
     public Connection beginRead() throws SQLException {
-        return begin("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        // DEFERRABLE: the snapshot is one that no concurrent SERIALIZABLE writer can make anomalous (PostgreSQL waits
+        // for such a snapshot instead of aborting later), so a read unit sees a state some serial order of the write
+        // units produces, and is never aborted. REPEATABLE READ would allow the read-only anomaly.
+        return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
     }
 
     private Connection begin(String characteristics) throws SQLException {
-        return started(pool.getConnection(), characteristics, false);
+        return started(borrow(pool), characteristics, false);
     }
 
     @Override

@@ -52,6 +52,11 @@ public final class SqlErrors implements ExecuteListener {
         if (state.startsWith("23")) {
             return new ConstraintViolationException("constraint violated: " + message, state, e);
         }
+        if (state.equals("55P03")) {
+            // lock_timeout (TradestoreConfig.withLockTimeout): the unit waited as long as it was allowed to, as a
+            // SQLite unit that waited the busy timeout for the writer; not retried.
+            return new BusyException("waited lock_timeout for a lock another transaction holds: " + message, state, e);
+        }
         if (isBusy(e)) {
             return new BusyException("database busy: " + message, state, e);
         }

@@ -116,7 +116,7 @@ public final class SqliteEngine extends Engine {
         }
         Connection c = null;
         try {
-            c = writer.getConnection();
+            c = borrow(writer);
             execute(c, "BEGIN IMMEDIATE");
             return c;
         } catch (SQLException | RuntimeException e) {
@@ -128,7 +128,7 @@ public final class SqliteEngine extends Engine {
     @Override
     public Connection beginRead() throws SQLException {
         // Deferred: the snapshot is taken by the first read and held until COMMIT.
-        return started(readers.getConnection(), "BEGIN", false);
+        return started(borrow(readers), "BEGIN", false);
     }
 
     @Override

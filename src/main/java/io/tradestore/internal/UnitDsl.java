@@ -8,10 +8,6 @@ import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
 
 import java.sql.Connection;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The jOOQ context a unit of work hands to its caller for the caller's own tables ({@code uow.jooq()}). Not API.
@@ -24,10 +20,6 @@ import java.util.regex.Pattern;
  * jOOQ's own transaction API is refused: it would commit the connection under the unit's feet.
  */
 public final class UnitDsl {
-    /** A data-modifying statement inside a WITH (PostgreSQL allows {@code WITH d AS (DELETE ...) SELECT ...}). */
-    private static final Pattern WRITE_KEYWORD = Pattern.compile("\\b(insert|update|delete|merge|create|drop|alter"
-            + "|truncate)\\b");
-
     private UnitDsl() {
     }
 
@@ -71,66 +63,13 @@ public final class UnitDsl {
             if (tx.writable()) {
                 return;
             }
-            for (String sql : statements(ctx)) {
-                if (!readsOnly(sql)) {
+            for (String sql : SqlText.statements(ctx)) {
+                if (!SqlText.readsOnly(sql)) {
                     throw new IllegalStateException("uow.jooq() was asked to run a statement that writes or changes"
                             + " the schema (" + abbreviate(sql) + "), but this is a read-only unit of work"
                             + " (store.read); use store.inTransaction or store.useTransaction to write");
                 }
             }
-        }
-
-        /**
-         * By the rendered SQL, not by jOOQ's classification: plain SQL and INSERT ... RETURNING reach a listener as
-         * result queries too. Only what starts as a query passes; anything else (including what this cannot
-         * classify, such as a routine call) is refused.
-         */
-        private static boolean readsOnly(String sql) {
-            String s = sql.stripLeading().toLowerCase(Locale.ROOT);
-            // SELECT ... INTO creates and fills a table on PostgreSQL (found by review); the keyword is looked for
-            // outside quoted text, so a literal or a quoted name that contains it does not count.
-            if (INTO.matcher(unquoted(s)).find()) {
-                return false;
-            }
-            if (s.startsWith("select") || s.startsWith("values")) {
-                return true;
-            }
-            return s.startsWith("with") && !WRITE_KEYWORD.matcher(s).find();
-        }
-
-        private static final java.util.regex.Pattern INTO = java.util.regex.Pattern.compile("\\binto\\b");
-
-        /** {@code sql} with the contents of '...', "..." and `...` blanked, so keywords are found only in SQL text. */
-        private static String unquoted(String sql) {
-            StringBuilder out = new StringBuilder(sql.length());
-            char quote = 0;
-            for (int i = 0; i < sql.length(); i++) {
-                char c = sql.charAt(i);
-                if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
-                    quote = c;
-                    out.append(' ');
-                } else if (quote != 0 && c == quote) {
-                    quote = 0;
-                    out.append(' ');
-                } else {
-                    out.append(quote == 0 ? c : ' ');
-                }
-            }
-            return out.toString();
-        }
-
-        /** The statement and, in a batch, every statement of it (jOOQ moves {@code sql()} along the batch). */
-        private static List<String> statements(ExecuteContext ctx) {
-            List<String> all = new ArrayList<>();
-            if (ctx.sql() != null) {
-                all.add(ctx.sql());
-            }
-            for (String sql : ctx.batchSQL()) {
-                if (sql != null) {
-                    all.add(sql);
-                }
-            }
-            return all;
         }
 
         private static String abbreviate(String sql) {
