@@ -22,6 +22,7 @@ public final class PostgresEngine extends Engine {
     public static final String SEARCH_PATH = "trading,market,analytics,public";
 
     private final HikariDataSource pool;
+    private final boolean readOnly;
 
     public PostgresEngine(TradestoreConfig config) {
         HikariConfig hikari = new HikariConfig();
@@ -38,6 +39,7 @@ public final class PostgresEngine extends Engine {
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
                 + "; SET lock_timeout = " + config.lockTimeout().toMillis());
         this.pool = new HikariDataSource(hikari);
+        this.readOnly = config.readOnly();
     }
 
     @Override
@@ -47,6 +49,9 @@ public final class PostgresEngine extends Engine {
 
     @Override
     public Connection beginWrite() throws SQLException {
+        if (readOnly) {
+            throw readOnlyStore();
+        }
         return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE");
     }
 

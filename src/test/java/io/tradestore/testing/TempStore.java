@@ -12,6 +12,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Comparator;
@@ -33,6 +34,7 @@ public final class TempStore implements BeforeEachCallback, AfterEachCallback {
     private final Clock clock;
     private TestEngine engine;
     private Path dir;
+    private PostgresDatabases database;
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TempStore.class);
     private TradestoreConfig config;
     private Tradestore store;
@@ -58,7 +60,8 @@ public final class TempStore implements BeforeEachCallback, AfterEachCallback {
         });
         TradestoreConfig base;
         if (engine == TestEngine.POSTGRES) {
-            base = sharedDatabase(context).acquire().config();
+            database = sharedDatabase(context).acquire();
+            base = database.config();
         } else {
             dir = Files.createTempDirectory("tradestore-test");
             base = Stores.config(dir);
@@ -124,6 +127,14 @@ public final class TempStore implements BeforeEachCallback, AfterEachCallback {
     /** The config the store was opened with (the test's clock included), e.g. to open a second store on it. */
     public TradestoreConfig config() {
         return config;
+    }
+
+    /**
+     * A plain JDBC connection to the store's database beside its pools (autocommit), e.g. another session holding a
+     * lock or changing a row behind the store's back. The caller closes it.
+     */
+    public Connection connect() throws SQLException {
+        return database != null ? database.connect() : SqliteFiles.open(file());
     }
 
     /** The directory holding the SQLite file; SQLite only. */

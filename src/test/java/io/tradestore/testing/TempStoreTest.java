@@ -6,6 +6,8 @@ import io.tradestore.trading.PortfolioSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
 import java.util.Optional;
@@ -29,6 +31,13 @@ class TempStoreTest {
         assertThat(store.engine()).isEqualTo(engine);
         assertThat(store.get().config().engine()).isEqualTo(
                 engine == TestEngine.SQLITE ? TradestoreConfig.Engine.SQLITE : TradestoreConfig.Engine.POSTGRES);
+    }
+
+    // A parameterized method in the class: its own arguments (a CSV row) hold no engine, the class's do.
+    @ParameterizedTest
+    @CsvSource({"a", "b"})
+    void aParameterizedTestInsideTheClassRunsOnTheClasssEngine(String row) {
+        assertThat(store.engine()).isEqualTo(engine);
     }
 
     // Two tests writing the same row: whichever runs second fails on a reused database that kept the first's row.
