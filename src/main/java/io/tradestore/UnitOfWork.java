@@ -9,6 +9,7 @@ import io.tradestore.analytics.PredictionDao;
 import io.tradestore.analytics.SentimentDao;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.UnitDsl;
+import io.tradestore.market.CandlePartitions;
 import io.tradestore.market.CandlestickDao;
 import io.tradestore.trading.OrderDao;
 import io.tradestore.trading.PortfolioDao;
@@ -36,6 +37,7 @@ public final class UnitOfWork {
     private OrderDao orders;
     private PortfolioDao portfolio;
     private CandlestickDao candlesticks;
+    private CandlePartitions candlePartitions;
     private PatternCacheDao patternCache;
     private PredictionDao predictions;
     private OutcomeDao outcomes;
@@ -71,6 +73,15 @@ public final class UnitOfWork {
     public PortfolioDao portfolio() {
         tx.dsl();
         return portfolio == null ? portfolio = new PortfolioDao(tx) : portfolio;
+    }
+
+    /**
+     * The monthly partitions of market.candlesticks on PostgreSQL: list, add months, drop old months (retention,
+     * which also works on SQLite). Schema changes: run them as the schema's owner (docs/decisions/0016).
+     */
+    public CandlePartitions candlePartitions() {
+        tx.dsl();
+        return candlePartitions == null ? candlePartitions = new CandlePartitions(tx) : candlePartitions;
     }
 
     /** market.candlesticks and candlestick_metadata. */

@@ -36,9 +36,14 @@ class CatchAndCarryOnTest {
     private Tradestore store;
 
     private Tradestore open(TestEngine engine) throws Exception {
+        return open(engine, false);
+    }
+
+    /** {@code ownTables}: as the owner role on PostgreSQL, for a test that creates a table of its own. */
+    private Tradestore open(TestEngine engine, boolean ownTables) throws Exception {
         if (engine == TestEngine.POSTGRES) {
             pg = PostgresDatabases.migrated();
-            store = Tradestore.open(pg.config().withPoolSize(2).withRetryAttempts(0));
+            store = Tradestore.open((ownTables ? pg.ownerConfig() : pg.config()).withPoolSize(2).withRetryAttempts(0));
         } else {
             store = Tradestore.open(Stores.config(dir).withPoolSize(1).withRetryAttempts(0));
         }
@@ -91,7 +96,7 @@ class CatchAndCarryOnTest {
 
     @EachEngine
     void aRefusedStatementOfTheCallersOwnIsUndoneWholeAndTheUnitGoesOn(TestEngine engine) throws Exception {
-        Tradestore store = open(engine);
+        Tradestore store = open(engine, true);
         store.useTransaction(uow -> uow.jooq().execute("CREATE TABLE carry_on (id BIGINT PRIMARY KEY,"
                 + " qty BIGINT NOT NULL CHECK (qty > 0))"));
 

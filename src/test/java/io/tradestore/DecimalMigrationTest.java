@@ -641,6 +641,7 @@ class DecimalMigrationTest {
                     .of("SOLUSDT", io.tradestore.trading.PositionSide.LONG, new BigDecimal("3"), new BigDecimal("20"), at)
                     .withQuoteCurrency("USDT")).id(), new BigDecimal("21"), at, "target").id());
         }
+        rollBackToEight(engine); // the store migrated to the latest release; this test is about release 8
         assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + increased
                 + " was increased (position_events row id=", "1", "2", "3", "4", "5", "6", "7", "8");
         deletePosition(engine, increased);
@@ -649,6 +650,7 @@ class DecimalMigrationTest {
         try (Tradestore store = Tradestore.open(config(engine))) {
             store.useTransaction(uow -> uow.positions().close(reduced, new BigDecimal("1400"), at, "rest"));
         }
+        rollBackToEight(engine);
         assertRollbackRefused(engine, "v7", "cannot roll back release 8: trading.positions row id=" + reduced
                 + " was reduced in part (2 REDUCE events, CLOSED)", "1", "2", "3", "4", "5", "6", "7", "8");
         deletePosition(engine, reduced);
@@ -685,6 +687,101 @@ class DecimalMigrationTest {
                     .hasMessageContaining("release 8 is already applied (schema_versions has version 8)");
             c.setAutoCommit(true);
             assertThat(snapshot(c, true)).isEqualTo(eight);
+        }
+    }
+
+    /**
+     * Release 9 partitions market.candlesticks by month on PostgreSQL (SQLite only records the version): on the demo
+     * database plus candles in two other months, every candle is carried into its month's partition and back into
+     * release 8's ordinary table, whose schema (names, constraints, index) comes back exactly; forward again equal.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseNineCarriesEveryCandleIntoMonthlyPartitionsAndBack(Engine engine) throws Exception {
+        try (Connection c = releaseThreeDemo(engine)) {
+            Migrator.updateToTag(c, "v8");
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified(c, "candlesticks")
+                    + " (symbol, timeframe, open_time, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (String at : List.of("2020-02-29T00:00:00Z", "2024-12-31T00:00:00Z")) {
+                    ps.setString(1, "XTEST");
+                    ps.setString(2, "1d");
+                    ps.setLong(3, Instant.parse(at).toEpochMilli() * 1000);
+                    for (int i = 4; i <= 8; i++) {
+                        BigDecimal v = new BigDecimal("1.000000000000000001");
+                        if (engine == Engine.SQLITE) {
+                            ps.setBytes(i, Decimal18.encode(v));
+                        } else {
+                            ps.setBigDecimal(i, v);
+                        }
+                    }
+                    ps.executeUpdate();
+                }
+            }
+            Map<String, List<List<Object>>> eight = snapshot(c, true);
+            Object schemaEight = schema(engine, c);
+            assertThat(eight.get("candlesticks")).hasSize(60_482);
+
+            Migrator.updateToTag(c, "v9");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
+            assertThat(snapshot(c, true)).isEqualTo(eight);
+            Object schemaNine = schema(engine, c);
+            if (engine == Engine.POSTGRES) {
+                assertThat(column(c, "SELECT relkind FROM pg_class WHERE oid = 'market.candlesticks'::regclass"))
+                        .containsExactly("p");
+                // each candle in its month's partition, none left to the default one
+                assertThat(rows(c, "SELECT tableoid::regclass::text, COUNT(*) FROM market.candlesticks GROUP BY 1 ORDER BY 1"))
+                        .containsExactly(List.of("market.candlesticks_y2020m02", "1"),
+                                List.of("market.candlesticks_y2023m03", "60480"),
+                                List.of("market.candlesticks_y2024m12", "1"));
+                assertThat(column(c, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                        + " WHERE i.inhparent = 'market.candlesticks'::regclass ORDER BY 1")).containsExactly(
+                        "candlesticks_default", "candlesticks_y2020m02", "candlesticks_y2023m03", "candlesticks_y2024m12");
+                assertThat(schemaNine).isNotEqualTo(schemaEight);
+            } else {
+                assertThat(schemaNine).isEqualTo(schemaEight);
+            }
+            assertEightForeignKeysHold(engine, c);
+
+            Migrator.rollbackToTag(c, "v8");
+            c.setAutoCommit(true);
+            assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8");
+            assertThat(snapshot(c, true)).isEqualTo(eight);
+            assertThat(schema(engine, c)).isEqualTo(schemaEight);
+            assertEightForeignKeysHold(engine, c);
+
+            Migrator.updateToTag(c, "v9");
+            c.setAutoCommit(true);
+            assertThat(snapshot(c, true)).isEqualTo(eight);
+            assertThat(schema(engine, c)).isEqualTo(schemaNine);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void releaseNineAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+        if (engine == Engine.POSTGRES) {
+            pg = new PostgresDatabases(); // an empty database will do: the guard reads schema_versions only
+        }
+        try (Connection c = connect(engine)) {
+            Migrator.updateToTag(c, "v9");
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.executeUpdate("DELETE FROM databasechangelog WHERE id LIKE 'release-9-%'");
+            }
+            Object schemaNine = schema(engine, c);
+            assertThatThrownBy(() -> Migrator.updateToTag(c, "v9"))
+                    .isInstanceOf(SchemaVersionException.class)
+                    .hasMessageContaining("release 9 is already applied (schema_versions has version 9)");
+            c.setAutoCommit(true);
+            assertThat(schema(engine, c)).isEqualTo(schemaNine);
+        }
+    }
+
+    private void rollBackToEight(Engine engine) throws Exception {
+        try (Connection c = connect(engine)) {
+            Migrator.rollbackToTag(c, "v8");
         }
     }
 

@@ -50,11 +50,17 @@ class EngineSemanticsTest {
     }
 
     private Tradestore open(TestEngine engine, UnaryOperator<TradestoreConfig> configure) throws Exception {
+        return open(engine, false, configure);
+    }
+
+    /** {@code ownTables}: as the owner role on PostgreSQL, for a test that creates tables of its own. */
+    private Tradestore open(TestEngine engine, boolean ownTables, UnaryOperator<TradestoreConfig> configure)
+            throws Exception {
         TradestoreConfig config;
         if (engine == TestEngine.POSTGRES) {
             PostgresDatabases pg = PostgresDatabases.migrated();
             opened.add(pg);
-            config = pg.config();
+            config = ownTables ? pg.ownerConfig() : pg.config();
         } else {
             config = Stores.config(dir);
         }
@@ -141,7 +147,7 @@ class EngineSemanticsTest {
      */
     @EachEngine
     void aReadUnitBesideConcurrentWritersSeesAStateSomeSerialOrderProduces(TestEngine engine) throws Exception {
-        Tradestore store = open(engine, c -> c.withPoolSize(4).withBusyTimeout(Duration.ofSeconds(20)));
+        Tradestore store = open(engine, true, c -> c.withPoolSize(4).withBusyTimeout(Duration.ofSeconds(20)));
         store.useTransaction(uow -> {
             uow.jooq().execute("CREATE TABLE control (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL)");
             uow.jooq().execute("CREATE TABLE receipts (batch INTEGER NOT NULL, amount INTEGER NOT NULL)");

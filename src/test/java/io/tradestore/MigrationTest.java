@@ -44,10 +44,11 @@ class MigrationTest {
             assertThat(SqliteFiles.tables(c)).containsExactlyElementsOf(ALL_TABLES);
             assertThat(rows(c, "SELECT version, liquibase_tag FROM schema_versions ORDER BY version"))
                     .containsExactly(List.of("1", "v1"), List.of("2", "v2"), List.of("3", "v3"), List.of("4", "v4"),
-                            List.of("5", "v5"), List.of("6", "v6"), List.of("7", "v7"), List.of("8", "v8"));
+                            List.of("5", "v5"), List.of("6", "v6"), List.of("7", "v7"), List.of("8", "v8"),
+                            List.of("9", "v9"));
             assertThat(rows(c, "SELECT tag FROM DATABASECHANGELOG WHERE tag IS NOT NULL ORDER BY orderexecuted"))
                     .containsExactly(List.of("v1"), List.of("v2"), List.of("v3"), List.of("v4"), List.of("v5"), List.of("v6"),
-                            List.of("v7"), List.of("v8"));
+                            List.of("v7"), List.of("v8"), List.of("v9"));
         }
     }
 

@@ -5,6 +5,7 @@ import io.tradestore.ConflictException;
 import io.tradestore.ConstraintViolationException;
 import io.tradestore.DatabaseException;
 import io.tradestore.ForeignKeyViolationException;
+import io.tradestore.PermissionDeniedException;
 import io.tradestore.TradestoreException;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
@@ -51,6 +52,10 @@ public final class SqlErrors implements ExecuteListener {
         }
         if (state.startsWith("23")) {
             return new ConstraintViolationException("constraint violated: " + message, state, e);
+        }
+        if (state.equals("42501")) {
+            return new PermissionDeniedException("permission denied (the database role may read and write rows"
+                    + " but not change the schema; run migrations as the owner role): " + message, state, e);
         }
         if (state.equals("55P03")) {
             // lock_timeout (TradestoreConfig.withLockTimeout): the unit waited as long as it was allowed to, as a

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** Starts {@link CrashChild} in a new JVM with the test class path, tuned to start fast. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {
     }
 
@@ -18,6 +18,11 @@ final class ChildJvm {
      * Starts {@code CrashChild args...} in {@code workDir}, standard out and error to {@code out} and {@code err}.
      */
     static Process start(Path workDir, Path out, Path err, String... args) throws IOException {
+        return start(CrashChild.class, workDir, out, err, args);
+    }
+
+    /** Starts {@code main args...} the same way, for children of other suites. */
+    public static Process start(Class<?> main, Path workDir, Path out, Path err, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
@@ -27,7 +32,7 @@ final class ChildJvm {
                 // deletes it only on a clean exit: keep what killed children leave behind inside the test's dir.
                 "-Dorg.sqlite.tmpdir=" + Files.createDirectories(workDir.resolve("native")),
                 "-cp", classPath(),
-                CrashChild.class.getName()));
+                main.getName()));
         command.addAll(Arrays.asList(args));
         return new ProcessBuilder(command)
                 .directory(workDir.toFile())

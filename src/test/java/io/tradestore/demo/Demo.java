@@ -249,7 +249,7 @@ public final class Demo {
         return rows;
     }
 
-    static List<Candle> readCsv(String symbol, Path csv) {
+    public static List<Candle> readCsv(String symbol, Path csv) {
         try (InputStream raw = Files.newInputStream(csv);
              InputStream in = csv.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
              BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -267,12 +267,12 @@ public final class Demo {
     }
 
     /** binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv.gz -> BTCUSDT */
-    static String symbolOf(Path csv) {
+    public static String symbolOf(Path csv) {
         String[] parts = csv.getFileName().toString().split("_");
         return parts.length > 1 ? parts[1] : parts[0];
     }
 
-    static List<Path> csvFiles(Path dir) {
+    public static List<Path> csvFiles(Path dir) {
         List<Path> found;
         try (Stream<Path> files = Files.list(dir)) {
             found = files.filter(p -> p.toString().endsWith(".csv") || p.toString().endsWith(".csv.gz"))

@@ -6,11 +6,17 @@ import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Throwaway databases on a real PostgreSQL server, each created by its constructor and dropped by {@link #close()}.
@@ -21,6 +27,12 @@ import java.util.UUID;
  * system properties {@code tradestore.pg.url/user/password}. Unset, every PostgreSQL case is skipped and one log
  * line says how to enable them, so {@code mvn verify} passes on a laptop without PostgreSQL; {@code .ci/run} sets
  * it, so CI always runs both engines.
+ *
+ * <p>Migrated databases ({@link #migrated()}) are set up as docs/postgresql.md ("Roles") tells users to: the
+ * schema belongs to an owner role that migrated it, and {@link #config()} connects as the application role, which
+ * may read and write rows only. So every PostgreSQL case of every suite proves that the API needs no more than
+ * that. The two roles ({@value #OWNER_ROLE}, {@value #APP_ROLE}) are created once per server and kept, like the
+ * server's own {@code test} database; tests that create tables of their own use {@link #ownerConfig()}.
  */
 public final class PostgresDatabases implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PostgresDatabases.class);
@@ -36,10 +48,14 @@ public final class PostgresDatabases implements AutoCloseable {
     private static final String ADMIN_DATABASE = URL == null ? null
             : URL.substring(URL.lastIndexOf('/') + 1, URL.length() - OPTIONS.length());
 
+    public static final String OWNER_ROLE = "tradestore_test_owner";
+    public static final String APP_ROLE = "tradestore_test_app";
+
     private static boolean announced;
     private static String template;
 
     private final String name;
+    private final boolean migrated;
 
     /** A new, empty database (no schema). Skips the calling test (or class, in a {@code @BeforeAll}) without a server. */
     public PostgresDatabases() throws SQLException {
@@ -49,7 +65,25 @@ public final class PostgresDatabases implements AutoCloseable {
     private PostgresDatabases(String templateName) throws SQLException {
         assumeAvailable();
         name = "tradestore_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        admin("CREATE DATABASE " + name + (templateName == null ? "" : " TEMPLATE " + templateName));
+        migrated = templateName != null;
+        String create = "CREATE DATABASE " + name + (templateName == null ? "" : " TEMPLATE " + templateName);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                admin(create);
+                break;
+            } catch (SQLException e) {
+                // 55006: the template still has a session; a pool just closed can leave its backends exiting.
+                if (!"55006".equals(e.getSQLState()) || attempt >= 50) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /**
@@ -78,13 +112,35 @@ public final class PostgresDatabases implements AutoCloseable {
         return name;
     }
 
+    /**
+     * A new database that starts as a copy of {@code template} (CREATE DATABASE ... TEMPLATE): a migrated template
+     * copied this way costs a file copy instead of a migration. Nobody may be connected to the template meanwhile.
+     */
+    public PostgresDatabases(PostgresDatabases template) throws SQLException {
+        this("TEMPLATE " + template.name);
+    }
+
+    /** A new database created with {@code options}, e.g. {@code LOCALE_PROVIDER icu ICU_LOCALE 'en' TEMPLATE template0}. */
+    public PostgresDatabases(String options) throws SQLException {
+        admin("CREATE DATABASE " + name + " " + options);
+    }
+
     public String url() {
         return SERVER + name + OPTIONS;
     }
 
-    /** A config for this database as the configured user, with the library's defaults. */
+    /**
+     * A config for this database with the library's defaults: for a {@link #migrated()} database as the
+     * least-privileged application role, for an empty one as the configured (admin) user.
+     */
     public TradestoreConfig config() {
-        return TradestoreConfig.postgres(url(), USER, PASSWORD);
+        return migrated ? TradestoreConfig.postgres(url(), APP_ROLE, PASSWORD).withAutoMigrate(false)
+                : TradestoreConfig.postgres(url(), USER, PASSWORD);
+    }
+
+    /** As the owner role of a {@link #migrated()} database: for tests that create tables of their own. */
+    public TradestoreConfig ownerConfig() {
+        return TradestoreConfig.postgres(url(), migrated ? OWNER_ROLE : USER, PASSWORD);
     }
 
     public Tradestore open() {
@@ -103,7 +159,11 @@ public final class PostgresDatabases implements AutoCloseable {
     private static synchronized String template() throws SQLException {
         if (template == null) {
             PostgresDatabases db = new PostgresDatabases(null);
-            try (Tradestore store = db.open()) {
+            createRoles();
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute(rolesSql(db.name));
+            }
+            try (Tradestore store = Tradestore.open(TradestoreConfig.postgres(db.url(), OWNER_ROLE, PASSWORD))) {
                 store.schemaVersion();
             }
             // A template must have no other sessions when it is cloned; the pool above is closed.
@@ -119,6 +179,44 @@ public final class PostgresDatabases implements AutoCloseable {
         }
         return template;
     }
+
+    /** Both roles, unless they exist; safe when test JVMs race to create them. */
+    private static void createRoles() throws SQLException {
+        for (String role : new String[] {OWNER_ROLE, APP_ROLE}) {
+            admin("DO $$ BEGIN CREATE ROLE " + role + " LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation"
+                    + " THEN NULL; END $$");
+        }
+    }
+
+    /**
+     * The roles block of docs/postgresql.md for {@code database}, with the test roles' names and without its
+     * CREATE ROLE lines (the roles are shared by every test database on the server).
+     */
+    public static String rolesSql(String database) {
+        try {
+            return rolesSql(documentedRolesSql(), OWNER_ROLE, APP_ROLE, database).replaceAll("(?m)^CREATE ROLE .*$", "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code sql} (the roles block as documented) with the documented names replaced. */
+    public static String rolesSql(String sql, String owner, String app, String database) {
+        return sql.replace("tradestore_owner", owner).replace("tradestore_app", app)
+                .replaceAll("\\btradestore\\b", database);
+    }
+
+    /** The SQL between the roles-sql markers of docs/postgresql.md. */
+    public static String documentedRolesSql() throws IOException {
+        Matcher m = ROLES_SQL.matcher(Files.readString(Path.of("docs/postgresql.md")));
+        if (!m.find()) {
+            throw new IllegalStateException("docs/postgresql.md lost its roles SQL block (roles-sql markers)");
+        }
+        return m.group(1);
+    }
+
+    private static final Pattern ROLES_SQL = Pattern.compile(
+            "<!-- roles-sql:begin -->\\s*```sql\\n(.*?)```\\s*<!-- roles-sql:end -->", Pattern.DOTALL);
 
     private static void admin(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER + ADMIN_DATABASE + OPTIONS, USER, PASSWORD);
