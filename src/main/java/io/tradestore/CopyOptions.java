@@ -16,7 +16,7 @@ public record CopyOptions(int batchSize, Method method, Consumer<CopyProgress> p
     public static final int DEFAULT_BATCH_SIZE = 10_000;
     public static final int MAX_BATCH_SIZE = 1_000_000;
 
-    /** How the rows reach PostgreSQL; both write the same values (see docs/postgresql-move.md for the rates). */
+    /** How the rows reach PostgreSQL; both write the same values (see docs/postgresql.md ("Moving from SQLite") for the rates). */
     public enum Method {
         /** {@code COPY ... FROM STDIN} in PostgreSQL's text format. */
         COPY,

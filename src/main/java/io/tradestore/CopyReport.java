@@ -23,7 +23,7 @@ public record CopyReport(List<TableReport> tables, int schemaVersion, long milli
      * @param rows       rows in the source, and now on the target
      * @param resumed    rows an earlier, interrupted run had already copied (0 on a fresh copy)
      * @param checksum   SHA-256 (hex) over every row in primary-key order, computed alike on both sides
-     *                   (see docs/postgresql-move.md)
+     *                   (see docs/postgresql.md ("Moving from SQLite"))
      * @param millis     time spent on this table: copying and verifying it
      */
     public record TableReport(String table, long rows, long resumed, String checksum, long millis) {

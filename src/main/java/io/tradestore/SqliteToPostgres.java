@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Moves a tradestore SQLite file to PostgreSQL: copies every table into a migrated, empty PostgreSQL database at the
  * same schema version, keeping ids and foreign keys, verifies each table (row count and a checksum computed alike on
  * both sides) and restarts every identity sequence after the copied ids, so the DAOs carry on where the file left
- * off. The procedure, what is verified and the measured rate: docs/postgresql-move.md.
+ * off. The procedure, what is verified and the measured rate: docs/postgresql.md ("Moving from SQLite").
  *
  * <pre>{@code
  * TradestoreConfig pg = TradestoreConfig.postgres("jdbc:postgresql://db:5432/trading", "tradestore", secret);

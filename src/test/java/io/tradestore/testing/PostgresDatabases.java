@@ -59,14 +59,27 @@ public final class PostgresDatabases implements AutoCloseable {
 
     /** A new, empty database (no schema). Skips the calling test (or class, in a {@code @BeforeAll}) without a server. */
     public PostgresDatabases() throws SQLException {
-        this(null);
+        this("", false);
     }
 
-    private PostgresDatabases(String templateName) throws SQLException {
+    /**
+     * A new database that starts as a copy of {@code template} (CREATE DATABASE ... TEMPLATE): a migrated template
+     * copied this way costs a file copy instead of a migration. Nobody may be connected to the template meanwhile.
+     */
+    public PostgresDatabases(PostgresDatabases template) throws SQLException {
+        this("TEMPLATE " + template.name, template.migrated);
+    }
+
+    /** A new database created with {@code options}, e.g. {@code LOCALE_PROVIDER icu ICU_LOCALE 'en' TEMPLATE template0}. */
+    public PostgresDatabases(String options) throws SQLException {
+        this(options, false);
+    }
+
+    private PostgresDatabases(String options, boolean migrated) throws SQLException {
         assumeAvailable();
         name = "tradestore_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        migrated = templateName != null;
-        String create = "CREATE DATABASE " + name + (templateName == null ? "" : " TEMPLATE " + templateName);
+        this.migrated = migrated;
+        String create = "CREATE DATABASE " + name + " " + options;
         for (int attempt = 1; ; attempt++) {
             try {
                 admin(create);
@@ -91,7 +104,7 @@ public final class PostgresDatabases implements AutoCloseable {
      * (migrating costs every changeset; {@code CREATE DATABASE ... TEMPLATE} copies the files).
      */
     public static PostgresDatabases migrated() throws SQLException {
-        return new PostgresDatabases(template());
+        return new PostgresDatabases("TEMPLATE " + template(), true);
     }
 
     /** True when a server is configured (see the class comment). Logs how to enable the cases, once, when not. */
@@ -110,19 +123,6 @@ public final class PostgresDatabases implements AutoCloseable {
 
     public String name() {
         return name;
-    }
-
-    /**
-     * A new database that starts as a copy of {@code template} (CREATE DATABASE ... TEMPLATE): a migrated template
-     * copied this way costs a file copy instead of a migration. Nobody may be connected to the template meanwhile.
-     */
-    public PostgresDatabases(PostgresDatabases template) throws SQLException {
-        this("TEMPLATE " + template.name);
-    }
-
-    /** A new database created with {@code options}, e.g. {@code LOCALE_PROVIDER icu ICU_LOCALE 'en' TEMPLATE template0}. */
-    public PostgresDatabases(String options) throws SQLException {
-        admin("CREATE DATABASE " + name + " " + options);
     }
 
     public String url() {
@@ -158,7 +158,7 @@ public final class PostgresDatabases implements AutoCloseable {
 
     private static synchronized String template() throws SQLException {
         if (template == null) {
-            PostgresDatabases db = new PostgresDatabases(null);
+            PostgresDatabases db = new PostgresDatabases();
             createRoles();
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
                 st.execute(rolesSql(db.name));
