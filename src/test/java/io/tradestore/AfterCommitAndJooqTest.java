@@ -67,7 +67,8 @@ class AfterCommitAndJooqTest {
                 } catch (SQLException e) {
                     throw new IllegalStateException("cannot create the PostgreSQL database", e);
                 }
-                stores.put(engine, Tradestore.open(pg.config().withPoolSize(2).withRetryAttempts(5)));
+                // The owner role: these tests create tables of their own through uow.jooq().
+                stores.put(engine, Tradestore.open(pg.ownerConfig().withPoolSize(2).withRetryAttempts(5)));
             }
         }
         return stores.get(engine);

@@ -695,9 +695,8 @@ class DecimalMigrationTest {
      * database plus candles in two other months, every candle is carried into its month's partition and back into
      * release 8's ordinary table, whose schema (names, constraints, index) comes back exactly; forward again equal.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseNineCarriesEveryCandleIntoMonthlyPartitionsAndBack(Engine engine) throws Exception {
+    @EachEngine
+    void releaseNineCarriesEveryCandleIntoMonthlyPartitionsAndBack(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v8");
             c.setAutoCommit(true);
@@ -709,7 +708,7 @@ class DecimalMigrationTest {
                     ps.setLong(3, Instant.parse(at).toEpochMilli() * 1000);
                     for (int i = 4; i <= 8; i++) {
                         BigDecimal v = new BigDecimal("1.000000000000000001");
-                        if (engine == Engine.SQLITE) {
+                        if (engine == TestEngine.SQLITE) {
                             ps.setBytes(i, Decimal18.encode(v));
                         } else {
                             ps.setBigDecimal(i, v);
@@ -727,7 +726,7 @@ class DecimalMigrationTest {
             assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
             assertThat(snapshot(c, true)).isEqualTo(eight);
             Object schemaNine = schema(engine, c);
-            if (engine == Engine.POSTGRES) {
+            if (engine == TestEngine.POSTGRES) {
                 assertThat(column(c, "SELECT relkind FROM pg_class WHERE oid = 'market.candlesticks'::regclass"))
                         .containsExactly("p");
                 // each candle in its month's partition, none left to the default one
@@ -758,10 +757,9 @@ class DecimalMigrationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseNineAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
-        if (engine == Engine.POSTGRES) {
+    @EachEngine
+    void releaseNineAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
+        if (engine == TestEngine.POSTGRES) {
             pg = new PostgresDatabases(); // an empty database will do: the guard reads schema_versions only
         }
         try (Connection c = connect(engine)) {
@@ -779,7 +777,7 @@ class DecimalMigrationTest {
         }
     }
 
-    private void rollBackToEight(Engine engine) throws Exception {
+    private void rollBackToEight(TestEngine engine) throws Exception {
         try (Connection c = connect(engine)) {
             Migrator.rollbackToTag(c, "v8");
         }

@@ -35,20 +35,22 @@ final class ReusedDatabase implements AutoCloseable {
     private List<String> resetStatements;
     private String fingerprint;
     private boolean used;
+    /** Kept open between tests: a new session per reset would cost a server process each time. */
+    private Connection resetter;
 
     /** The database for the next test: a fresh clone the first time, this one reset afterwards. */
     PostgresDatabases acquire() throws SQLException {
         if (database != null && used && !reset()) {
+            closeResetter();
             database.close();
             database = null;
         }
         if (database == null) {
             database = PostgresDatabases.migrated();
             log.debug("cloned {}", database.name());
-            try (Connection c = database.connect()) {
-                resetStatements = resetStatements(c);
-                fingerprint = fingerprint(c);
-            }
+            resetter = database.connect();
+            resetStatements = resetStatements(resetter);
+            fingerprint = fingerprint(resetter);
         }
         used = true;
         return database;
@@ -56,6 +58,7 @@ final class ReusedDatabase implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        closeResetter();
         if (database != null) {
             database.close();
             log.debug("dropped {}", database.name());
@@ -65,7 +68,8 @@ final class ReusedDatabase implements AutoCloseable {
 
     /** True when the database is back to its freshly migrated rows; false when it needs a new clone. */
     private boolean reset() throws SQLException {
-        try (Connection c = database.connect(); Statement st = c.createStatement()) {
+        Connection c = resetter;
+        try (Statement st = c.createStatement()) {
             if (!fingerprint.equals(fingerprint(c))) {
                 log.debug("{}: the schema changed, a new clone for the next test", database.name());
                 return false;
@@ -77,11 +81,23 @@ final class ReusedDatabase implements AutoCloseable {
                 st.execute(sql);
             }
             c.commit();
+            c.setAutoCommit(true);
             return true;
         } catch (SQLException e) {
             log.warn("{}: cannot reset ({}), a new clone for the next test", database.name(), e.getMessage());
             return false;
         }
+    }
+
+    private void closeResetter() {
+        try {
+            if (resetter != null) {
+                resetter.close();
+            }
+        } catch (SQLException e) {
+            log.debug("closing the reset session failed", e);
+        }
+        resetter = null;
     }
 
     /** DELETEs of the tables empty now, children first, then the setvals of the sequences not used yet. */

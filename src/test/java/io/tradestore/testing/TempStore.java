@@ -61,7 +61,9 @@ public final class TempStore implements BeforeEachCallback, AfterEachCallback {
         TradestoreConfig base;
         if (engine == TestEngine.POSTGRES) {
             database = sharedDatabase(context).acquire();
-            base = database.config();
+            // Four, not the default ten: Hikari opens every pooled connection up front, a server process each, for
+            // every test; no test here runs more than three units at once.
+            base = database.config().withPoolSize(4);
         } else {
             dir = Files.createTempDirectory("tradestore-test");
             base = Stores.config(dir);

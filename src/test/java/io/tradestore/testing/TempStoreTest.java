@@ -10,6 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
 
 import static io.tradestore.testing.Stores.T0;
@@ -51,19 +54,21 @@ class TempStoreTest {
         writeOneSnapshotAsTheFirst();
     }
 
-    // A user's own table (uow.jooq()): the second test to create it fails if the schema change outlived the first.
+    // A table of the test's own: the second test to create it fails if the schema change outlived the first.
     @Test
-    void aTableOfTheTestsOwnIsGoneInTheNextTest() {
+    void aTableOfTheTestsOwnIsGoneInTheNextTest() throws SQLException {
         createOwnTable();
     }
 
     @Test
-    void aTableOfTheTestsOwnIsGoneInTheNextTestAgain() {
+    void aTableOfTheTestsOwnIsGoneInTheNextTestAgain() throws SQLException {
         createOwnTable();
     }
 
-    private void createOwnTable() {
-        store.useTransaction(uow -> uow.jooq().execute("CREATE TABLE own_notes (k INTEGER PRIMARY KEY)"));
+    private void createOwnTable() throws SQLException {
+        try (Connection c = store.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE own_notes (k INTEGER PRIMARY KEY)");
+        }
     }
 
     private void writeOneSnapshotAsTheFirst() {
