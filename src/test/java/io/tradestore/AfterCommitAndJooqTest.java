@@ -1,6 +1,8 @@
 package io.tradestore;
 
 import io.tradestore.testing.Pages;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Stores;
@@ -10,8 +12,6 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Comparator;
@@ -44,23 +45,33 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * own table, so the two shared stores need no cleaning.
  */
 class AfterCommitAndJooqTest {
-    enum Engine { SQLITE, POSTGRES }
 
     private static Path dir;
     private static PostgresDatabases pg;
-    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
     private static final AtomicInteger sequence = new AtomicInteger();
 
     @BeforeAll
-    static void openStores() throws Exception {
+    static void createDirectory() throws Exception {
         dir = Files.createTempDirectory("tradestore-uow");
-        stores.put(Engine.SQLITE, Stores.open(dir));
-        pg = new PostgresDatabases();
-        try (Connection c = pg.connect()) {
-            io.tradestore.internal.Migrator.update(c);
+    }
+
+    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
+    private static synchronized Tradestore store(TestEngine engine) {
+        if (!stores.containsKey(engine)) {
+            if (engine == TestEngine.SQLITE) {
+                stores.put(engine, Stores.open(dir));
+            } else {
+                try {
+                    pg = PostgresDatabases.migrated();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot create the PostgreSQL database", e);
+                }
+                // The owner role: these tests create tables of their own through uow.jooq().
+                stores.put(engine, Tradestore.open(pg.ownerConfig().withPoolSize(2).withRetryAttempts(5)));
+            }
         }
-        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
-                PostgresDatabases.PASSWORD).withPoolSize(2).withRetryAttempts(5)));
+        return stores.get(engine);
     }
 
     @AfterAll
@@ -78,10 +89,9 @@ class AfterCommitAndJooqTest {
 
     // ---- afterCommit ----------------------------------------------------------------------------------------------
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void callbacksRunOnceAfterTheCommitInRegistrationOrderAndSeeTheCommittedData(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void callbacksRunOnceAfterTheCommitInRegistrationOrderAndSeeTheCommittedData(TestEngine engine) {
+        Tradestore store = store(engine);
         Instant at = freshTime();
         List<String> ran = new CopyOnWriteArrayList<>();
         List<Integer> seenByCallback = new CopyOnWriteArrayList<>();
@@ -106,10 +116,9 @@ class AfterCommitAndJooqTest {
         assertThat(seenByCallback).containsExactly(1, 0);
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aUnitThatRollsBackDiscardsItsCallbacks(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void aUnitThatRollsBackDiscardsItsCallbacks(TestEngine engine) {
+        Tradestore store = store(engine);
         Instant at = freshTime();
         List<String> ran = new CopyOnWriteArrayList<>();
         IllegalStateException boom = new IllegalStateException("boom");
@@ -123,10 +132,9 @@ class AfterCommitAndJooqTest {
     }
 
     /** The store runs a unit again after a busy failure; only the attempt that committed has its callbacks run. */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void anAttemptThatFailedBusyAndWasRetriedHasItsCallbacksDiscarded(Engine engine) throws Exception {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void anAttemptThatFailedBusyAndWasRetriedHasItsCallbacksDiscarded(TestEngine engine) throws Exception {
+        Tradestore store = store(engine);
         Instant at = freshTime();
         String table = createProbe(store);
         AtomicInteger attempts = new AtomicInteger();
@@ -144,10 +152,9 @@ class AfterCommitAndJooqTest {
         assertThat(snapshotsAt(store, at)).isEqualTo(1);
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aNestedUnitsCallbacksWaitForTheOuterCommitAndDieWithItsSavepoint(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void aNestedUnitsCallbacksWaitForTheOuterCommitAndDieWithItsSavepoint(TestEngine engine) {
+        Tradestore store = store(engine);
         Instant at = freshTime();
         List<String> ran = new CopyOnWriteArrayList<>();
         store.useTransaction(uow -> {
@@ -179,10 +186,9 @@ class AfterCommitAndJooqTest {
      * The outer unit's handle, captured by a nested unit's function: its callback would survive the nested unit's
      * rollback and announce writes that were undone (found by review), so it is refused and the unit rolls back.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theOuterUnitRefusesACallbackWhileANestedUnitRuns(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void theOuterUnitRefusesACallbackWhileANestedUnitRuns(TestEngine engine) {
+        Tradestore store = store(engine);
         Instant at = freshTime();
         List<String> ran = new CopyOnWriteArrayList<>();
         store.useTransaction(uow -> {
@@ -198,10 +204,9 @@ class AfterCommitAndJooqTest {
         assertThat(snapshotsAt(store, at)).isZero();
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aThrowingCallbackIsLoggedWithItsExceptionAndNeitherUndoesTheCommitNorStopsTheNext(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void aThrowingCallbackIsLoggedWithItsExceptionAndNeitherUndoesTheCommitNorStopsTheNext(TestEngine engine) {
+        Tradestore store = store(engine);
         Instant at = freshTime();
         List<String> ran = new CopyOnWriteArrayList<>();
         AtomicReference<Long> id = new AtomicReference<>();
@@ -221,10 +226,9 @@ class AfterCommitAndJooqTest {
                 "at io.tradestore.AfterCommitAndJooqTest");
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aReadUnitRefusesCallbacksEvenInsideAWriteUnit(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void aReadUnitRefusesCallbacksEvenInsideAWriteUnit(TestEngine engine) {
+        Tradestore store = store(engine);
         assertThatThrownBy(() -> store.read(uow -> {
             uow.afterCommit(() -> { });
             return null;
@@ -237,10 +241,9 @@ class AfterCommitAndJooqTest {
         assertThat(ran).isEmpty();
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void callbacksRegisteredAfterTheUnitEndedOrFromAnotherThreadAreRefused(Engine engine) throws Exception {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void callbacksRegisteredAfterTheUnitEndedOrFromAnotherThreadAreRefused(TestEngine engine) throws Exception {
+        Tradestore store = store(engine);
         UnitOfWork escaped = store.inTransaction(uow -> uow);
         assertThatThrownBy(() -> escaped.afterCommit(() -> { })).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already ended");
@@ -270,10 +273,9 @@ class AfterCommitAndJooqTest {
 
     // ---- jooq() ---------------------------------------------------------------------------------------------------
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aUserTableCommitsAndRollsBackTogetherWithTheDaos(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void aUserTableCommitsAndRollsBackTogetherWithTheDaos(TestEngine engine) {
+        Tradestore store = store(engine);
         String table = "user_orders_" + sequence.incrementAndGet();
         Instant committed = freshTime();
         Instant undone = freshTime();
@@ -316,10 +318,9 @@ class AfterCommitAndJooqTest {
         assertThatThrownBy(() -> rows(store, never)).isInstanceOf(DatabaseException.class);
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theUnitsJooqFailsLoudlyAfterTheUnitOrOnAnotherThread(Engine engine) throws Exception {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void theUnitsJooqFailsLoudlyAfterTheUnitOrOnAnotherThread(TestEngine engine) throws Exception {
+        Tradestore store = store(engine);
         String table = createProbe(store);
         DSLContext escaped = store.inTransaction(UnitOfWork::jooq);
         assertThatThrownBy(() -> escaped.fetch("SELECT k FROM " + table)).isInstanceOf(IllegalStateException.class)
@@ -349,10 +350,9 @@ class AfterCommitAndJooqTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("nest a unit");
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void writingThroughJooqInAReadUnitFailsButQueriesRun(Engine engine) throws Exception {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void writingThroughJooqInAReadUnitFailsButQueriesRun(TestEngine engine) throws Exception {
+        Tradestore store = store(engine);
         String table = createProbe(store);
         for (String write : List.of("INSERT INTO " + table + " VALUES (2, 0)", "UPDATE " + table + " SET n = 5",
                 "DELETE FROM " + table, "DROP TABLE " + table,
@@ -401,8 +401,8 @@ class AfterCommitAndJooqTest {
      * SQLite, whose single writer holds the write lock from BEGIN IMMEDIATE, SQLITE_LOCKED from the unit's own
      * connection (dropping a table a statement is still reading).
      */
-    private static void provokeBusy(Engine engine, UnitOfWork uow, String table) {
-        if (engine == Engine.POSTGRES) {
+    private static void provokeBusy(TestEngine engine, UnitOfWork uow, String table) {
+        if (engine == TestEngine.POSTGRES) {
             uow.jooq().fetch("SELECT n FROM " + table + " WHERE k = 1");
             try (Connection other = DriverManager.getConnection(pg.url() + "?currentSchema="
                     + io.tradestore.internal.PostgresEngine.SEARCH_PATH, PostgresDatabases.USER, PostgresDatabases.PASSWORD);

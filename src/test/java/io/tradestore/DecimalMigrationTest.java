@@ -1,6 +1,8 @@
 package io.tradestore;
 
 import io.tradestore.testing.Pages;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewMetric;
@@ -17,8 +19,6 @@ import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewFill;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -91,7 +91,6 @@ class DecimalMigrationTest {
         TABLES.put("sentiment_scores", "id");
     }
 
-    enum Engine { SQLITE, POSTGRES }
 
     @TempDir
     Path dir;
@@ -104,9 +103,8 @@ class DecimalMigrationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void updateRollbackAndUpdateAgainKeepEveryValueOfTheDemoDatabase(Engine engine) throws Exception {
+    @EachEngine
+    void updateRollbackAndUpdateAgainKeepEveryValueOfTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Map<String, List<List<Object>>> raw = snapshot(c, false);
             Object schemaThree = schema(engine, c);
@@ -137,9 +135,8 @@ class DecimalMigrationTest {
      * rows, every foreign key is still declared afterwards (SQLite: the children's REFERENCES were not rewritten to
      * the renamed old tables) and holds.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void everyReleaseFourChangesetKeepsEveryForeignKeyOnTheDemoDatabase(Engine engine) throws Exception {
+    @EachEngine
+    void everyReleaseFourChangesetKeepsEveryForeignKeyOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             int applied = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
             int steps = 0;
@@ -168,23 +165,23 @@ class DecimalMigrationTest {
     void aSqliteFileThatAlreadyBreaksAForeignKeyIsRefusedBeforeAnythingChanges() throws Exception {
         Map<String, List<List<Object>>> raw;
         Object schemaThree;
-        try (Connection c = releaseThreeDemo(Engine.SQLITE); Statement st = c.createStatement()) {
+        try (Connection c = releaseThreeDemo(TestEngine.SQLITE); Statement st = c.createStatement()) {
             st.execute("PRAGMA foreign_keys = OFF");
             st.executeUpdate("INSERT INTO order_fills (order_id, quantity, price, fee, filled_at)"
                     + " VALUES (999999, 100000000, 100000000, 0, 1677628800000000)");
             raw = snapshot(c, false);
-            schemaThree = schema(Engine.SQLITE, c);
+            schemaThree = schema(TestEngine.SQLITE, c);
         }
-        assertThatThrownBy(() -> Tradestore.open(config(Engine.SQLITE)))
+        assertThatThrownBy(() -> Tradestore.open(config(TestEngine.SQLITE)))
                 .isInstanceOf(SchemaVersionException.class)
                 .hasMessageContaining("release 4 found a row that breaks a foreign key before it changed anything:"
                         + " order_fills rowid")
                 .hasMessageContaining("references a missing orders row");
-        try (Connection c = connect(Engine.SQLITE)) {
+        try (Connection c = connect(TestEngine.SQLITE)) {
             c.setAutoCommit(true);
             assertThat(versions(c)).containsExactly("1", "2", "3");
             assertThat(snapshot(c, false)).isEqualTo(raw);
-            assertThat(schema(Engine.SQLITE, c)).isEqualTo(schemaThree);
+            assertThat(schema(TestEngine.SQLITE, c)).isEqualTo(schemaThree);
         }
     }
 
@@ -192,9 +189,8 @@ class DecimalMigrationTest {
      * Liquibase records a changeset after its transaction; a process killed in between leaves release 4 applied but
      * unrecorded. Running it again must refuse, not convert converted values (PostgreSQL would divide them by 10^8).
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseFourAppliedButUnrecordedIsNotConvertedTwice(Engine engine) throws Exception {
+    @EachEngine
+    void releaseFourAppliedButUnrecordedIsNotConvertedTwice(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v4");
             c.setAutoCommit(true);
@@ -212,9 +208,8 @@ class DecimalMigrationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aRollbackMeetingAValueReleaseThreeCannotStoreRefusesNamingItAndChangesNothing(Engine engine) throws Exception {
+    @EachEngine
+    void aRollbackMeetingAValueReleaseThreeCannotStoreRefusesNamingItAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v4");
         }
@@ -236,7 +231,7 @@ class DecimalMigrationTest {
                     .hasMessageContaining("cannot roll back release 4: ")
                     .hasMessageMatching("(?s).*(analytics\\.analytics_metrics\\.value of row id=" + metricId
                             + "|market\\.candlesticks\\.\\w+ of row symbol=PEPEUSDT timeframe=1d open_time=\\d+).*");
-            if (engine == Engine.SQLITE) {
+            if (engine == TestEngine.SQLITE) {
                 c.setAutoCommit(true); // Liquibase leaves its transaction mode behind on the failed connection
             }
             assertThat(versions(c)).containsExactly("1", "2", "3", "4");
@@ -245,9 +240,8 @@ class DecimalMigrationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void openingAReleaseThreeDatabaseMigratesItWithAutoMigrateAndRefusesWithout(Engine engine) throws Exception {
+    @EachEngine
+    void openingAReleaseThreeDatabaseMigratesItWithAutoMigrateAndRefusesWithout(TestEngine engine) throws Exception {
         Map<String, List<List<Object>>> raw;
         try (Connection c = releaseThreeDemo(engine)) {
             raw = snapshot(c, false);
@@ -267,9 +261,8 @@ class DecimalMigrationTest {
 
     // --- release 5: orders follow the venue ---
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseFiveCarriesOrdersAndFillsAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+    @EachEngine
+    void releaseFiveCarriesOrdersAndFillsAcrossAndBackOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v4");
             Map<String, List<List<Object>>> four = snapshot(c, true);
@@ -301,9 +294,8 @@ class DecimalMigrationTest {
      * named, with nothing changed; once they are resolved it goes through, and release 4 keeps every fill (without
      * its trade id) and every order as release 5 left it.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aRollbackOfReleaseFiveRefusesWhatReleaseFourCannotHoldAndChangesNothing(Engine engine) throws Exception {
+    @EachEngine
+    void aRollbackOfReleaseFiveRefusesWhatReleaseFourCannotHoldAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
         }
@@ -352,7 +344,7 @@ class DecimalMigrationTest {
      * Rolling back to {@code tag} refuses with {@code message} and changes nothing: neither schema_versions (still
      * {@code versions}), Liquibase's history, the rows nor the schema.
      */
-    private void assertRollbackRefused(Engine engine, String tag, String message, String... versions)
+    private void assertRollbackRefused(TestEngine engine, String tag, String message, String... versions)
             throws Exception {
         try (Connection c = connect(engine)) {
             c.setAutoCommit(true);
@@ -370,15 +362,14 @@ class DecimalMigrationTest {
         }
     }
 
-    private void rollBackToFive(Engine engine) throws Exception {
+    private void rollBackToFive(TestEngine engine) throws Exception {
         try (Connection c = connect(engine)) {
             Migrator.rollbackToTag(c, "v5");
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseFiveAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+    @EachEngine
+    void releaseFiveAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
             c.setAutoCommit(true);
@@ -397,9 +388,8 @@ class DecimalMigrationTest {
     // --- release 7: candles follow the venues' intervals ---
 
     /** Release 7 changes CHECKs only: every row of release 6 is kept as it is, both ways, and so is the schema. */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseSevenKeepsEveryRowAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+    @EachEngine
+    void releaseSevenKeepsEveryRowAcrossAndBackOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v6");
             Map<String, List<List<Object>>> six = snapshot(c, true);
@@ -429,9 +419,8 @@ class DecimalMigrationTest {
      * Written through release 7's API, then rolled back: a weekly candle, its series and a 12h pattern each stop the
      * rollback in turn, named, with nothing changed; once they are deleted it goes through and every other row stays.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aRollbackOfReleaseSevenRefusesTimeframesReleaseSixDoesNotKnowAndChangesNothing(Engine engine) throws Exception {
+    @EachEngine
+    void aRollbackOfReleaseSevenRefusesTimeframesReleaseSixDoesNotKnowAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
         }
@@ -466,7 +455,7 @@ class DecimalMigrationTest {
             assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6");
             assertThat(snapshot(c, true)).isEqualTo(seven);
             assertForeignKeysHold(engine, c);
-            if (engine == Engine.SQLITE) {
+            if (engine == TestEngine.SQLITE) {
                 // pattern_cache's AUTOINCREMENT high-water mark survived both rebuilds: the deleted id is not reused
                 assertThat(column(c, "SELECT seq FROM sqlite_sequence WHERE name = 'pattern_cache'"))
                         .containsExactly(String.valueOf(patternId));
@@ -474,17 +463,16 @@ class DecimalMigrationTest {
         }
     }
 
-    private void deleteWhere(Engine engine, String table, String condition) throws Exception {
+    private void deleteWhere(TestEngine engine, String table, String condition) throws Exception {
         try (Connection c = connect(engine); Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             assertThat(st.executeUpdate("DELETE FROM " + qualified(c, table) + " WHERE " + condition)).isEqualTo(1);
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseSevenAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
-        if (engine == Engine.POSTGRES) {
+    @EachEngine
+    void releaseSevenAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
+        if (engine == TestEngine.POSTGRES) {
             pg = new PostgresDatabases(); // an empty database will do: the guard reads schema_versions only
         }
         try (Connection c = connect(engine)) {
@@ -522,9 +510,8 @@ class DecimalMigrationTest {
      * and the partial index holds the awaiting ones. Rolling back to v5 gives every value and the schema exactly as
      * before; updating again gives release 6 again.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseSixMarksEveryEvaluatedPredictionAndRollsBackToFiveExactly(Engine engine) throws Exception {
+    @EachEngine
+    void releaseSixMarksEveryEvaluatedPredictionAndRollsBackToFiveExactly(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v5");
             Map<String, List<List<Object>>> before = snapshot(c, true);
@@ -550,7 +537,7 @@ class DecimalMigrationTest {
             }).toList();
             assertThat(after.get("predictions")).isEqualTo(predictions);
             String awaitingSql = "SELECT id FROM " + qualified(c, "predictions") + " WHERE has_outcome = "
-                    + (engine == Engine.SQLITE ? "0" : "FALSE") + " ORDER BY prediction_timestamp, id";
+                    + (engine == TestEngine.SQLITE ? "0" : "FALSE") + " ORDER BY prediction_timestamp, id";
             List<Long> awaiting = column(c, awaitingSql).stream().map(Long::valueOf).toList();
             assertThat(awaiting).as("awaiting an outcome, oldest first")
                     .hasSize(before.get("predictions").size() - evaluated.size())
@@ -578,9 +565,8 @@ class DecimalMigrationTest {
      * with the exit price, time, reason and realized P&L as stored, so realized P&L is the sum of the REDUCE events.
      * Rolled back to v5: rows and schema exactly as before; updated again: equal again.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseEightCarriesPositionsAcrossAndBackOnTheDemoDatabase(Engine engine) throws Exception {
+    @EachEngine
+    void releaseEightCarriesPositionsAcrossAndBackOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v7");
             Map<String, List<List<Object>>> seven = snapshot(c, true);
@@ -629,9 +615,8 @@ class DecimalMigrationTest {
      * rollback, named, with nothing changed; once they are gone it goes through and release 7 keeps every position
      * as release 8 left it, without open quantity; a quote currency stops it too (net P&L would change).
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aRollbackOfReleaseEightRefusesWhatReleaseSevenCannotHoldAndChangesNothing(Engine engine) throws Exception {
+    @EachEngine
+    void aRollbackOfReleaseEightRefusesWhatReleaseSevenCannotHoldAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
         }
@@ -688,9 +673,8 @@ class DecimalMigrationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseEightAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
+    @EachEngine
+    void releaseEightAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
             c.setAutoCommit(true);
@@ -711,9 +695,8 @@ class DecimalMigrationTest {
      * database plus candles in two other months, every candle is carried into its month's partition and back into
      * release 8's ordinary table, whose schema (names, constraints, index) comes back exactly; forward again equal.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseNineCarriesEveryCandleIntoMonthlyPartitionsAndBack(Engine engine) throws Exception {
+    @EachEngine
+    void releaseNineCarriesEveryCandleIntoMonthlyPartitionsAndBack(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v8");
             c.setAutoCommit(true);
@@ -725,7 +708,7 @@ class DecimalMigrationTest {
                     ps.setLong(3, Instant.parse(at).toEpochMilli() * 1000);
                     for (int i = 4; i <= 8; i++) {
                         BigDecimal v = new BigDecimal("1.000000000000000001");
-                        if (engine == Engine.SQLITE) {
+                        if (engine == TestEngine.SQLITE) {
                             ps.setBytes(i, Decimal18.encode(v));
                         } else {
                             ps.setBigDecimal(i, v);
@@ -743,7 +726,7 @@ class DecimalMigrationTest {
             assertThat(versions(c)).containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9");
             assertThat(snapshot(c, true)).isEqualTo(eight);
             Object schemaNine = schema(engine, c);
-            if (engine == Engine.POSTGRES) {
+            if (engine == TestEngine.POSTGRES) {
                 assertThat(column(c, "SELECT relkind FROM pg_class WHERE oid = 'market.candlesticks'::regclass"))
                         .containsExactly("p");
                 // each candle in its month's partition, none left to the default one
@@ -774,10 +757,9 @@ class DecimalMigrationTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void releaseNineAppliedButUnrecordedIsNotAppliedTwice(Engine engine) throws Exception {
-        if (engine == Engine.POSTGRES) {
+    @EachEngine
+    void releaseNineAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
+        if (engine == TestEngine.POSTGRES) {
             pg = new PostgresDatabases(); // an empty database will do: the guard reads schema_versions only
         }
         try (Connection c = connect(engine)) {
@@ -795,14 +777,14 @@ class DecimalMigrationTest {
         }
     }
 
-    private void rollBackToEight(Engine engine) throws Exception {
+    private void rollBackToEight(TestEngine engine) throws Exception {
         try (Connection c = connect(engine)) {
             Migrator.rollbackToTag(c, "v8");
         }
     }
 
     /** The operator's way out of a refused rollback: the position and its events deleted by hand. */
-    private void deletePosition(Engine engine, long id) throws Exception {
+    private void deletePosition(TestEngine engine, long id) throws Exception {
         try (Connection c = connect(engine); Statement st = c.createStatement()) {
             c.setAutoCommit(true);
             st.executeUpdate("DELETE FROM " + qualified(c, "position_events") + " WHERE position_id = " + id);
@@ -837,8 +819,8 @@ class DecimalMigrationTest {
         return out;
     }
 
-    private static void assertEightForeignKeysHold(Engine engine, Connection c) throws SQLException {
-        if (engine == Engine.SQLITE) {
+    private static void assertEightForeignKeysHold(TestEngine engine, Connection c) throws SQLException {
+        if (engine == TestEngine.SQLITE) {
             assertThat(rows(c, "PRAGMA foreign_key_check")).isEmpty();
             assertThat(rows(c, "PRAGMA integrity_check")).containsExactly(List.of("ok"));
             assertThat(rows(c, "SELECT m.name, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_master m,"
@@ -884,13 +866,13 @@ class DecimalMigrationTest {
     // --- the two engines ---
 
     /** A connection to a release-3 copy of the demo database: the fixture itself on SQLite, its rows on PostgreSQL. */
-    private Connection releaseThreeDemo(Engine engine) throws Exception {
+    private Connection releaseThreeDemo(TestEngine engine) throws Exception {
         Path file = dir.resolve("tradestore.db");
         try (InputStream in = new GZIPInputStream(Objects.requireNonNull(
                 getClass().getResourceAsStream("/fixtures/release3-demo.db.gz"), "fixtures/release3-demo.db.gz"))) {
             Files.copy(in, file);
         }
-        if (engine == Engine.SQLITE) {
+        if (engine == TestEngine.SQLITE) {
             return connect(engine);
         }
         pg = new PostgresDatabases();
@@ -916,8 +898,8 @@ class DecimalMigrationTest {
      * A plain connection, as Tradestore.open and mvn liquibase:update make: on PostgreSQL, Liquibase keeps its tables in
      * the connection's current schema, so the tests name the three schemas in their own queries instead.
      */
-    private Connection connect(Engine engine) throws SQLException {
-        return engine == Engine.SQLITE ? SqliteFiles.open(dir.resolve("tradestore.db")) : pg.connect();
+    private Connection connect(TestEngine engine) throws SQLException {
+        return engine == TestEngine.SQLITE ? SqliteFiles.open(dir.resolve("tradestore.db")) : pg.connect();
     }
 
     /** {@code table} as SQL names it on the connection's engine: "positions", or "trading.positions". */
@@ -933,8 +915,8 @@ class DecimalMigrationTest {
         return schema + "." + table;
     }
 
-    private TradestoreConfig config(Engine engine) {
-        return engine == Engine.SQLITE ? TradestoreConfig.sqlite(dir.resolve("tradestore.db"))
+    private TradestoreConfig config(TestEngine engine) {
+        return engine == TestEngine.SQLITE ? TradestoreConfig.sqlite(dir.resolve("tradestore.db"))
                 : TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER, PostgresDatabases.PASSWORD);
     }
 
@@ -1061,8 +1043,8 @@ class DecimalMigrationTest {
     }
 
     /** The schema as a user of the database sees it: SQLite's own text of every object; PostgreSQL's catalog. */
-    private static Object schema(Engine engine, Connection c) throws SQLException {
-        if (engine == Engine.SQLITE) {
+    private static Object schema(TestEngine engine, Connection c) throws SQLException {
+        if (engine == TestEngine.SQLITE) {
             return List.of(SqliteFiles.schema(c), rows(c, "SELECT name, seq FROM sqlite_sequence ORDER BY name"));
         }
         String schemas = "('trading', 'market', 'analytics')";
@@ -1078,8 +1060,8 @@ class DecimalMigrationTest {
                         + " WHERE n.nspname IN " + schemas + " ORDER BY 1, 2, 3"));
     }
 
-    private static void assertForeignKeysHold(Engine engine, Connection c) throws SQLException {
-        if (engine == Engine.SQLITE) {
+    private static void assertForeignKeysHold(TestEngine engine, Connection c) throws SQLException {
+        if (engine == TestEngine.SQLITE) {
             assertThat(rows(c, "PRAGMA foreign_key_check")).isEmpty();
             assertThat(rows(c, "PRAGMA integrity_check")).containsExactly(List.of("ok"));
             assertThat(rows(c, "SELECT m.name, f.\"table\", f.\"from\", f.\"to\", f.on_delete FROM sqlite_master m,"

@@ -10,6 +10,8 @@ import io.tradestore.internal.PostgresEngine;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.db.tables.records.AnalyticsMetricsRecord;
 import io.tradestore.testing.DecimalGens;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
 import io.tradestore.testing.SqliteFiles;
@@ -20,8 +22,6 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Comparator;
@@ -53,48 +54,61 @@ import static org.quicktheories.generators.SourceDSL.lists;
 class ExactDecimalPropertyTest {
     private static final String COLUMN = "analytics_metrics.value";
 
-    enum Engine {
-        SQLITE(400), POSTGRES(150);
-
-        /** Tries per build: each PostgreSQL example costs round trips to the server. */
-        final int tries;
-
-        Engine(int tries) {
-            this.tries = tries;
-        }
+    /** Tries per build: each PostgreSQL example costs round trips to the server. */
+    private static int tries(TestEngine engine) {
+        return engine == TestEngine.SQLITE ? 400 : 150;
     }
 
     private static Path dir;
     private static PostgresDatabases pg;
-    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
-    private static final Map<Engine, Connection> connections = new EnumMap<>(Engine.class);
-    private static final Map<Engine, DSLContext> dbs = new EnumMap<>(Engine.class);
+    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
+    private static final Map<TestEngine, Connection> connections = new EnumMap<>(TestEngine.class);
+    private static final Map<TestEngine, DSLContext> dbs = new EnumMap<>(TestEngine.class);
 
     @BeforeAll
-    static void openDatabases() throws Exception {
+    static void createDirectory() throws Exception {
         dir = Files.createTempDirectory("tradestore-decimals");
-        Connection sqlite = SqliteFiles.open(SqliteFiles.migrated(dir));
-        try (Statement st = sqlite.createStatement()) {
-            st.execute("PRAGMA journal_mode=WAL");
-            st.execute("PRAGMA synchronous=OFF"); // durability is not under test here; speed is welcome
-        }
-        connections.put(Engine.SQLITE, sqlite);
-        dbs.put(Engine.SQLITE, withErrorTranslation(DSL.using(sqlite, SQLDialect.SQLITE)));
+    }
 
-        pg = new PostgresDatabases();
-        try (Connection c = pg.connect()) {
-            io.tradestore.internal.Migrator.update(c);
+    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
+    private static synchronized void open(TestEngine engine) {
+        if (dbs.containsKey(engine)) {
+            return;
         }
-        Connection postgres = DriverManager.getConnection(pg.url() + "?currentSchema=" + PostgresEngine.SEARCH_PATH,
-                PostgresDatabases.USER, PostgresDatabases.PASSWORD);
-        try (Statement st = postgres.createStatement()) {
-            st.execute("SET synchronous_commit = off");
+        try {
+            if (engine == TestEngine.SQLITE) {
+                Connection sqlite = SqliteFiles.open(SqliteFiles.migrated(dir));
+                try (Statement st = sqlite.createStatement()) {
+                    st.execute("PRAGMA journal_mode=WAL");
+                    st.execute("PRAGMA synchronous=OFF"); // durability is not under test here; speed is welcome
+                }
+                connections.put(engine, sqlite);
+                stores.put(engine, Stores.open(dir.resolve("store")));
+                dbs.put(engine, withErrorTranslation(DSL.using(sqlite, SQLDialect.SQLITE)));
+            } else {
+                pg = PostgresDatabases.migrated();
+                Connection postgres = DriverManager.getConnection(pg.url() + "?currentSchema="
+                        + PostgresEngine.SEARCH_PATH, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
+                try (Statement st = postgres.createStatement()) {
+                    st.execute("SET synchronous_commit = off");
+                }
+                connections.put(engine, postgres);
+                stores.put(engine, Tradestore.open(pg.config().withPoolSize(2)));
+                dbs.put(engine, withErrorTranslation(DSL.using(postgres, SQLDialect.POSTGRES)));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the " + engine + " databases", e);
         }
-        connections.put(Engine.POSTGRES, postgres);
-        stores.put(Engine.SQLITE, Stores.open(dir.resolve("store")));
-        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
-                PostgresDatabases.PASSWORD).withPoolSize(2)));
-        dbs.put(Engine.POSTGRES, withErrorTranslation(DSL.using(postgres, SQLDialect.POSTGRES)));
+    }
+
+    private static DSLContext db(TestEngine engine) {
+        open(engine);
+        return dbs.get(engine);
+    }
+
+    private static Tradestore store(TestEngine engine) {
+        open(engine);
+        return stores.get(engine);
     }
 
     /** The listener every store attaches: it turns a value the binding refused back into its ValidationException. */
@@ -118,11 +132,10 @@ class ExactDecimalPropertyTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void everyValueWithinScaleAndRangeRoundTripsExactlyAndNormalized(Engine engine) {
-        DSLContext db = dbs.get(engine);
-        Props.check(engine.tries, 1_000, DecimalGens.inRange(), value -> {
+    @EachEngine
+    void everyValueWithinScaleAndRangeRoundTripsExactlyAndNormalized(TestEngine engine) {
+        DSLContext db = db(engine);
+        Props.check(tries(engine), 1_000, DecimalGens.inRange(), value -> {
             long id = insert(db, value);
             BigDecimal back = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
                     .where(ANALYTICS_METRICS.ID.eq(id)).fetchSingle().value1();
@@ -136,25 +149,22 @@ class ExactDecimalPropertyTest {
         });
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten(Engine engine) {
-        Props.check(engine.tries / 2, 1_000, DecimalGens.overScale(),
-                value -> assertRejected(dbs.get(engine), value, "more than 18 decimal places"));
+    @EachEngine
+    void valuesBeyondTheScaleAreRejectedNamingTheColumnAndNothingIsWritten(TestEngine engine) {
+        Props.check(tries(engine) / 2, 1_000, DecimalGens.overScale(),
+                value -> assertRejected(db(engine), value, "more than 18 decimal places"));
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten(Engine engine) {
-        Props.check(engine.tries / 2, 1_000, DecimalGens.outOfRange(), value -> assertRejected(dbs.get(engine), value, "must be within"));
+    @EachEngine
+    void valuesBeyondTheRangeAreRejectedNamingTheColumnAndNothingIsWritten(TestEngine engine) {
+        Props.check(tries(engine) / 2, 1_000, DecimalGens.outOfRange(), value -> assertRejected(db(engine), value, "must be within"));
     }
 
     /** ORDER BY, a range predicate, MIN and MAX in SQL agree with BigDecimal over the whole range. */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void sqlComparesOrdersAndAggregatesLikeBigDecimal(Engine engine) {
-        DSLContext db = dbs.get(engine);
-        Props.check(engine.tries / 4, 1_000, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 30).zip(DecimalGens.inRange(), Pair::new), p -> {
+    @EachEngine
+    void sqlComparesOrdersAndAggregatesLikeBigDecimal(TestEngine engine) {
+        DSLContext db = db(engine);
+        Props.check(tries(engine) / 4, 1_000, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 30).zip(DecimalGens.inRange(), Pair::new), p -> {
             db.deleteFrom(ANALYTICS_METRICS).execute();
             p.values.forEach(v -> insert(db, v));
             List<BigDecimal> ordered = db.select(ANALYTICS_METRICS.VALUE).from(ANALYTICS_METRICS)
@@ -176,13 +186,12 @@ class ExactDecimalPropertyTest {
      * BLOBs): a model's mean return over outcomes anywhere in the range is the exact sum divided by their count,
      * rounded once, half-even, to 18 places, and normalized (the daily realized P&L sum is OrderLifecycleModelTest's).
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theSumsTheDaosReportAreExactOverTheWholeRange(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void theSumsTheDaosReportAreExactOverTheWholeRange(TestEngine engine) {
+        Tradestore store = store(engine);
         Instant t0 = Instant.parse("2024-01-01T00:00:00Z");
         int[] run = {0};
-        Props.check(engine.tries / 8, 200, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 12), returns -> {
+        Props.check(tries(engine) / 8, 200, lists().of(DecimalGens.inRange()).ofSizeBetween(1, 12), returns -> {
             String model = "m" + run[0]++;
             store.useTransaction(uow -> {
                 for (int i = 0; i < returns.size(); i++) {

@@ -19,6 +19,8 @@ import io.tradestore.market.Timeframe;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
 import io.tradestore.testing.Stores;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Fill;
 import io.tradestore.trading.OrderSide;
@@ -30,13 +32,11 @@ import io.tradestore.trading.PositionSide;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,15 +79,9 @@ import static org.quicktheories.generators.SourceDSL.lists;
  * day of its own and under names of its own, so examples never see each other's rows.
  */
 class KeysetPagingPropertyTest {
-    enum Engine {
-        SQLITE(100), POSTGRES(50);
-
-        /** Examples per build: each writes up to 20 rows into each of ten tables and reads them back paged. */
-        final int tries;
-
-        Engine(int tries) {
-            this.tries = tries;
-        }
+    /** Examples per build: each writes up to 20 rows into each of ten tables and reads them back paged. */
+    private static int tries(TestEngine engine) {
+        return engine == TestEngine.SQLITE ? 100 : 50;
     }
 
     /** Rows at {@code offsets} (seconds, or minutes for candles, after the example's day), read with {@code limit}. */
@@ -112,19 +106,25 @@ class KeysetPagingPropertyTest {
 
     private static Path dir;
     private static PostgresDatabases pg;
-    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
     private static final AtomicInteger examples = new AtomicInteger();
 
-    @BeforeAll
-    static void openStores() throws Exception {
-        dir = Files.createTempDirectory("tradestore-paging");
-        stores.put(Engine.SQLITE, Stores.open(dir));
-        pg = new PostgresDatabases();
-        try (Connection c = pg.connect()) {
-            io.tradestore.internal.Migrator.update(c);
+    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
+    private static synchronized Tradestore store(TestEngine engine) throws SQLException {
+        if (!stores.containsKey(engine)) {
+            if (engine == TestEngine.SQLITE) {
+                stores.put(engine, Stores.open(dir));
+            } else {
+                pg = PostgresDatabases.migrated();
+                stores.put(engine, Tradestore.open(pg.config().withPoolSize(2)));
+            }
         }
-        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
-                PostgresDatabases.PASSWORD).withPoolSize(2)));
+        return stores.get(engine);
+    }
+
+    @BeforeAll
+    static void createDirectory() throws Exception {
+        dir = Files.createTempDirectory("tradestore-paging");
     }
 
     @AfterAll
@@ -140,13 +140,12 @@ class KeysetPagingPropertyTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void walkingEveryPageYieldsTheUnpagedListInOrderWithoutDuplicatesOrGaps(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void walkingEveryPageYieldsTheUnpagedListInOrderWithoutDuplicatesOrGaps(TestEngine engine) throws SQLException {
+        Tradestore store = store(engine);
         var cases = lists().of(integers().between(0, 9)).ofSizeBetween(0, 20)
                 .zip(integers().between(1, 6), integers().between(0, 5), integers().between(0, 7), Case::new);
-        Props.check(engine.tries, 50, cases, c -> check(store, c));
+        Props.check(tries(engine), 50, cases, c -> check(store, c));
     }
 
     private static void check(Tradestore store, Case c) {
@@ -321,7 +320,7 @@ class KeysetPagingPropertyTest {
     }
 
     @Test
-    void aPageRequestIsValidated() {
+    void aPageRequestIsValidated() throws SQLException {
         assertThatThrownBy(() -> PageRequest.first(0)).isInstanceOf(ValidationException.class)
                 .hasMessageContaining("page.limit: must be within [1, 10000]");
         assertThatThrownBy(() -> PageRequest.first(PageRequest.MAX_LIMIT + 1)).isInstanceOf(ValidationException.class)
@@ -333,7 +332,7 @@ class KeysetPagingPropertyTest {
         assertThatThrownBy(() -> PageRequest.after(Instant.parse("1969-12-31T23:59:59Z"), 1, 5))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("page.afterTime");
         assertThat(PageRequest.first(1).isFirst()).isTrue();
-        assertThatThrownBy(() -> stores.get(Engine.SQLITE).read(uow -> uow.positions().closed(T0, T0, null)))
+        assertThatThrownBy(() -> store(TestEngine.SQLITE).read(uow -> uow.positions().closed(T0, T0, null)))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("page");
     }
 

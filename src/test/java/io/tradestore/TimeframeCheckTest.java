@@ -1,10 +1,11 @@
 package io.tradestore;
 
 import io.tradestore.testing.Pages;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 
 import io.tradestore.analytics.CachedPattern;
 import io.tradestore.analytics.NewCachedPattern;
-import io.tradestore.internal.Migrator;
 import io.tradestore.market.Candle;
 import io.tradestore.market.SeriesInfo;
 import io.tradestore.market.Timeframe;
@@ -14,8 +15,6 @@ import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.quicktheories.core.Gen;
 
 import java.math.BigDecimal;
@@ -46,15 +45,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * without its constant) fails here. Candles and cached patterns of every timeframe round-trip through the DAOs.
  */
 class TimeframeCheckTest {
-    enum Engine {
-        SQLITE(300), POSTGRES(120);
-
-        /** Tries of the agreement property per build: each PostgreSQL example is a round trip to the server. */
-        final int tries;
-
-        Engine(int tries) {
-            this.tries = tries;
-        }
+    /** Tries of the agreement property per build: each PostgreSQL example is a round trip to the server. */
+    private static int tries(TestEngine engine) {
+        return engine == TestEngine.SQLITE ? 300 : 120;
     }
 
     /** Codes a venue or a typo might produce that are not timeframes of this build. */
@@ -65,21 +58,39 @@ class TimeframeCheckTest {
 
     private static Path dir;
     private static PostgresDatabases pg;
-    private static final Map<Engine, Connection> connections = new EnumMap<>(Engine.class);
-    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final Map<TestEngine, Connection> connections = new EnumMap<>(TestEngine.class);
+    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
 
     @BeforeAll
-    static void openDatabases() throws Exception {
+    static void createDirectory() throws Exception {
         dir = Files.createTempDirectory("tradestore-timeframes");
-        connections.put(Engine.SQLITE, SqliteFiles.open(SqliteFiles.migrated(dir)));
-        pg = new PostgresDatabases();
-        Connection postgres = pg.connect();
-        Migrator.update(postgres);
-        postgres.setAutoCommit(true); // every raw statement stands alone: a refused one must not abort the next
-        connections.put(Engine.POSTGRES, postgres);
-        stores.put(Engine.SQLITE, Stores.open(dir.resolve("store"), Stores.fixed(Stores.T0)));
-        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
-                PostgresDatabases.PASSWORD).withPoolSize(2).withClock(Stores.fixed(Stores.T0))));
+    }
+
+    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
+    private static synchronized void open(TestEngine engine) throws SQLException {
+        if (connections.containsKey(engine)) {
+            return;
+        }
+        if (engine == TestEngine.SQLITE) {
+            connections.put(engine, SqliteFiles.open(SqliteFiles.migrated(dir)));
+            stores.put(engine, Stores.open(dir.resolve("store"), Stores.fixed(Stores.T0)));
+        } else {
+            pg = PostgresDatabases.migrated();
+            Connection postgres = pg.connect();
+            postgres.setAutoCommit(true); // every raw statement stands alone: a refused one must not abort the next
+            connections.put(engine, postgres);
+            stores.put(engine, Tradestore.open(pg.config().withPoolSize(2).withClock(Stores.fixed(Stores.T0))));
+        }
+    }
+
+    private static Connection connection(TestEngine engine) throws SQLException {
+        open(engine);
+        return connections.get(engine);
+    }
+
+    private static Tradestore store(TestEngine engine) throws SQLException {
+        open(engine);
+        return stores.get(engine);
     }
 
     @AfterAll
@@ -98,10 +109,9 @@ class TimeframeCheckTest {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void everyTimeframeOnItsGridIsStoredAndOneMicrosecondOffIsRefusedByTheCheck(Engine engine) throws SQLException {
-        Connection c = connections.get(engine);
+    @EachEngine
+    void everyTimeframeOnItsGridIsStoredAndOneMicrosecondOffIsRefusedByTheCheck(TestEngine engine) throws SQLException {
+        Connection c = connection(engine);
         for (Timeframe tf : Timeframe.values()) {
             Instant recent = tf.floor(Instant.parse("2023-03-08T13:47:12Z"));
             Instant first = tf.floor(tf.anchor().plus(tf.duration()).minusSeconds(1)); // the first storable open time
@@ -126,10 +136,9 @@ class TimeframeCheckTest {
      * Weekly candles open on Mondays: the epoch's grid (Thursdays, whole weeks since 1970-01-01) is refused by the
      * database as by the enum, and so is every other day of the week.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void weeklyCandlesAreStoredOnMondaysOnly(Engine engine) throws SQLException {
-        Connection c = connections.get(engine);
+    @EachEngine
+    void weeklyCandlesAreStoredOnMondaysOnly(TestEngine engine) throws SQLException {
+        Connection c = connection(engine);
         Instant monday = Instant.parse("2023-03-06T00:00:00Z");
         for (int day = 0; day < 7; day++) {
             Instant t = monday.plus(Duration.ofDays(day));
@@ -145,10 +154,9 @@ class TimeframeCheckTest {
         assertThat(insertCandle(c, "1w", micros(Instant.parse("1970-01-05T00:00:00Z")))).isNull();
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aCodeThatIsNotATimeframeIsRefusedByEveryTimeframeCheck(Engine engine) throws SQLException {
-        Connection c = connections.get(engine);
+    @EachEngine
+    void aCodeThatIsNotATimeframeIsRefusedByEveryTimeframeCheck(TestEngine engine) throws SQLException {
+        Connection c = connection(engine);
         for (String code : UNKNOWN) {
             // both CHECKs of candlesticks refuse it; which one reports depends on the engine's order
             assertThat(insertCandle(c, code, 0)).as("candle %s", code)
@@ -160,12 +168,11 @@ class TimeframeCheckTest {
     }
 
     /** The database accepts an open time exactly when {@link Timeframe#isOnGrid} does, near and on the grid. */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theDatabaseAcceptsExactlyTheOpenTimesTheEnumPutsOnItsGrid(Engine engine) {
-        Connection c = connections.get(engine);
+    @EachEngine
+    void theDatabaseAcceptsExactlyTheOpenTimesTheEnumPutsOnItsGrid(TestEngine engine) throws SQLException {
+        Connection c = connection(engine);
         int[] accepted = {0};
-        Props.check(engine.tries, 50, openTimes(), p -> {
+        Props.check(tries(engine), 50, openTimes(), p -> {
             Instant t = Instant.EPOCH.plus(p.micros, ChronoUnit.MICROS);
             String refusal;
             try {
@@ -180,13 +187,12 @@ class TimeframeCheckTest {
                 assertThat(refusal).as("%s refuses %s", p.timeframe, t).contains("ck_candlesticks_open_time");
             }
         });
-        assertThat(accepted[0]).as("examples on the grid").isGreaterThan(engine.tries / 5);
+        assertThat(accepted[0]).as("examples on the grid").isGreaterThan(tries(engine) / 5);
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void candlesAndPatternsOfEveryTimeframeRoundTripThroughTheDaos(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void candlesAndPatternsOfEveryTimeframeRoundTripThroughTheDaos(TestEngine engine) throws SQLException {
+        Tradestore store = store(engine);
         for (Timeframe tf : Timeframe.values()) {
             Instant first = tf.floor(Instant.parse("2023-03-08T13:47:12Z"));
             List<Candle> candles = new ArrayList<>();

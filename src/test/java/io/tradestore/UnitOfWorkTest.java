@@ -2,17 +2,19 @@ package io.tradestore;
 
 import io.tradestore.testing.Pages;
 
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.Stores;
+import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.PortfolioDao;
 import io.tradestore.trading.PortfolioSnapshot;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -24,20 +26,18 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The transaction contract of inTransaction, useTransaction and read. */
+/** The transaction contract of inTransaction, useTransaction and read, the same on both engines. */
+@OnEachEngine
 class UnitOfWorkTest {
-    @TempDir
-    Path dir;
+    @Parameter
+    TestEngine engine;
+    @RegisterExtension
+    final TempStore temp = new TempStore();
     Tradestore store;
 
     @BeforeEach
     void open() {
-        store = Stores.open(dir);
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
+        store = temp.get();
     }
 
     @Test
@@ -127,7 +127,7 @@ class UnitOfWorkTest {
     @Test
     void aReadOnlyStoreRefusesWriteUnitsButReads() {
         store.useTransaction(uow -> uow.portfolio().record(snapshot(0)));
-        try (Tradestore readOnly = Tradestore.open(Stores.config(dir).withReadOnly(true))) {
+        try (Tradestore readOnly = Tradestore.open(temp.config().withReadOnly(true))) {
             assertThatThrownBy(() -> readOnly.useTransaction(uow -> uow.portfolio().record(snapshot(1))))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("read-only");
             Optional<PortfolioSnapshot> latest = readOnly.read(uow -> uow.portfolio().latest());
@@ -144,7 +144,7 @@ class UnitOfWorkTest {
 
     @Test
     void nowComesFromTheConfiguredClockInWholeMicroseconds() {
-        try (Tradestore clocked = Tradestore.open(Stores.config(dir.resolve("clocked"))
+        try (Tradestore clocked = Tradestore.open(temp.config()
                 .withClock(Stores.fixed(Instant.parse("2024-01-01T00:00:00.123456789Z"))))) {
             Instant now = clocked.read(UnitOfWork::now);
             assertThat(now).isEqualTo(Instant.parse("2024-01-01T00:00:00.123456Z"));

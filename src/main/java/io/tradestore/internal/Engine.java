@@ -20,6 +20,12 @@ public abstract class Engine implements AutoCloseable {
     /** A connection inside a new write transaction; the caller must {@link #release} it. */
     public abstract Connection beginWrite() throws SQLException;
 
+    /** What {@link #beginWrite} throws on a store opened with {@code withReadOnly(true)}, on either engine. */
+    static IllegalStateException readOnlyStore() {
+        return new IllegalStateException("this store was opened read-only (TradestoreConfig.withReadOnly(true));"
+                + " open it read-write to run write units of work");
+    }
+
     /** A connection inside a new read-only transaction that sees one committed snapshot. */
     public abstract Connection beginRead() throws SQLException;
 

@@ -52,8 +52,7 @@ public final class PostgresEngine extends Engine {
     @Override
     public Connection beginWrite() throws SQLException {
         if (readOnly) {
-            throw new IllegalStateException("this store was opened read-only (TradestoreConfig.withReadOnly(true));"
-                    + " open it read-write to run write units of work");
+            throw readOnlyStore();
         }
         return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE");
     }

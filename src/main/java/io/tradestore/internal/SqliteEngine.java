@@ -99,8 +99,7 @@ public final class SqliteEngine extends Engine {
     @Override
     public Connection beginWrite() throws SQLException {
         if (writer == null) {
-            throw new IllegalStateException("this store was opened read-only (TradestoreConfig.withReadOnly(true));"
-                    + " open it read-write to run write units of work");
+            throw readOnlyStore();
         }
         long start = System.nanoTime();
         boolean turn;

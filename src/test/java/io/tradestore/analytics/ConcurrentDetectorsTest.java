@@ -5,11 +5,11 @@ import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,6 @@ class ConcurrentDetectorsTest {
     private static final int THREADS = 4;
     private static final int PUTS_PER_THREAD = 40;
 
-    enum Engine { SQLITE, POSTGRES }
 
     @TempDir
     Path dir;
@@ -64,9 +63,8 @@ class ConcurrentDetectorsTest {
     record Put(String key, String id, Instant detectedAt, CachePut answer) {
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theNewestDetectionWinsAndEveryPutSaysTruthfullyWhetherItApplied(Engine engine) throws Exception {
+    @EachEngine
+    void theNewestDetectionWinsAndEveryPutSaysTruthfullyWhetherItApplied(TestEngine engine) throws Exception {
         long seed = Long.getLong("tradestore.seed", System.nanoTime());
         try (Tradestore store = open(engine)) {
             List<Put> puts = race(store, seed);
@@ -152,13 +150,13 @@ class ConcurrentDetectorsTest {
         return text.substring("{\"put\":\"".length(), text.length() - 2);
     }
 
-    private Tradestore open(Engine engine) throws SQLException {
-        if (engine == Engine.SQLITE) {
+    private Tradestore open(TestEngine engine) throws SQLException {
+        if (engine == TestEngine.SQLITE) {
             return Tradestore.open(Stores.config(dir).withClock(Stores.fixed(NOW)));
         }
-        pg = new PostgresDatabases();
+        pg = PostgresDatabases.migrated();
         // Racing upserts of the same keys fail SERIALIZABLE often; the store retries them (decision 0006).
-        return Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER, PostgresDatabases.PASSWORD)
+        return Tradestore.open(pg.config()
                 .withPoolSize(THREADS).withRetryAttempts(TradestoreConfig.MAX_RETRY_ATTEMPTS).withClock(Stores.fixed(NOW)));
     }
 }

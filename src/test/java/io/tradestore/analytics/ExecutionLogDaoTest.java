@@ -5,32 +5,36 @@ import io.tradestore.testing.Pages;
 import io.tradestore.ForeignKeyViolationException;
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
-import io.tradestore.internal.Decimal18;
-import io.tradestore.internal.EpochMicros;
-import io.tradestore.testing.SqliteFiles;
+import io.tradestore.testing.OnEachEngine;
+import io.tradestore.trading.OrderSide;
+import io.tradestore.trading.OrderStatus;
+import io.tradestore.trading.OrderType;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.List;
 
+import static io.tradestore.internal.db.Tables.ORDERS;
 import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class ExecutionLogDaoTest {
+    @Parameter
+    TestEngine engine;
     static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
 
     @RegisterExtension
     final TempStore store = new TempStore();
 
     @Test
-    void recordedEventComesBackWithItsOrderLatencyAndDetails() throws Exception {
+    void recordedEventComesBackWithItsOrderLatencyAndDetails() {
         long orderId = storeOrder("c-1");
         NewExecutionEvent sent = new NewExecutionEvent(orderId, "c-1", "SENT", 1_250L, T0.plusNanos(3_000),
                 Json.of("{\"venue\":\"binance\"}"));
@@ -137,23 +141,15 @@ class ExecutionLogDaoTest {
     }
 
     /**
-     * A minimal NEW market order written with plain JDBC next to the open store: the order DAO is not this
-     * test's subject, and the execution log only needs a row its foreign key can reference.
+     * A minimal NEW market order written through {@code uow.jooq()}: the order DAO is not this test's subject, and
+     * the execution log only needs a row its foreign key can reference.
      */
-    private long storeOrder(String clientOrderId) throws Exception {
-        long at = EpochMicros.toMicros("created_at", T0);
-        try (Connection c = SqliteFiles.open(store.file());
-             PreparedStatement st = c.prepareStatement("INSERT INTO orders (client_order_id, symbol, side, order_type,"
-                     + " status, quantity, created_at, updated_at) VALUES (?, 'BTCUSDT', 'BUY', 'MARKET', 'NEW',"
-                     + " ?, ?, ?) RETURNING id")) {
-            st.setString(1, clientOrderId);
-            st.setBytes(2, Decimal18.encode(new BigDecimal("1.5"))); // SQLite's exact decimal encoding (decision 0009)
-            st.setLong(3, at);
-            st.setLong(4, at);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+    private long storeOrder(String clientOrderId) {
+        return store.inTransaction(uow -> uow.jooq().insertInto(ORDERS)
+                .set(ORDERS.CLIENT_ORDER_ID, clientOrderId).set(ORDERS.SYMBOL, "BTCUSDT")
+                .set(ORDERS.SIDE, OrderSide.BUY).set(ORDERS.ORDER_TYPE, OrderType.MARKET)
+                .set(ORDERS.STATUS, OrderStatus.NEW).set(ORDERS.QUANTITY, new BigDecimal("1.5"))
+                .set(ORDERS.CREATED_AT, T0).set(ORDERS.UPDATED_AT, T0)
+                .returning(ORDERS.ID).fetchSingle().getId());
     }
 }

@@ -4,9 +4,12 @@ import io.tradestore.testing.Pages;
 
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -17,7 +20,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class MetricDaoTest {
+    @Parameter
+    TestEngine engine;
     @RegisterExtension
     final TempStore store = new TempStore();
 

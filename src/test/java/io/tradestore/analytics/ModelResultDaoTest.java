@@ -5,10 +5,13 @@ import io.tradestore.testing.Pages;
 import io.tradestore.ConflictException;
 import io.tradestore.Json;
 import io.tradestore.ValidationException;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -20,7 +23,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class ModelResultDaoTest {
+    @Parameter
+    TestEngine engine;
     static final Instant WINDOW_START = T0.minus(Duration.ofDays(30));
 
     @RegisterExtension

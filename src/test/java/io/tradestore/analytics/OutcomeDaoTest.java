@@ -6,10 +6,13 @@ import io.tradestore.ConflictException;
 import io.tradestore.NotFoundException;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.Stores;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -22,7 +25,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class OutcomeDaoTest {
+    @Parameter
+    TestEngine engine;
     static final Instant NOW = T0.plus(Duration.ofDays(1));
     static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
 

@@ -4,9 +4,12 @@ import io.tradestore.Json;
 import io.tradestore.ValidationException;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.api.function.Executable;
 
 import java.math.BigDecimal;
@@ -19,7 +22,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class PatternCacheDaoTest {
+    @Parameter
+    TestEngine engine;
     private static final Duration HOUR = Duration.ofHours(1);
     private static final Json PAYLOAD = Json.of("{\"neckline\": 23150.77, \"points\": [1, 2, 3]}");
 

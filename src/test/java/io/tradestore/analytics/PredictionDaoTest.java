@@ -7,10 +7,13 @@ import io.tradestore.Json;
 import io.tradestore.UnitOfWork;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -22,7 +25,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class PredictionDaoTest {
+    @Parameter
+    TestEngine engine;
     static final Instant FAR = Instant.parse("2100-01-01T00:00:00Z");
 
     MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(1)));

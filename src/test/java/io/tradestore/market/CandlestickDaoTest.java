@@ -4,9 +4,12 @@ import io.tradestore.testing.Pages;
 
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,7 +25,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class CandlestickDaoTest {
+    @Parameter
+    TestEngine engine;
     private static final Instant END_OF_TIME = Instant.parse("9999-12-31T00:00:00Z");
 
     MutableClock clock = new MutableClock(T0.plus(Duration.ofDays(30)));

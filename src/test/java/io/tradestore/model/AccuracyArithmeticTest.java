@@ -9,16 +9,17 @@ import io.tradestore.analytics.NewOutcome;
 import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.testing.DecimalGens;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Props;
 import io.tradestore.testing.Stores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.quicktheories.core.Gen;
 
 import java.math.BigDecimal;
+import java.sql.SQLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,29 +46,36 @@ import static org.quicktheories.generators.SourceDSL.lists;
  * the oracle too.
  */
 class AccuracyArithmeticTest {
-    enum Engine {
-        SQLITE(60), POSTGRES(25);
-
-        /** Examples per build: each one records up to 10 predictions and outcomes and reads three statistics. */
-        final int tries;
-
-        Engine(int tries) {
-            this.tries = tries;
-        }
+    /** Examples per build: each one records up to 10 predictions and outcomes and reads three statistics. */
+    private static int tries(TestEngine engine) {
+        return engine == TestEngine.SQLITE ? 60 : 25;
     }
 
     private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
     private static Path dir;
     private static PostgresDatabases pg;
-    private static final Map<Engine, Tradestore> stores = new EnumMap<>(Engine.class);
+    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
 
     @BeforeAll
-    static void openStores() throws Exception {
+    static void createDirectory() throws Exception {
         dir = Files.createTempDirectory("tradestore-accuracy");
-        stores.put(Engine.SQLITE, Stores.open(dir));
-        pg = new PostgresDatabases();
-        stores.put(Engine.POSTGRES, Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER,
-                PostgresDatabases.PASSWORD).withPoolSize(2)));
+    }
+
+    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
+    private static synchronized Tradestore store(TestEngine engine) {
+        if (!stores.containsKey(engine)) {
+            if (engine == TestEngine.SQLITE) {
+                stores.put(engine, Stores.open(dir));
+            } else {
+                try {
+                    pg = PostgresDatabases.migrated();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot create the PostgreSQL database", e);
+                }
+                stores.put(engine, Tradestore.open(pg.config().withPoolSize(2)));
+            }
+        }
+        return stores.get(engine);
     }
 
     @AfterAll
@@ -92,9 +100,8 @@ class AccuracyArithmeticTest {
     }
 
     /** docs/analytics.md, "Worked example": the numbers there, computed by hand. */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theWorkedExampleOfTheDocsComesOutAsComputedByHand(Engine engine) {
+    @EachEngine
+    void theWorkedExampleOfTheDocsComesOutAsComputedByHand(TestEngine engine) {
         List<Call> calls = List.of(
                 new Call(Direction.UP, new BigDecimal("0.03")),     // right: long earns 0.03
                 new Call(Direction.UP, new BigDecimal("-0.01")),    // wrong: long loses 0.01
@@ -104,7 +111,7 @@ class AccuracyArithmeticTest {
                 new Call(Direction.FLAT, new BigDecimal("0")));     // right: no position, 0
         boolean[] correct = {true, false, true, false, false, true};
 
-        Accuracy a = record(stores.get(engine), 0, "worked-example", calls, correct);
+        Accuracy a = record(store(engine), 0, "worked-example", calls, correct);
 
         // hit rate 3/6; mean return (0.03 - 0.01 - 0.02 + 0.005 + 0.04 + 0) / 6 = 0.045 / 6 = 0.0075;
         // followed (0.03 - 0.01 + 0.02 - 0.005 + 0 + 0) / 6 = 0.035 / 6 = 0.0058333..., 18 places, the 19th a 3: down.
@@ -112,10 +119,9 @@ class AccuracyArithmeticTest {
                 new BigDecimal("0.005833333333333333")));
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void accuracyIsTheExactQuotientsOfTheOracleRoundedOnce(Engine engine) {
-        Tradestore store = stores.get(engine);
+    @EachEngine
+    void accuracyIsTheExactQuotientsOfTheOracleRoundedOnce(TestEngine engine) {
+        Tradestore store = store(engine);
         // Returns at every scale up to 18 places, zero (FLAT) often, and the whole storable range now and then.
         Gen<BigDecimal> actualReturn = weighted(
                 w(4, decimals("-1", "1", 18)),
@@ -125,7 +131,7 @@ class AccuracyArithmeticTest {
                 w(1, DecimalGens.inRange()));
         Gen<Call> call = pick(Direction.values()).zip(actualReturn, Call::new);
         int[] run = {0};
-        Props.check(engine.tries, 20, lists().of(call).ofSizeBetween(1, 10), calls -> {
+        Props.check(tries(engine), 20, lists().of(call).ofSizeBetween(1, 10), calls -> {
             int slot = ++run[0];
             String model = "oracle-" + slot;
             boolean[] correct = new boolean[calls.size()];

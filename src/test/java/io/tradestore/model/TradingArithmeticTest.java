@@ -6,7 +6,9 @@ import io.tradestore.model.TradingModel.ModelFill;
 import io.tradestore.model.TradingModel.ModelOrder;
 import io.tradestore.model.TradingModel.ModelPosition;
 import io.tradestore.ValidationException;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPosition;
@@ -15,6 +17,7 @@ import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -47,7 +50,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * </pre>
  * and written normalized: no trailing zeros, no exponent (10, not 10.000000000000000000; 100, not 1E+2).
  */
+@OnEachEngine
 class TradingArithmeticTest {
+    @Parameter
+    TestEngine engine;
     @RegisterExtension
     final TempStore store = new TempStore();
 

@@ -10,9 +10,12 @@ import io.tradestore.InvalidStateTransitionException;
 import io.tradestore.NotFoundException;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -24,7 +27,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class OrderDaoTest {
+    @Parameter
+    TestEngine engine;
     private static final String SYMBOL = "BTCUSDT";
 
     MutableClock clock = new MutableClock(T0);

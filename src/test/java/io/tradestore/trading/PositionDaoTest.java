@@ -7,9 +7,12 @@ import io.tradestore.NotFoundException;
 import io.tradestore.OptimisticLockException;
 import io.tradestore.ValidationException;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -22,7 +25,10 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@OnEachEngine
 class PositionDaoTest {
+    @Parameter
+    TestEngine engine;
     private static final String SYMBOL = "BTCUSDT";
 
     MutableClock clock = new MutableClock(T0.plusSeconds(3600));

@@ -1,15 +1,14 @@
 package io.tradestore.trading;
 
 import io.tradestore.Tradestore;
-import io.tradestore.TradestoreConfig;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -35,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * release 5's constraints themselves, written past the DAO with raw SQL.
  */
 class VenueOrderFlowTest {
-    enum Engine { SQLITE, POSTGRES }
 
     @TempDir
     Path dir;
@@ -52,34 +50,33 @@ class VenueOrderFlowTest {
         }
     }
 
-    private Tradestore open(Engine engine) throws SQLException {
-        if (engine == Engine.SQLITE) {
+    private Tradestore open(TestEngine engine) throws SQLException {
+        if (engine == TestEngine.SQLITE) {
             store = Tradestore.open(Stores.config(dir).withBusyTimeout(Duration.ofSeconds(30)));
         } else {
-            pg = new PostgresDatabases();
-            store = Tradestore.open(TradestoreConfig.postgres(pg.url(), PostgresDatabases.USER, PostgresDatabases.PASSWORD)
+            pg = PostgresDatabases.migrated();
+            store = Tradestore.open(pg.config()
                     .withRetryAttempts(20));
         }
         return store;
     }
 
-    private Connection raw(Engine engine) throws SQLException {
-        return engine == Engine.SQLITE ? SqliteFiles.open(Stores.config(dir).file()) : pg.connect();
+    private Connection raw(TestEngine engine) throws SQLException {
+        return engine == TestEngine.SQLITE ? SqliteFiles.open(Stores.config(dir).file()) : pg.connect();
     }
 
     /** A decimal literal as the engine stores it: SQLite's order-preserving BLOB, PostgreSQL's NUMERIC. */
-    private static String dec(Engine engine, String value) {
-        return engine == Engine.SQLITE
+    private static String dec(TestEngine engine, String value) {
+        return engine == TestEngine.SQLITE
                 ? "X'" + java.util.HexFormat.of().formatHex(Decimal18.encode(new BigDecimal(value))) + "'" : value;
     }
 
-    private static String fills(Engine engine) {
-        return engine == Engine.SQLITE ? "order_fills" : "trading.order_fills";
+    private static String fills(TestEngine engine) {
+        return engine == TestEngine.SQLITE ? "order_fills" : "trading.order_fills";
     }
 
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theCancelRaceEndsAsTheVenueDidIt(Engine engine) throws Exception {
+    @EachEngine
+    void theCancelRaceEndsAsTheVenueDidIt(TestEngine engine) throws Exception {
         Tradestore s = open(engine);
         Order order = s.inTransaction(uow -> uow.orders().place(NewOrder.limit("race-1", "BTCUSDT", OrderSide.BUY,
                 new BigDecimal("1"), new BigDecimal("23140.5"))));
@@ -104,9 +101,8 @@ class VenueOrderFlowTest {
      * One execution report delivered by six connections at once, twenty times: exactly one of each round's units
      * records it; every other unit gets the stored fill back as a duplicate, never an error or a second row.
      */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aReportDeliveredConcurrentlyIsStoredOnce(Engine engine) throws Exception {
+    @EachEngine
+    void aReportDeliveredConcurrentlyIsStoredOnce(TestEngine engine) throws Exception {
         Tradestore s = open(engine);
         long orderId = s.inTransaction(uow -> uow.orders().place(NewOrder.market("dup-1", "BTCUSDT", OrderSide.BUY,
                 new BigDecimal("100"))).id());
@@ -137,9 +133,8 @@ class VenueOrderFlowTest {
     }
 
     /** Release 5's CHECKs and unique key hold on both engines even for SQL that bypasses the DAO. */
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theFillConstraintsHoldForRawSql(Engine engine) throws Exception {
+    @EachEngine
+    void theFillConstraintsHoldForRawSql(TestEngine engine) throws Exception {
         Tradestore s = open(engine);
         long orderId = s.inTransaction(uow -> uow.orders().place(NewOrder.market("raw-1", "BTCUSDT", OrderSide.BUY,
                 new BigDecimal("1"))).id());
