@@ -93,6 +93,8 @@ class LinearizabilityTest {
     static final Instant NOW = T0.plus(Duration.ofHours(1));
     static final Tally ANSWERS = new Tally("linearizability: operation -> answer in the concurrent runs");
     static final Tally THREADS = new Tally("linearizability: threads per history");
+    /** Histories from which a run must show a lost close and a purge of both expired seeds. */
+    static final int RACES_REQUIRED_FROM = 100;
     private static Path dir;
     private static final Map<TestEngine, FixtureCopies> FIXTURES = new EnumMap<>(TestEngine.class);
     private static List<Long> seededPositions;
@@ -177,9 +179,13 @@ class LinearizabilityTest {
         Props.assertRan("concurrent histories", histories[0], tries);
         // Only answers given during the concurrent runs count here: the races the histories were meant to have.
         assertThat(ANSWERS.countStartingWith("close -> CLOSED")).as("closes that won").isPositive();
-        assertThat(ANSWERS.count("close -> InvalidStateTransitionException")).as("closes that lost").isPositive();
-        assertThat(ANSWERS.count("purge -> 2")).as("purges that found both expired seeds").isPositive();
         assertThat(ANSWERS.countStartingWith("put -> ")).as("puts").isPositive();
+        // A lost close is about 1 % of the answers: 30 histories (PostgreSQL's default) often have none, so the
+        // races are required where there are enough histories to expect them (SQLite; both engines under soak).
+        if (Props.tries(tries) >= RACES_REQUIRED_FROM) {
+            assertThat(ANSWERS.count("close -> InvalidStateTransitionException")).as("closes that lost").isPositive();
+            assertThat(ANSWERS.count("purge -> 2")).as("purges that found both expired seeds").isPositive();
+        }
     }
 
     /**
