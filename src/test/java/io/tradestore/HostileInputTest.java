@@ -20,7 +20,11 @@ import io.tradestore.market.Timeframe;
 import io.tradestore.testing.FixtureCopies;
 import io.tradestore.testing.MutableClock;
 import io.tradestore.testing.Snapshot;
+import io.tradestore.testing.PostgresFixtureCopies;
 import io.tradestore.testing.SqliteFixtureCopies;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.testing.SqliteFiles;
 import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewFill;
@@ -62,6 +66,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -88,8 +93,14 @@ import static org.assertj.core.api.Assertions.fail;
  * The hostile input table: every row feeds one hostile value to the public API of a store that already holds
  * data (open and closed positions, orders in every status, a prediction with an outcome, candles, a cache entry,
  * ...) and asserts the documented typed exception, a message that names the field or id and the rule, and that
- * the database is exactly as before (every row of every table, sqlite_sequence included). docs/errors.md is the
- * prose version of this table.
+ * the database is exactly as before (every row of every table, sqlite_sequence included; on PostgreSQL every row,
+ * and sequences where they were or further on: see {@link Snapshot}). docs/errors.md is the prose version of this
+ * table.
+ *
+ * <p>Every table runs on SQLite and, when a server is configured, on PostgreSQL through the same cases
+ * ({@link TestEngine}): each engine has its own fixture ({@link FixtureCopies}), written by the same
+ * {@link #populate}, which must hand out the same ids on both. Rows whose action never reaches a store (config
+ * validation, {@code Json.of}, opening SQLite files) run once, on SQLite.
  *
  * <p>Those rows let the exception end the unit, so they prove little more than ROLLBACK. The catch-and-continue
  * cases ({@link #writeCases}) give every DAO write method each failure it can produce inside a unit that catches
@@ -115,12 +126,17 @@ class HostileInputTest {
 
     @TempDir
     static Path dir;
-    Path file;
+    /**
+     * Per engine: its fixture copies, the copy the error rows run on, and the accepted table's own copy (its rows
+     * commit, so they must not touch the other).
+     */
+    record Target(FixtureCopies copies, FixtureCopies.Copy main, FixtureCopies.Copy accepted) {
+    }
+
+    final Map<TestEngine, Target> targets = new EnumMap<>(TestEngine.class);
+    /** The engine the running case uses; {@link #store} is its main copy's store. */
+    Target current;
     Tradestore store;
-    /** The accepted table's own copy of the fixture: its rows commit, so they must not touch {@link #file}. */
-    Path acceptedFile;
-    Tradestore acceptedStore;
-    SqliteFixtureCopies sqlite;
     /** The fixture's clock; {@link #populate} moves it back once to write a cache entry already expired at NOW. */
     final MutableClock fixtureClock = new MutableClock(NOW);
 
@@ -150,28 +166,58 @@ class HostileInputTest {
     }
 
     @BeforeAll
-    void openStoreWithData() throws IOException {
-        sqlite = sqliteCopies();
-        file = Files.copy(sqlite.fixtureFile(), dir.resolve("tradestore.db"));
-        store = Tradestore.open(TradestoreConfig.sqlite(file).withClock(Stores.fixed(NOW)));
-        acceptedFile = Files.copy(sqlite.fixtureFile(), dir.resolve("accepted.db"));
-        acceptedStore = Tradestore.open(TradestoreConfig.sqlite(acceptedFile).withClock(Stores.fixed(NOW)));
-        // The fixture really has an order in every status, as the rows below assume.
-        long statusesPresent = store.read(uow -> Stream.of(OrderStatus.values())
-                .filter(s -> !uow.orders().byStatus(s, PageRequest.first(1)).items().isEmpty()).count());
-        assertThat(statusesPresent).isEqualTo(OrderStatus.values().length);
+    void openStoreWithData() {
+        List<Long> firstIds = null;
+        for (TestEngine engine : TestEngine.available().toList()) {
+            FixtureCopies copies = fixtureCopies(engine);
+            // The rows are built once, with the ids of these fields: every engine's fixture must have the same.
+            List<Long> ids = fixtureIds();
+            if (firstIds == null) {
+                firstIds = ids;
+            }
+            assertThat(ids).as("ids of the %s fixture", engine).isEqualTo(firstIds);
+            targets.put(engine, new Target(copies, copies.copy(Stores.fixed(NOW)), copies.copy(Stores.fixed(NOW))));
+            use(engine);
+            // The fixture really has an order in every status, as the rows below assume.
+            long statusesPresent = store.read(uow -> Stream.of(OrderStatus.values())
+                    .filter(s -> !uow.orders().byStatus(s, PageRequest.first(1)).items().isEmpty()).count());
+            assertThat(statusesPresent).isEqualTo(OrderStatus.values().length);
+        }
     }
 
     /**
-     * The one place the catch-and-continue cases get their databases from: every copy starts from the fixture
-     * written once by {@link #populate}. A PostgreSQL implementation goes next to this and into {@link #engines}.
+     * The one place every case gets its databases from: every copy starts from the fixture written once per
+     * engine by {@link #populate}.
      */
-    SqliteFixtureCopies sqliteCopies() {
-        return SqliteFixtureCopies.create(dir.resolve("copies"), fixtureClock, this::populate);
+    FixtureCopies fixtureCopies(TestEngine engine) {
+        return switch (engine) {
+            case SQLITE -> SqliteFixtureCopies.create(dir.resolve("copies"), fixtureClock, this::populate);
+            case POSTGRES -> PostgresFixtureCopies.create(fixtureClock, this::populate);
+        };
+    }
+
+    List<Long> fixtureIds() {
+        return List.of(openPosition, closedPosition, hugeQuantityPosition, tinyPricePosition, newOrder, partialOrder,
+                filledOrder, cancelledOrder, pendingCancelOrder, rejectedOrder, evaluatedPrediction, pendingPrediction,
+                otherPendingPrediction, outcome);
+    }
+
+    /** Makes {@code engine} the one the next case runs on. */
+    Target use(TestEngine engine) {
+        current = targets.get(engine);
+        store = current.main().store();
+        return current;
     }
 
     Stream<FixtureCopies> engines() {
-        return Stream.of(sqlite);
+        return targets.values().stream().map(Target::copies);
+    }
+
+    /** Rows that reach a store run on every engine; the others (pure Java) once, on SQLite. */
+    Stream<Arguments> onEachEngine(Stream<Row> rows) {
+        return rows.flatMap(r -> r.action() instanceof StoreAction
+                ? targets.keySet().stream().map(e -> Arguments.of(e, r))
+                : Stream.of(Arguments.of(TestEngine.SQLITE, r)));
     }
 
     /** The data every row and case starts from; sets the id fields the rows refer to. */
@@ -228,23 +274,37 @@ class HostileInputTest {
 
     @AfterAll
     void closeStore() {
-        try {
-            if (store != null) {
-                store.close();
+        RuntimeException failure = null;
+        for (Target t : targets.values()) {
+            for (AutoCloseable c : List.of(t.main(), t.accepted(), t.copies())) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    if (failure == null) {
+                        failure = new IllegalStateException("closing the fixtures failed", e);
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
             }
-            if (acceptedStore != null) {
-                acceptedStore.close();
-            }
-        } finally {
-            if (sqlite != null) {
-                sqlite.close();
-            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("rows")
-    void hostileInputGetsItsTypedErrorAndChangesNothing(Row row) {
+    Stream<Arguments> rowsOnEachEngine() {
+        return onEachEngine(rows());
+    }
+
+    Stream<Arguments> fixedBugRowsOnEachEngine() {
+        return onEachEngine(fixedBugRows());
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("rowsOnEachEngine")
+    void hostileInputGetsItsTypedErrorAndChangesNothing(TestEngine engine, Row row) {
+        use(engine);
         check(row);
     }
 
@@ -252,16 +312,17 @@ class HostileInputTest {
      * Regressions: inputs this table found accepted, stored lossily or answered silently, fixed since. Each row
      * keeps the description of what used to happen.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("fixedBugRows")
-    void formerlyAcceptedInputsAreNowRefused(Row row) {
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("fixedBugRowsOnEachEngine")
+    void formerlyAcceptedInputsAreNowRefused(TestEngine engine, Row row) {
+        use(engine);
         check(row);
     }
 
     private void check(Row row) {
-        Snapshot before = Snapshot.of(file);
+        Snapshot before = current.main().snapshot();
         Throwable thrown = catchThrowable(row.action());
-        Snapshot after = Snapshot.of(file);
+        Snapshot after = current.main().snapshot();
         if (thrown == null) {
             fail("accepted without an exception: " + row.description() + "; expected " + row.expectedType().getSimpleName()
                     + " containing \"" + row.messageFragment() + "\"; database changes: " + after.differencesFrom(before));
@@ -980,20 +1041,20 @@ class HostileInputTest {
                         IllegalStateException.class, "patternCache().purgeExpired writes, but this is a read-only unit of work"),
                 row("a write unit started inside a read unit", read(uow -> store.inTransaction(inner -> inner.orders().cancel(newOrder))),
                         IllegalStateException.class, "a write unit of work cannot start inside a read unit"),
-                row("a DAO read after its unit ended", () -> {
+                row("a DAO read after its unit ended", onStore(() -> {
                             PositionDao leaked = store.read(uow -> uow.positions());
                             leaked.listOpen();
-                        },
+                        }),
                         IllegalStateException.class, "this unit of work (and every DAO it handed out) has already ended"),
-                row("a DAO write after its unit ended", () -> {
+                row("a DAO write after its unit ended", onStore(() -> {
                             PositionDao leaked = store.inTransaction(uow -> uow.positions());
                             leaked.open(position("BTCUSDT", d("1"), d("1")));
-                        },
+                        }),
                         IllegalStateException.class, "this unit of work (and every DAO it handed out) has already ended"),
-                row("a UnitOfWork used after it ended", () -> {
+                row("a UnitOfWork used after it ended", onStore(() -> {
                             UnitOfWork leaked = store.inTransaction(uow -> uow);
                             leaked.orders();
-                        },
+                        }),
                         IllegalStateException.class, "already ended"),
                 row("a DAO called from another thread", tx(uow -> {
                             PositionDao dao = uow.positions();
@@ -1004,17 +1065,18 @@ class HostileInputTest {
                             }
                         }),
                         IllegalStateException.class, "a unit of work and its DAOs are confined to the thread that runs it"),
-                row("a write unit on a store opened read-only", () -> {
-                            try (Tradestore readOnly = Tradestore.open(TradestoreConfig.sqlite(file).withReadOnly(true))) {
-                                readOnly.useTransaction(uow -> uow.orders().cancel(newOrder));
+                row("a write unit on a store opened read-only", onStore(() -> {
+                            try (FixtureCopies.Copy readOnly = current.copies().copy(Stores.fixed(NOW),
+                                    config -> config.withReadOnly(true))) {
+                                readOnly.store().useTransaction(uow -> uow.orders().cancel(newOrder));
                             }
-                        },
+                        }),
                         IllegalStateException.class, "this store was opened read-only"),
-                row("a unit of work on a closed store", () -> {
-                            Tradestore other = Tradestore.open(TradestoreConfig.sqlite(dir.resolve("closed.db")));
+                row("a unit of work on a closed store", onStore(() -> {
+                            FixtureCopies.Copy other = current.copies().copy(Stores.fixed(NOW));
                             other.close();
-                            other.read(uow -> uow.positions().listOpen());
-                        },
+                            other.store().read(uow -> uow.positions().listOpen());
+                        }),
                         IllegalStateException.class, "this Tradestore is closed"));
     }
 
@@ -1064,12 +1126,11 @@ class HostileInputTest {
                         ValidationException.class, "file: must not be null"),
                 // withClock accepts any clock; a clock outside the storable range surfaces from the converter
                 // backstop as "timestamp column: ...", naming neither the column (created_at) nor the clock.
-                row("FIXED a store clock at 1969 should fail naming positions.created_at, says only 'timestamp column'", () -> {
-                            try (Tradestore past = Tradestore.open(TradestoreConfig.sqlite(dir.resolve("clock-1969.db"))
-                                    .withClock(Stores.fixed(Instant.parse("1969-06-01T00:00:00Z"))))) {
-                                past.useTransaction(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1"))));
+                row("FIXED a store clock at 1969 should fail naming positions.created_at, says only 'timestamp column'", onStore(() -> {
+                            try (FixtureCopies.Copy past = current.copies().copy(Stores.fixed(Instant.parse("1969-06-01T00:00:00Z")))) {
+                                past.store().useTransaction(uow -> uow.positions().open(position("BTCUSDT", d("1"), d("1"))));
                             }
-                        },
+                        }),
                         ValidationException.class, "clock (TradestoreConfig.withClock): must be within"));
     }
 
@@ -1129,6 +1190,7 @@ class HostileInputTest {
             Map.entry("patternCache().put(NewCachedPattern, Duration)", Set.of(ValidationException.class)),
             Map.entry("patternCache().purgeExpired()", Set.of(ValidationException.class)),
             Map.entry("predictions().record(NewPrediction)", Set.of(ValidationException.class, ConflictException.class)),
+            Map.entry("predictions().claimAwaitingOutcome(Duration, int)", Set.of(ValidationException.class)),
             Map.entry("outcomes().record(NewOutcome)", Set.of(ValidationException.class, NotFoundException.class,
                     ConflictException.class)),
             Map.entry("executionLog().record(NewExecutionEvent)", Set.of(ValidationException.class,
@@ -1162,6 +1224,8 @@ class HostileInputTest {
 
     /** The fixture plus one other write, per engine: computed once, shared by the cases ending in that write. */
     final Map<Map.Entry<FixtureCopies, OtherWrite>, Snapshot> expectedStates = new ConcurrentHashMap<>();
+    /** Each engine's fixture as a copy starts out: where the failed call's ids are rewound to. */
+    final Map<FixtureCopies, Snapshot> fixtureStates = new ConcurrentHashMap<>();
 
     Stream<Arguments> caughtAndContinued() {
         List<WriteCase> cases = writeCases();
@@ -1171,8 +1235,11 @@ class HostileInputTest {
     /**
      * The database must hold exactly the other write: its expected state is the other write applied alone to
      * another copy of the fixture, so anything the failed call left behind (a first statement of several, an
-     * id taken from a sequence, a row updated before a check failed) is a difference. (autoCloseArguments off:
-     * the engine serves every case and is closed once, by closeStore.)
+     * id taken from an AUTOINCREMENT counter, a row updated before a check failed) is a difference. On PostgreSQL an
+     * id the failed call took from a sequence stays taken whatever the unit does (sequences are not transactional:
+     * see {@link Snapshot}): the case rewinds the sequences after the failure, checking they did not go back, so the
+     * other write takes the ids it takes alone and any row the failed call left shows as a difference (or as a
+     * duplicate id). (autoCloseArguments off: the engine serves every case and is closed once, by closeStore.)
      */
     @ParameterizedTest(name = "[{0}] {1}", autoCloseArguments = false)
     @MethodSource("caughtAndContinued")
@@ -1180,6 +1247,7 @@ class HostileInputTest {
         Snapshot expected = expectedStates.computeIfAbsent(Map.entry(engine, c.other()), k -> {
             try (FixtureCopies.Copy reference = engine.copy(Stores.fixed(NOW))) {
                 Snapshot fixture = reference.snapshot();
+                fixtureStates.putIfAbsent(engine, fixture);
                 reference.store().useTransaction(c.other().write());
                 Snapshot after = reference.snapshot();
                 assertThat(after.differencesFrom(fixture)).as("%s changes the fixture", c.other().name()).isNotEmpty();
@@ -1201,6 +1269,7 @@ class HostileInputTest {
                 } finally {
                     clock.set(NOW);
                 }
+                copy.rewindSequences(fixtureStates.get(engine));
                 c.other().write().accept(uow);
             });
             assertThat(caught.get()).as("caught inside the unit: %s", c).isExactlyInstanceOf(c.expected());
@@ -1342,6 +1411,7 @@ class HostileInputTest {
         String purge = "patternCache().purgeExpired()";
         String predict = "predictions().record(NewPrediction)";
         String evaluate = "outcomes().record(NewOutcome)";
+        String claim = "predictions().claimAwaitingOutcome(Duration, int)";
         String log = "executionLog().record(NewExecutionEvent)";
         String result = "modelResults().record(NewModelResult)";
         String metric = "metrics().record(NewMetric)";
@@ -1591,6 +1661,10 @@ class HostileInputTest {
                                 prediction("BTCUSDT", T0, d("0.9"), "lstm-v4")),
                         ConflictException.class, "a prediction for BTCUSDT at " + T0 + " already exists", predictAnother),
 
+                when(claim, "negative horizon (the worker then records an outcome)",
+                        uow -> uow.predictions().claimAwaitingOutcome(Duration.ofSeconds(-1), 5),
+                        ValidationException.class, "horizon: must not be negative", evaluatePending),
+
                 when(evaluate, "null outcome", uow -> uow.outcomes().record(null),
                         ValidationException.class, "outcome: must not be null", evaluatePending),
                 when(evaluate, "evaluated before the prediction (checked after the lookup)", uow -> uow.outcomes().record(
@@ -1672,14 +1746,28 @@ class HostileInputTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("acceptedRows")
-    void acceptedInputIsStoredAndReadBackExactly(Accepted row) throws SQLException {
-        Object key = acceptedStore.inTransaction(row.write());
-        Object back = acceptedStore.read(uow -> row.readBack().apply(uow, key));
+    Stream<Arguments> acceptedRowsOnEachEngine() {
+        List<Accepted> rows = acceptedRows().toList();
+        return targets.keySet().stream().flatMap(e -> rows.stream().map(r -> Arguments.of(e, r)));
+    }
+
+    /**
+     * On PostgreSQL the stored cell is read with {@code quote_nullable}, SQLite's {@code quote()} for text (text
+     * stays {@code 'NaN'}; the columns are TEXT there too, so a number could not be stored), and a decimal is
+     * NUMERIC(38,18): the value at scale 18, quoted, where SQLite shows its encoding ({@link #postgresCell}).
+     */
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("acceptedRowsOnEachEngine")
+    void acceptedInputIsStoredAndReadBackExactly(TestEngine engine, Accepted row) throws SQLException {
+        FixtureCopies.Copy accepted = targets.get(engine).accepted();
+        Object key = accepted.store().inTransaction(row.write());
+        Object back = accepted.store().read(uow -> row.readBack().apply(uow, key));
         assertThat(back).as("read back: %s", row).isEqualTo(row.expected());
+        boolean postgres = engine == TestEngine.POSTGRES;
+        String cellSql = postgres ? row.cellSql().replace("quote(", "quote_nullable(") : row.cellSql();
+        String expectedCell = postgres ? postgresCell(row.cell()) : row.cell();
         List<String> cells = new ArrayList<>();
-        try (Connection c = SqliteFiles.open(acceptedFile); PreparedStatement st = c.prepareStatement(row.cellSql())) {
+        try (Connection c = accepted.connect(); PreparedStatement st = c.prepareStatement(cellSql)) {
             st.setObject(1, key);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -1687,7 +1775,14 @@ class HostileInputTest {
                 }
             }
         }
-        assertThat(cells).as("stored cell (SQLite quote()) of: %s", row).containsExactly(row.cell());
+        assertThat(cells).as("stored cell (%s) of: %s", postgres ? "quote_nullable()" : "SQLite quote()", row)
+                .containsExactly(expectedCell);
+    }
+
+    /** Each SQLite decimal cell {@code X'..'} of {@code sqliteCell} as PostgreSQL's NUMERIC(38,18) quoted. */
+    static String postgresCell(String sqliteCell) {
+        return Pattern.compile("X'([0-9A-F]+)'").matcher(sqliteCell).replaceAll(m -> "'" + Decimal18.decode(
+                java.util.HexFormat.of().parseHex(m.group(1))).setScale(Decimal18.SCALE).toPlainString() + "'");
     }
 
     Stream<Accepted> acceptedRows() {
@@ -1931,9 +2026,10 @@ class HostileInputTest {
     // ---------------------------------------------------------------------------------------------------------
 
     /** SQL-looking text that passes the text rules is bound as a parameter and stored verbatim. */
-    @Test
-    void injectionShapedTextThatIsValidIsStoredVerbatimAndHarmless() {
-        Snapshot before = Snapshot.of(file);
+    @EachEngine
+    void injectionShapedTextThatIsValidIsStoredVerbatimAndHarmless(TestEngine engine) {
+        use(engine);
+        Snapshot before = current.main().snapshot();
         String clientOrderId = "Robert'); DROP TABLE orders;--";
         String reason = "'; DROP TABLE positions; --";
         Throwable rolledBack = catchThrowable(() -> store.useTransaction(uow -> {
@@ -1945,7 +2041,7 @@ class HostileInputTest {
             throw new IllegalStateException("roll back on purpose");
         }));
         assertThat(rolledBack).hasMessage("roll back on purpose");
-        assertThat(Snapshot.of(file)).isEqualTo(before);
+        assertThat(current.main().snapshot()).isEqualTo(before);
         assertThat(before.rows("orders")).isGreaterThanOrEqualTo(5);
         assertThat(before.rows("positions")).isGreaterThanOrEqualTo(4);
     }
@@ -1955,15 +2051,16 @@ class HostileInputTest {
      * returns the stored entry, and nothing changes, so a pipeline whose detectors finish out of order can commit
      * the rest of its unit.
      */
-    @Test
-    void aStalePatternPutIsAnAnswerNotAnErrorAndChangesNothing() {
-        Snapshot before = Snapshot.of(file);
+    @EachEngine
+    void aStalePatternPutIsAnAnswerNotAnErrorAndChangesNothing(TestEngine engine) {
+        use(engine);
+        Snapshot before = current.main().snapshot();
         CachePut late = store.inTransaction(uow -> uow.patternCache().put(new NewCachedPattern("BTCUSDT:1h:double-top",
                 "ETHUSDT", Timeframe.M5, "flag", d("0.1"), Json.of("{}"), T0.minusNanos(1_000)), Duration.ofDays(1)));
         assertThat(late.stale()).isTrue();
         assertThat(late.entry().detectedAt()).isEqualTo(T0);
         assertThat(late.entry().payload()).isEqualTo(Json.of("{\"neckline\":22800}"));
-        assertThat(Snapshot.of(file)).isEqualTo(before);
+        assertThat(current.main().snapshot()).isEqualTo(before);
     }
 
     /**
@@ -1971,10 +2068,10 @@ class HostileInputTest {
      * neither undoes the commit nor reaches the caller: the order is placed, and the caller learns of the failed send
      * from its own callback, not from the store.
      */
-    @Test
-    void anAfterCommitCallbackThatThrowsNeitherUndoesTheCommitNorEscapes() throws IOException {
-        Path copy = Files.copy(sqlite.fixtureFile(), dir.resolve("after-commit.db"));
-        try (Tradestore s = Tradestore.open(TradestoreConfig.sqlite(copy).withClock(Stores.fixed(NOW)))) {
+    @EachEngine
+    void anAfterCommitCallbackThatThrowsNeitherUndoesTheCommitNorEscapes(TestEngine engine) {
+        try (FixtureCopies.Copy copy = targets.get(engine).copies().copy(Stores.fixed(NOW))) {
+            Tradestore s = copy.store();
             List<String> ran = new ArrayList<>();
             Order placed = s.inTransaction(uow -> {
                 uow.afterCommit(() -> {
@@ -1994,9 +2091,10 @@ class HostileInputTest {
      * BigDecimal.valueOf(1e-18) is 1.0E-18, scale 19 with a trailing zero: the value has 18 places, so it is accepted
      * and reads back normalized.
      */
-    @Test
-    void bigDecimalValueOfADoubleIsAcceptedExactly() {
-        Snapshot before = Snapshot.of(file);
+    @EachEngine
+    void bigDecimalValueOfADoubleIsAcceptedExactly(TestEngine engine) {
+        use(engine);
+        Snapshot before = current.main().snapshot();
         Throwable rolledBack = catchThrowable(() -> store.useTransaction(uow -> {
             Position p = uow.positions().open(position("BTCUSDT", d("1"), BigDecimal.valueOf(0.1)));
             assertThat(p.entryPrice()).isEqualTo(d("0.1")).hasScaleOf(1);
@@ -2006,7 +2104,7 @@ class HostileInputTest {
             throw new IllegalStateException("roll back on purpose");
         }));
         assertThat(rolledBack).hasMessage("roll back on purpose");
-        assertThat(Snapshot.of(file)).isEqualTo(before);
+        assertThat(current.main().snapshot()).isEqualTo(before);
     }
 
     @Test
@@ -2039,11 +2137,19 @@ class HostileInputTest {
         return new Row(description, action, type, fragment);
     }
 
-    ThrowingCallable tx(Consumer<UnitOfWork> work) {
+    /** An action that reaches the running engine's store ({@link #store}, {@link #current}): runs on every engine. */
+    interface StoreAction extends ThrowingCallable {
+    }
+
+    static StoreAction onStore(StoreAction action) {
+        return action;
+    }
+
+    StoreAction tx(Consumer<UnitOfWork> work) {
         return () -> store.useTransaction(work);
     }
 
-    ThrowingCallable read(Function<UnitOfWork, ?> work) {
+    StoreAction read(Function<UnitOfWork, ?> work) {
         return () -> store.read(work);
     }
 
@@ -2051,7 +2157,7 @@ class HostileInputTest {
      * Runs {@code work} in a unit that catches the expected exception and commits anyway, then rethrows it: proves
      * that what failed left nothing behind even when the caller carries on.
      */
-    ThrowingCallable caughtThenCommitted(Consumer<UnitOfWork> work, Class<? extends RuntimeException> expected) {
+    StoreAction caughtThenCommitted(Consumer<UnitOfWork> work, Class<? extends RuntimeException> expected) {
         return () -> {
             AtomicReference<RuntimeException> caught = new AtomicReference<>();
             store.useTransaction(uow -> {

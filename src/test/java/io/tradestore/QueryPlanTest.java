@@ -274,15 +274,19 @@ class QueryPlanTest {
     /**
      * awaitingOutcome reads only the partial index of the predictions still awaiting an outcome (release 6,
      * decision 0011), with and without statistics: no SCAN, no sort, and no look at outcomes or at resolved
-     * predictions, which the release-4 plan walked through on every call.
+     * predictions, which the release-4 plan walked through on every call. claimAwaitingOutcome sends SQLite the same
+     * plain query (no FOR UPDATE, which SQLite cannot parse).
      */
     @Test
     void awaitingOutcomeSearchesOnlyThePartialIndexOfPredictionsWithoutAnOutcome() throws Exception {
         for (Pass pass : Pass.values()) {
             List<Explained> plans = explain(pass).stream()
-                    .filter(e -> e.statement().method().equals("PredictionDao.awaitingOutcome(Duration, int)"))
+                    .filter(e -> e.statement().method().equals("PredictionDao.awaitingOutcome(Duration, int)")
+                            || e.statement().method().equals("PredictionDao.claimAwaitingOutcome(Duration, int)"))
                     .toList();
             assertThat(plans).as("pass %s: the captured awaitingOutcome statements", pass).isNotEmpty()
+                    .anySatisfy(e -> assertThat(e.statement().method())
+                            .isEqualTo("PredictionDao.claimAwaitingOutcome(Duration, int)"))
                     .allSatisfy(e -> assertThat(e.plan()).as("pass %s: %s", pass, e.statement().sql()).containsExactly(
                             "SEARCH predictions USING INDEX ix_predictions_awaiting_outcome (prediction_timestamp<?)"));
         }
@@ -543,6 +547,7 @@ class QueryPlanTest {
             predictions.find(prediction.id());
             bothPages(page -> predictions.bySymbol("BTCUSDT", from, to, page));
             predictions.awaitingOutcome(Duration.ofHours(1), 5);
+            predictions.claimAwaitingOutcome(Duration.ofHours(1), 5);
             predictions.accuracyByModel("lstm", from, to);
             predictions.accuracyBySymbol("BTCUSDT", from, to);
             predictions.accuracyPerModel(from, to);

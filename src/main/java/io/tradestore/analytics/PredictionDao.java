@@ -10,9 +10,12 @@ import io.tradestore.internal.Keyset;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PredictionsRecord;
 import org.jooq.Condition;
+import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record4;
 import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
+import org.jooq.SelectForUpdateStep;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -119,12 +122,36 @@ public final class PredictionDao {
      * @throws io.tradestore.ValidationException if horizon is null or negative, or limit is not positive
      */
     public List<Prediction> awaitingOutcome(Duration horizon, int limit) {
+        return awaiting(tx.dsl(), horizon, limit, false);
+    }
+
+    /**
+     * {@link #awaitingOutcome}, claimed for this unit of work: the same validation, predictions and order, but on
+     * PostgreSQL the rows are locked ({@code FOR UPDATE SKIP LOCKED}) until the unit ends, and rows another unit has
+     * claimed are skipped. Several workers can therefore share the queue without two evaluating the same
+     * prediction, as long as each runs its whole loop step in one write unit: claim, evaluate, record each outcome
+     * ({@link OutcomeDao#record}), commit. Committing records the outcomes and releases the claim; a unit that fails
+     * (or is retried after a serialization failure) releases its claim with nothing recorded, and the predictions
+     * are claimed again. On SQLite the single writer already runs such units one after another, so the statement
+     * is the plain query (SQLite has no {@code FOR UPDATE}).
+     *
+     * <p>A claim is a row lock, not a lease: it does not outlive the unit, so a worker must not claim in one unit
+     * and record in another. Under SERIALIZABLE, a claiming unit can still fail with a serialization failure when
+     * another worker records outcomes next to its claim; the store's retry runs it again (docs/analytics.md).
+     *
+     * @throws IllegalStateException              in a read unit of work (store.read)
+     * @throws io.tradestore.ValidationException if horizon is null or negative, or limit is not positive
+     */
+    public List<Prediction> claimAwaitingOutcome(Duration horizon, int limit) {
+        return awaiting(tx.dslForWrite("predictions().claimAwaitingOutcome"), horizon, limit, true);
+    }
+
+    private List<Prediction> awaiting(DSLContext db, Duration horizon, int limit, boolean claim) {
         Check.notNull("horizon", horizon);
         Check.that(!horizon.isNegative(), "horizon", "must not be negative", horizon);
         // as a page: a limit of Integer.MAX_VALUE would bring back the unbounded call (found by review)
         Check.that(limit >= 1 && limit <= PageRequest.MAX_LIMIT, "limit",
                 "must be within [1, " + PageRequest.MAX_LIMIT + "]", limit);
-        var db = tx.dsl();
         Instant now = tx.now();
         if (horizon.compareTo(Duration.between(EpochMicros.MIN, now)) > 0) {
             return List.of(); // the cutoff lies before the epoch: nothing stored can be that old
@@ -133,11 +160,13 @@ public final class PredictionDao {
         Instant cutoff = now.minus(horizon).truncatedTo(ChronoUnit.MICROS);
         // isFalse() renders the literal the partial index's WHERE is written with (has_outcome = 0 on SQLite), so the
         // planner matches it from the SQL text alone, whatever it knows of bound values.
-        return db.selectFrom(PREDICTIONS)
+        SelectForUpdateStep<PredictionsRecord> query = db.selectFrom(PREDICTIONS)
                 .where(PREDICTIONS.HAS_OUTCOME.isFalse(), PREDICTIONS.PREDICTION_TIMESTAMP.le(cutoff))
                 .orderBy(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.ID)
-                .limit(limit)
-                .fetch(PredictionDao::map);
+                .limit(limit);
+        // jOOQ renders FOR UPDATE for SQLite too, which SQLite cannot parse; there the writer lock is the claim.
+        boolean lockRows = claim && db.dialect().family() == SQLDialect.POSTGRES;
+        return (lockRows ? query.forUpdate().skipLocked() : query).fetch(PredictionDao::map);
     }
 
     /**

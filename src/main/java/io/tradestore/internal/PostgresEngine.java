@@ -35,11 +35,13 @@ public final class PostgresEngine extends Engine {
         hikari.setAutoCommit(false);
         hikari.addDataSourceProperty("currentSchema", SEARCH_PATH);
         hikari.addDataSourceProperty("ApplicationName", "tradestore");
+        // Read-only as on SQLite: no write units, and the server refuses writes on these connections too.
+        this.readOnly = config.readOnly();
+        hikari.setReadOnly(readOnly);
         // Session settings, once per pooled connection: no round trip per unit.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
                 + "; SET lock_timeout = " + config.lockTimeout().toMillis());
         this.pool = new HikariDataSource(hikari);
-        this.readOnly = config.readOnly();
     }
 
     @Override

@@ -25,19 +25,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import static io.tradestore.internal.db.Tables.CANDLESTICKS;
 import static io.tradestore.internal.db.Tables.CANDLESTICK_METADATA;
-import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.excluded;
-import static org.jooq.impl.DSL.max;
-import static org.jooq.impl.DSL.min;
-import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.greatest;
+import static org.jooq.impl.DSL.least;
 import static org.jooq.impl.DSL.val;
 
 /**
@@ -81,31 +78,50 @@ public final class CandlestickDao {
      * or-update doubles the round trips. A JDBC batch of one prepared statement was not measured; it would need
      * untyped bind values in place of the typed DSL.
      *
-     * <p>Why metadata is recomputed rather than incremented: an upsert does not report which rows were new, and
-     * {@code COUNT(*)} over the primary key counts distinct keys by construction, so replacing a stored candle
-     * cannot inflate the count and a series written by other means (a migration, a manual fix) is corrected on
-     * the next write. The cost is one aggregate per touched series that reads that series' primary-key range
-     * (a contiguous b-tree scan; MIN and MAX come from the same pass), linear in the series' length: about
-     * 0.1 s for a series of 600,000 1m candles (14 months) on SQLite. That is cheap next to ingesting a file, but
-     * it is paid again by every single-candle write to a long series; if live feeds write candle by candle, an
-     * incremental count (look up which of the batch's keys already exist, add the rest) is the next step.
+     * <p>Why each chunk is first written with {@code ON CONFLICT DO NOTHING}: its row count is exactly the number of
+     * candles the series did not have, so candlestick_metadata grows by that count and widens to the batch's first
+     * and last open times in one upsert of its row, with no read of the series. Only a chunk with stored keys is then
+     * written again as {@code ON CONFLICT DO UPDATE} (its new rows get the same values twice); fresh candles, the
+     * live-feed case, cost one statement as before. Recounting the series with COUNT(*) after every batch, as
+     * release 1 to 8 did, cost time linear in the series (about 0.1 s for 600,000 candles on SQLite, paid again by
+     * every single-candle write), and on PostgreSQL its scan predicate-locked whole pages and, past 32 pages, the
+     * whole index and table, so concurrent writers of other symbols aborted (docs/postgresql.md ("Serialization failures under load")). Counting
+     * the batch's stored keys beforehand with a query did the same on a smaller scale: the heap pages it locked are
+     * shared with other symbols' new rows. The price of incremental metadata: it is as right as it was before the
+     * write. Only this DAO writes candles and metadata, in one unit, so that holds; candles written past the DAO
+     * (raw SQL) are no longer corrected by the next upsert.
      *
      * @throws ValidationException if the list or an element is null, two candles share a key, or the store's clock
      *                             is outside 1970-9999
      */
     public int upsert(List<Candle> candles) {
-        Set<SeriesKey> touched = validate(candles);
+        validate(candles);
         DSLContext db = tx.dslForWrite("candlesticks().upsert");
         // Read before the first chunk: the clock can fail (outside 1970-9999), and failing after the candles were
         // written would leave them, without their metadata, in a unit whose caller catches the exception and commits.
         Instant now = tx.now();
+        Map<SeriesKey, Growth> growth = new LinkedHashMap<>();
         int written = 0;
         for (int from = 0; from < candles.size(); from += CHUNK_SIZE) {
-            written += upsertChunk(db, candles.subList(from, Math.min(candles.size(), from + CHUNK_SIZE)));
+            List<Candle> chunk = candles.subList(from, Math.min(candles.size(), from + CHUNK_SIZE));
+            Map<SeriesKey, List<Candle>> bySeries = new LinkedHashMap<>();
+            for (Candle c : chunk) {
+                bySeries.computeIfAbsent(new SeriesKey(c.symbol(), c.timeframe()), k -> new ArrayList<>()).add(c);
+            }
+            // Each key is in the batch once, so a row DO NOTHING inserted is a candle the series did not have.
+            boolean allNew = true;
+            for (Map.Entry<SeriesKey, List<Candle>> part : bySeries.entrySet()) {
+                int inserted = insertNew(db, part.getValue());
+                growth.computeIfAbsent(part.getKey(), k -> new Growth()).add(part.getValue(), inserted);
+                allNew &= inserted == part.getValue().size();
+            }
+            // Some keys were stored: write the batch's values over them (the new rows get their own values again).
+            if (!allNew) {
+                replace(db, chunk);
+            }
+            written += chunk.size();
         }
-        for (SeriesKey series : touched) {
-            refreshMetadata(db, series, now);
-        }
+        growth.forEach((series, g) -> growMetadata(db, series, g, now));
         return written;
     }
 
@@ -166,10 +182,9 @@ public final class CandlestickDao {
         return all;
     }
 
-    private static Set<SeriesKey> validate(List<Candle> candles) {
+    private static void validate(List<Candle> candles) {
         Check.notNull("candles", candles);
         Map<CandleKey, Integer> firstIndex = new HashMap<>();
-        Set<SeriesKey> touched = new LinkedHashSet<>();
         int i = 0;
         for (Candle c : candles) {
             if (c == null) {
@@ -181,22 +196,20 @@ public final class CandlestickDao {
                 throw new ValidationException("candles[" + i + "]", "must not repeat the key (symbol, timeframe,"
                         + " open_time) of candles[" + earlier + "]: a batch writes each candle once", key);
             }
-            touched.add(new SeriesKey(c.symbol(), c.timeframe()));
             i++;
         }
-        return touched;
     }
 
-    private static int upsertChunk(DSLContext db, List<Candle> chunk) {
-        InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal, BigDecimal,
-                BigDecimal, BigDecimal> insert = db.insertInto(CANDLESTICKS, CANDLESTICKS.SYMBOL,
-                CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME, CANDLESTICKS.OPEN, CANDLESTICKS.HIGH,
-                CANDLESTICKS.LOW, CANDLESTICKS.CLOSE, CANDLESTICKS.VOLUME);
-        for (Candle c : chunk) {
-            insert = insert.values(c.symbol(), c.timeframe(), c.openTime(), c.open(), c.high(), c.low(), c.close(),
-                    c.volume());
-        }
-        return insert.onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
+    /** Inserts the candles whose key is not stored and returns how many that was; stored keys are left as they are. */
+    private static int insertNew(DSLContext db, List<Candle> candles) {
+        return insert(db, candles).onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
+                .doNothing()
+                .execute();
+    }
+
+    /** Inserts each candle or replaces the values stored under its key. */
+    private static void replace(DSLContext db, List<Candle> candles) {
+        insert(db, candles).onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
                 .doUpdate()
                 .set(CANDLESTICKS.OPEN, excluded(CANDLESTICKS.OPEN))
                 .set(CANDLESTICKS.HIGH, excluded(CANDLESTICKS.HIGH))
@@ -206,25 +219,70 @@ public final class CandlestickDao {
                 .execute();
     }
 
-    /** One statement: aggregate the series over its primary key and upsert the result as its metadata row. */
-    private static void refreshMetadata(DSLContext db, SeriesKey series, Instant now) {
+    private static InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal,
+            BigDecimal, BigDecimal, BigDecimal> insert(DSLContext db, List<Candle> candles) {
+        InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal, BigDecimal,
+                BigDecimal, BigDecimal> insert = db.insertInto(CANDLESTICKS, CANDLESTICKS.SYMBOL,
+                CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME, CANDLESTICKS.OPEN, CANDLESTICKS.HIGH,
+                CANDLESTICKS.LOW, CANDLESTICKS.CLOSE, CANDLESTICKS.VOLUME);
+        for (Candle c : candles) {
+            insert = insert.values(c.symbol(), c.timeframe(), c.openTime(), c.open(), c.high(), c.low(), c.close(),
+                    c.volume());
+        }
+        return insert;
+    }
+
+    /**
+     * One statement: the series' metadata row gains the new candles and widens to the batch's first and last open
+     * times; a series' first batch inserts it. A batch of stored keys only adds nothing: an UPDATE, because the
+     * databases check the row an upsert proposes (candle_count 0 breaks its CHECK) before they find the conflict.
+     */
+    private static void growMetadata(DSLContext db, SeriesKey series, Growth g, Instant now) {
+        if (g.added == 0) {
+            db.update(CANDLESTICK_METADATA)
+                    .set(CANDLESTICK_METADATA.FIRST_OPEN_TIME, least(CANDLESTICK_METADATA.FIRST_OPEN_TIME,
+                            val(g.first, CANDLESTICK_METADATA.FIRST_OPEN_TIME)))
+                    .set(CANDLESTICK_METADATA.LAST_OPEN_TIME, greatest(CANDLESTICK_METADATA.LAST_OPEN_TIME,
+                            val(g.last, CANDLESTICK_METADATA.LAST_OPEN_TIME)))
+                    .set(CANDLESTICK_METADATA.UPDATED_AT, now)
+                    .where(CANDLESTICK_METADATA.SYMBOL.eq(series.symbol()),
+                            CANDLESTICK_METADATA.TIMEFRAME.eq(series.timeframe()))
+                    .execute();
+            return;
+        }
         db.insertInto(CANDLESTICK_METADATA, CANDLESTICK_METADATA.SYMBOL, CANDLESTICK_METADATA.TIMEFRAME,
                         CANDLESTICK_METADATA.FIRST_OPEN_TIME, CANDLESTICK_METADATA.LAST_OPEN_TIME,
                         CANDLESTICK_METADATA.CANDLE_COUNT, CANDLESTICK_METADATA.UPDATED_AT)
-                .select(select(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, min(CANDLESTICKS.OPEN_TIME),
-                        max(CANDLESTICKS.OPEN_TIME), count().coerce(Long.class),
-                        val(now, CANDLESTICK_METADATA.UPDATED_AT))
-                        .from(CANDLESTICKS)
-                        .where(CANDLESTICKS.SYMBOL.eq(series.symbol()), CANDLESTICKS.TIMEFRAME.eq(series.timeframe()))
-                        // GROUP BY: an empty series yields no row instead of a row of NULLs.
-                        .groupBy(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME))
+                .values(series.symbol(), series.timeframe(), g.first, g.last, g.added, now)
                 .onConflict(CANDLESTICK_METADATA.SYMBOL, CANDLESTICK_METADATA.TIMEFRAME)
                 .doUpdate()
-                .set(CANDLESTICK_METADATA.FIRST_OPEN_TIME, excluded(CANDLESTICK_METADATA.FIRST_OPEN_TIME))
-                .set(CANDLESTICK_METADATA.LAST_OPEN_TIME, excluded(CANDLESTICK_METADATA.LAST_OPEN_TIME))
-                .set(CANDLESTICK_METADATA.CANDLE_COUNT, excluded(CANDLESTICK_METADATA.CANDLE_COUNT))
+                .set(CANDLESTICK_METADATA.FIRST_OPEN_TIME, least(CANDLESTICK_METADATA.FIRST_OPEN_TIME,
+                        excluded(CANDLESTICK_METADATA.FIRST_OPEN_TIME)))
+                .set(CANDLESTICK_METADATA.LAST_OPEN_TIME, greatest(CANDLESTICK_METADATA.LAST_OPEN_TIME,
+                        excluded(CANDLESTICK_METADATA.LAST_OPEN_TIME)))
+                .set(CANDLESTICK_METADATA.CANDLE_COUNT, CANDLESTICK_METADATA.CANDLE_COUNT
+                        .plus(excluded(CANDLESTICK_METADATA.CANDLE_COUNT)))
                 .set(CANDLESTICK_METADATA.UPDATED_AT, excluded(CANDLESTICK_METADATA.UPDATED_AT))
                 .execute();
+    }
+
+    /** What one batch adds to one series: the candles not stored before, and its first and last open times. */
+    private static final class Growth {
+        long added;
+        Instant first;
+        Instant last;
+
+        void add(List<Candle> part, int inserted) {
+            added += inserted;
+            for (Candle c : part) {
+                if (first == null || c.openTime().isBefore(first)) {
+                    first = c.openTime();
+                }
+                if (last == null || c.openTime().isAfter(last)) {
+                    last = c.openTime();
+                }
+            }
+        }
     }
 
     /**

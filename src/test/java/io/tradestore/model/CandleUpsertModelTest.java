@@ -8,6 +8,8 @@ import io.tradestore.market.CandlestickDao;
 import io.tradestore.market.SeriesInfo;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.Snapshot;
 import io.tradestore.testing.Props.Tally;
 import org.junit.jupiter.api.Test;
@@ -64,9 +66,10 @@ class CandleUpsertModelTest {
     static final Tally BATCHES = new Tally("candle upserts: batches");
     static final Tally BULK = new Tally("candle upserts: bulk batches against the chunk size");
 
-    @Test
-    void candleUpsertsFollowTheModel() {
-        ModelChains.check(40, candleChains(), CandleWorld::new, CandleWorld::assertStoreMatchesModel);
+    @EachEngine
+    void candleUpsertsFollowTheModel(TestEngine engine) {
+        ModelChains.check(engine, 40, candleChains(), () -> new CandleWorld(engine),
+                CandleWorld::assertStoreMatchesModel);
         BATCHES.report();
         BULK.report();
     }
@@ -90,11 +93,15 @@ class CandleUpsertModelTest {
 
     static final class CandleWorld {
         final MutableClock clock = new MutableClock(T0);
-        final ModelStores.OpenStore db = ModelStores.open(clock);
+        final ModelStores.OpenStore db;
         /** Per series: open time -> the candle last written there. */
         final Map<SeriesKey, TreeMap<Instant, Candle>> candles = new HashMap<>();
         /** Per series: the store's clock when a batch last touched it (SeriesInfo.updatedAt). */
         final Map<SeriesKey, Instant> touchedAt = new HashMap<>();
+
+        CandleWorld(TestEngine engine) {
+            db = ModelStores.open(engine, clock);
+        }
 
         Instant now() {
             return clock.instant();

@@ -1,6 +1,7 @@
 package io.tradestore.model;
 
 import io.tradestore.testing.Props;
+import io.tradestore.testing.TestEngine;
 import org.quicktheories.core.Gen;
 
 import java.util.List;
@@ -21,8 +22,13 @@ final class ModelChains {
         void run(W world);
     }
 
-    static <W, S extends Step<W>> void check(int perBuild, Gen<List<S>> chains, Supplier<W> newWorld,
-                                             Consumer<W> storeMatchesModel) {
+    /**
+     * {@code sqliteChains} chains on SQLite, an eighth of them on PostgreSQL (at least 5): every action is one or
+     * more units and a round trip each, and a failed action two snapshots; the soak switch multiplies both.
+     */
+    static <W, S extends Step<W>> void check(TestEngine engine, int sqliteChains, Gen<List<S>> chains,
+                                             Supplier<W> newWorld, Consumer<W> storeMatchesModel) {
+        int perBuild = engine == TestEngine.SQLITE ? sqliteChains : Math.max(5, sqliteChains / 8);
         Props.check(perBuild, 150, chains, chain -> {
             try {
                 W world = newWorld.get();

@@ -1,66 +1,53 @@
 package io.tradestore.model;
 
 import io.tradestore.Tradestore;
+import io.tradestore.testing.FixtureCopies;
+import io.tradestore.testing.PostgresFixtureCopies;
 import io.tradestore.testing.Snapshot;
 import io.tradestore.testing.SqliteFiles;
-import io.tradestore.testing.Stores;
+import io.tradestore.testing.SqliteFixtureCopies;
+import io.tradestore.testing.TestEngine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
- * Real SQLite stores for model-based properties: one fresh database file per action chain, in its own temporary
- * directory, closed and deleted by {@link #closeAll()} when the property's try (or shrinking attempt) ends.
+ * Real stores for model-based properties, on SQLite or PostgreSQL: one fresh, empty, migrated database per action
+ * chain, closed by {@link #closeAll()} when the property's try (or shrinking attempt) ends.
  *
- * <p>Migrating a new database runs Liquibase (hundreds of milliseconds), and a property opens one store per
- * chain, shrinking included. So the schema is migrated once per JVM into a template file, and every chain starts
- * from a byte copy of it: {@code Tradestore.open} then finds the current schema version and migrates nothing.
+ * <p>A property opens one store per chain, shrinking included, and migrating runs Liquibase (hundreds of
+ * milliseconds). So each engine has one empty fixture per JVM ({@link FixtureCopies}): on SQLite every chain starts
+ * from a byte copy of a migrated file, on PostgreSQL from a database cloned once and reset to empty for the next
+ * chain ({@link PostgresFixtureCopies}).
  */
 final class ModelStores {
     private static final List<OpenStore> OPEN = new ArrayList<>();
-    private static Path templateDir;
-    private static Path template;
+    private static final Map<TestEngine, FixtureCopies> FIXTURES = new EnumMap<>(TestEngine.class);
 
     private ModelStores() {
     }
 
-    /** A store on a fresh copy of the migrated template, whose clock is {@code clock}. */
-    static synchronized OpenStore open(Clock clock) {
-        Path dir = null;
-        try {
-            Path template = template();
-            dir = Files.createTempDirectory("tradestore-model-");
-            Path file = dir.resolve("tradestore.db");
-            Files.copy(template, file);
-            OpenStore open = new OpenStore(dir, file, Stores.open(dir, clock));
-            OPEN.add(open);
-            return open;
-        } catch (IOException | RuntimeException e) {
-            if (dir != null) {
-                delete(dir);
-            }
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
-        }
+    /** A store on a fresh, empty database of {@code engine}, whose clock is {@code clock}. */
+    static synchronized OpenStore open(TestEngine engine, Clock clock) {
+        OpenStore open = new OpenStore(fixture(engine).copy(clock));
+        OPEN.add(open);
+        return open;
     }
 
-    /** Closes every store opened since the last call and deletes its directory. */
+    /** Closes every store opened since the last call and drops (or gives back) its database. */
     static synchronized void closeAll() {
         RuntimeException failure = null;
         for (OpenStore s : OPEN) {
             try {
-                s.store().close();
-                delete(s.dir());
+                s.copy().close();
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;
@@ -75,57 +62,41 @@ final class ModelStores {
         }
     }
 
-    private static Path template() throws IOException {
-        if (template == null) {
-            templateDir = Files.createTempDirectory("tradestore-model-template-");
-            // Opening migrates; closing checkpoints the WAL into the main file, so the file alone is complete.
-            Stores.open(templateDir).close();
-            template = Stores.config(templateDir).file();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(templateDir)));
-        }
-        return template;
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** One open store on its own file. */
-    record OpenStore(Path dir, Path file, Tradestore store) {
-        /**
-         * Every row of the file as committed (Liquibase's tables and sqlite_sequence included), every value as SQL
-         * literal ({@code quote()}): decimal columns are BLOBs (decision 0009), and {@link Snapshot#of} reads them
-         * as text, which turns most of their bytes (0x80 and above are not UTF-8 on their own) into the same U+FFFD,
-         * so a changed price could look unchanged there. Here a BLOB is its bytes in hex, {@code X'8523140480'}.
-         */
-        Snapshot snapshot() {
-            try (Connection c = SqliteFiles.open(file)) {
-                Map<String, List<List<String>>> tables = new LinkedHashMap<>();
-                for (List<String> table : SqliteFiles.rows(c, "SELECT name FROM sqlite_master WHERE type = 'table'"
-                        + " ORDER BY name")) {
-                    String name = table.get(0);
-                    List<String> columns = SqliteFiles.rows(c, "SELECT name FROM pragma_table_info('" + name
-                            + "') ORDER BY cid").stream().map(r -> "\"" + r.get(0) + "\"").toList();
-                    tables.put(name, SqliteFiles.rows(c, "SELECT " + String.join(", ", columns.stream()
-                            .map(col -> "quote(" + col + ")").toList()) + " FROM \"" + name + "\" ORDER BY "
-                            + String.join(", ", columns)));
+    private static FixtureCopies fixture(TestEngine engine) {
+        return FIXTURES.computeIfAbsent(engine, e -> {
+            FixtureCopies created;
+            if (e == TestEngine.SQLITE) {
+                try {
+                    created = SqliteFixtureCopies.create(Files.createTempDirectory("tradestore-model-"),
+                            Clock.systemUTC(), uow -> { });
+                } catch (IOException io) {
+                    throw new UncheckedIOException(io);
                 }
-                return new Snapshot(tables);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot snapshot " + file, e);
+            } else {
+                created = PostgresFixtureCopies.create(Clock.systemUTC(), uow -> { });
             }
+            Runtime.getRuntime().addShutdownHook(new Thread(created::close, "drop-model-fixture-" + e));
+            return created;
+        });
+    }
+
+    /** One open store on its own database. */
+    record OpenStore(FixtureCopies.Copy copy) {
+        Tradestore store() {
+            return copy.store();
         }
 
-        /** The rows of {@code sql} on the file as committed, each value as SQLite's text of it. */
+        /** Every row of every table as committed, and the id counters ({@link Snapshot}, per engine). */
+        Snapshot snapshot() {
+            return copy.snapshot();
+        }
+
+        /** The rows of {@code sql} on the database as committed, each value as the engine's text of it. */
         List<List<String>> rows(String sql) {
-            try (Connection c = SqliteFiles.open(file)) {
+            try (Connection c = copy.connect()) {
                 return SqliteFiles.rows(c, sql);
             } catch (SQLException e) {
-                throw new IllegalStateException("cannot query " + file, e);
+                throw new IllegalStateException("cannot query " + copy, e);
             }
         }
     }

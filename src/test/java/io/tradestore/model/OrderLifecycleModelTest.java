@@ -15,6 +15,8 @@ import io.tradestore.model.TradingModel.ModelFill;
 import io.tradestore.model.TradingModel.ModelOrder;
 import io.tradestore.model.TradingModel.ModelPosition;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.Snapshot;
 import io.tradestore.trading.Fill;
 import io.tradestore.trading.NewOrder;
@@ -90,9 +92,10 @@ class OrderLifecycleModelTest {
     /** What the chains exercised, action by outcome; logged after the property. */
     static final Tally OUTCOMES = new Tally("order lifecycle: action -> outcome");
 
-    @Test
-    void ordersFillsAndPositionsFollowTheModel() {
-        ModelChains.check(50, tradingChains(), TradingWorld::new, TradingWorld::assertStoreMatchesModel);
+    @EachEngine
+    void ordersFillsAndPositionsFollowTheModel(TestEngine engine) {
+        ModelChains.check(engine, 50, tradingChains(), () -> new TradingWorld(engine),
+                TradingWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
 
@@ -124,13 +127,17 @@ class OrderLifecycleModelTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
-    // The world: a store on its own SQLite file, its clock, and the model.
+    // The world: a store on its own database (SQLite or PostgreSQL), its clock, and the model.
 
     static final class TradingWorld {
         final MutableClock clock = new MutableClock(T0);
-        final ModelStores.OpenStore db = ModelStores.open(clock);
+        final ModelStores.OpenStore db;
         final TradingModel model = new TradingModel();
         private int tradeIds;
+
+        TradingWorld(TestEngine engine) {
+            db = ModelStores.open(engine, clock);
+        }
 
         /** A trade id no fill of this chain has had: the venue's execution ids are unique. */
         String nextTradeId() {

@@ -8,6 +8,8 @@ import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.PatternCacheDao;
 import io.tradestore.market.Timeframe;
 import io.tradestore.testing.MutableClock;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.testing.Snapshot;
 import io.tradestore.testing.Props.Tally;
 import org.junit.jupiter.api.Test;
@@ -56,9 +58,10 @@ class PatternCacheModelTest {
 
     static final Tally OUTCOMES = new Tally("pattern cache: action -> outcome");
 
-    @Test
-    void patternCacheFollowsTheModel() {
-        ModelChains.check(60, cacheChains(), CacheWorld::new, CacheWorld::assertStoreMatchesModel);
+    @EachEngine
+    void patternCacheFollowsTheModel(TestEngine engine) {
+        ModelChains.check(engine, 60, cacheChains(), () -> new CacheWorld(engine),
+                CacheWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
 
@@ -87,27 +90,41 @@ class PatternCacheModelTest {
 
         /**
          * The row as stored (docs/schema.md, decision 0009): the decimal as its BLOB encoding in hex, timestamps in
-         * epoch microseconds, codes. Compared with {@link #STORED_ROWS}.
+         * epoch microseconds, codes. Compared with {@link #storedRows}.
          */
-        List<String> storedRow() {
+        List<String> storedRow(TestEngine engine) {
             return List.of(String.valueOf(id), pattern.cacheKey(), pattern.symbol(), pattern.timeframe().code(),
-                    pattern.patternType(), Decimals.sqliteHex(pattern.confidence()),
+                    pattern.patternType(), engine == TestEngine.SQLITE ? Decimals.sqliteHex(pattern.confidence())
+                            : Decimals.stored(pattern.confidence()).toPlainString(),
                     pattern.payload().text(), String.valueOf(micros(pattern.detectedAt())),
                     String.valueOf(micros(expiresAt)));
         }
 
-        /** Every pattern_cache row in the file, by id, the decimal column as hex() of its bytes. */
-        static final String STORED_ROWS = "SELECT id, cache_key, symbol, timeframe, pattern_type, hex(confidence),"
-                + " payload, detected_at, expires_at FROM pattern_cache ORDER BY id";
+        /**
+         * Every pattern_cache row in the file, by id, the decimal column as hex() of its bytes on SQLite; on
+         * PostgreSQL, NUMERIC(38,18), as its value normalized (trim_scale).
+         */
+        static String storedRows(TestEngine engine) {
+            return "SELECT id, cache_key, symbol, timeframe, pattern_type, " + (engine == TestEngine.SQLITE
+                    ? "hex(confidence)" : "trim_scale(confidence)::text")
+                    + ", payload, detected_at, expires_at FROM pattern_cache ORDER BY id";
+        }
     }
 
     static final class CacheWorld {
         final MutableClock clock = new MutableClock(T0);
-        final ModelStores.OpenStore db = ModelStores.open(clock);
+        final ModelStores.OpenStore db;
         /** key -> entry, including expired entries nobody has purged yet (their rows still exist). */
         final Map<String, Entry> rows = new LinkedHashMap<>();
         /** Ids are never reused (AUTOINCREMENT): a key put again after a purge gets a new one. */
         long maxIdEver;
+
+        final TestEngine engine;
+
+        CacheWorld(TestEngine engine) {
+            this.engine = engine;
+            db = ModelStores.open(engine, clock);
+        }
 
         Instant now() {
             return clock.instant();
@@ -151,8 +168,8 @@ class PatternCacheModelTest {
                 return null;
             });
             List<List<String>> stored = rows.values().stream().sorted(Comparator.comparingLong(Entry::id))
-                    .map(Entry::storedRow).toList();
-            assertThat(db.rows(Entry.STORED_ROWS)).as("rows in the file (expired ones until purged)")
+                    .map(e -> e.storedRow(engine)).toList();
+            assertThat(db.rows(Entry.storedRows(engine))).as("rows in the file (expired ones until purged)")
                     .isEqualTo(stored);
         }
 

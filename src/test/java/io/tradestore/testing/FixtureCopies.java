@@ -28,8 +28,19 @@ public interface FixtureCopies extends AutoCloseable {
     interface Copy extends AutoCloseable {
         Tradestore store();
 
-        /** Every row of every table, and the id counters, as committed now. */
+        /** Every row of every table, and the id counters, as committed now (see {@link Snapshot} per engine). */
         Snapshot snapshot();
+
+        /**
+         * Puts the id counters back where {@code to} saw them, now, even inside a unit still running on this copy.
+         * A no-op on SQLite, whose counters roll back with the unit; on PostgreSQL a failed or rolled-back insert
+         * consumes its id for good, so a test comparing ids handed out after a failure with those of a run without
+         * it rewinds first (see {@link Snapshot}). Fails if a counter is behind {@code to}.
+         */
+        void rewindSequences(Snapshot to);
+
+        /** A plain JDBC connection to the copy, outside its store (the caller closes it). */
+        java.sql.Connection connect() throws java.sql.SQLException;
 
         /** Closes the store and drops the copy. */
         @Override

@@ -1,6 +1,7 @@
 package io.tradestore.testing;
 
 import org.junit.jupiter.api.Test;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.jupiter.api.TestTemplate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.quicktheories.QuickTheory;
@@ -122,8 +123,10 @@ public final class Props {
 
     private static boolean isTestMethod(Class<?> type, String method) {
         for (Method m : type.getDeclaredMethods()) {
-            if (m.getName().equals(method) && (m.isAnnotationPresent(Test.class)
-                    || m.isAnnotationPresent(ParameterizedTest.class) || m.isAnnotationPresent(TestTemplate.class))) {
+            // Meta-annotations count: @EachEngine is a @ParameterizedTest.
+            if (m.getName().equals(method) && (AnnotationSupport.isAnnotated(m, Test.class)
+                    || AnnotationSupport.isAnnotated(m, ParameterizedTest.class)
+                    || AnnotationSupport.isAnnotated(m, TestTemplate.class))) {
                 return true;
             }
         }
@@ -190,6 +193,11 @@ public final class Props {
         public int countStartingWith(String prefix) {
             return counts.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
                     .mapToInt(e -> e.getValue().get()).sum();
+        }
+
+        /** Forgets every count: for a property that runs once per engine and asserts on each run's own. */
+        public void clear() {
+            counts.clear();
         }
 
         public int total() {

@@ -88,6 +88,16 @@ public final class SqliteFixtureCopies implements FixtureCopies {
         }
 
         @Override
+        public java.sql.Connection connect() throws java.sql.SQLException {
+            return SqliteFiles.open(file);
+        }
+
+        @Override
+        public void rewindSequences(Snapshot to) {
+            // sqlite_sequence is a table: it rolled back with the unit that advanced it
+        }
+
+        @Override
         public void close() {
             try {
                 store.close();
