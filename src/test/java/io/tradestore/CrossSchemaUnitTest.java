@@ -8,8 +8,10 @@ import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
+import io.tradestore.testing.OnEachEngine;
 import io.tradestore.testing.Snapshot;
-import io.tradestore.testing.Stores;
+import io.tradestore.testing.TempStore;
+import io.tradestore.testing.TestEngine;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Order;
@@ -17,10 +19,12 @@ import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
@@ -28,52 +32,64 @@ import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** One unit of work across the three schemas commits all of its writes or none of them. */
+/**
+ * One unit of work across the three schemas commits all of its writes or none of them, on both engines. "As it was"
+ * is {@link Snapshot}'s: every row, and on SQLite the AUTOINCREMENT counters too (PostgreSQL's sequences are not
+ * transactional: a rolled-back insert still uses up its id).
+ */
+@OnEachEngine
 class CrossSchemaUnitTest {
-    @TempDir
-    Path dir;
+    @Parameter
+    TestEngine engine;
+    @RegisterExtension
+    final TempStore temp = new TempStore();
 
     @Test
     void aUnitSpanningTradingMarketAndAnalyticsCommitsAllOfIt() {
-        try (Tradestore store = Stores.open(dir)) {
-            Snapshot before = Snapshot.of(Stores.config(dir).file());
-            store.useTransaction(uow -> signal(uow, "c-1", T0));
-            Snapshot after = Snapshot.of(Stores.config(dir).file());
-            for (String table : List.of("positions", "orders", "order_fills", "trade_execution_log", "predictions",
-                    "candlesticks", "candlestick_metadata")) {
-                assertThat(after.rows(table)).as(table).isEqualTo(before.rows(table) + 1);
-            }
+        Tradestore store = temp.get();
+        Snapshot before = snapshot();
+        store.useTransaction(uow -> signal(uow, "c-1", T0));
+        Snapshot after = snapshot();
+        for (String table : List.of("positions", "orders", "order_fills", "trade_execution_log", "predictions",
+                "candlesticks", "candlestick_metadata")) {
+            assertThat(after.rows(table)).as(table).isEqualTo(before.rows(table) + 1);
         }
     }
 
     @Test
     void aUnitThatFailsAfterWritingToEverySchemaLeavesEveryTableExactlyAsItWas() {
-        try (Tradestore store = Stores.open(dir)) {
-            store.useTransaction(uow -> signal(uow, "c-1", T0)); // some history, so "as it was" is not "empty"
-            Snapshot before = Snapshot.of(Stores.config(dir).file());
+        Tradestore store = temp.get();
+        store.useTransaction(uow -> signal(uow, "c-1", T0)); // some history, so "as it was" is not "empty"
+        Snapshot before = snapshot();
 
-            assertThatThrownBy(() -> store.useTransaction(uow -> {
-                signal(uow, "c-2", T0.plusSeconds(60));
-                throw new IllegalStateException("exchange rejected the order after we wrote everything");
-            })).hasMessageContaining("exchange rejected");
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            signal(uow, "c-2", T0.plusSeconds(60));
+            throw new IllegalStateException("exchange rejected the order after we wrote everything");
+        })).hasMessageContaining("exchange rejected");
 
-            Snapshot after = Snapshot.of(Stores.config(dir).file());
-            assertThat(after.differencesFrom(before)).isEmpty();
-            assertThat(after).isEqualTo(before);
-        }
+        Snapshot after = snapshot();
+        assertThat(after.differencesFrom(before)).isEmpty();
+        assertThat(after).isEqualTo(before);
     }
 
     @Test
     void aDatabaseErrorHalfWayThroughAUnitAlsoLeavesEveryTableAsItWas() {
-        try (Tradestore store = Stores.open(dir)) {
-            store.useTransaction(uow -> signal(uow, "c-1", T0));
-            Snapshot before = Snapshot.of(Stores.config(dir).file());
-            assertThatThrownBy(() -> store.useTransaction(uow -> {
-                signal(uow, "c-2", T0.plusSeconds(60));
-                // Same symbol and timestamp as an existing prediction: the database refuses it.
-                uow.predictions().record(prediction(T0.plusSeconds(60)));
-            })).isInstanceOf(ConflictException.class);
-            assertThat(Snapshot.of(Stores.config(dir).file())).isEqualTo(before);
+        Tradestore store = temp.get();
+        store.useTransaction(uow -> signal(uow, "c-1", T0));
+        Snapshot before = snapshot();
+        assertThatThrownBy(() -> store.useTransaction(uow -> {
+            signal(uow, "c-2", T0.plusSeconds(60));
+            // Same symbol and timestamp as an existing prediction: the database refuses it.
+            uow.predictions().record(prediction(T0.plusSeconds(60)));
+        })).isInstanceOf(ConflictException.class);
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    private Snapshot snapshot() {
+        try (Connection c = temp.connect()) {
+            return Snapshot.of(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

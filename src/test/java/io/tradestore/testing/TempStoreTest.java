@@ -3,7 +3,10 @@ package io.tradestore.testing;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import io.tradestore.trading.PortfolioSnapshot;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SQLite twice, or see the rows and ids of the test before it on PostgreSQL's reused database, fails here.
  */
 @OnEachEngine
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // each pair back to back: the second sees what the first left
 class TempStoreTest {
     @Parameter
     TestEngine engine;
@@ -45,22 +49,26 @@ class TempStoreTest {
 
     // Two tests writing the same row: whichever runs second fails on a reused database that kept the first's row.
     @Test
+    @Order(1)
     void eachTestStartsEmptyWithIdsFromOne() {
         writeOneSnapshotAsTheFirst();
     }
 
     @Test
+    @Order(2)
     void eachTestStartsEmptyWithIdsFromOneAgain() {
         writeOneSnapshotAsTheFirst();
     }
 
     // A table of the test's own: the second test to create it fails if the schema change outlived the first.
     @Test
+    @Order(3)
     void aTableOfTheTestsOwnIsGoneInTheNextTest() throws SQLException {
         createOwnTable();
     }
 
     @Test
+    @Order(4)
     void aTableOfTheTestsOwnIsGoneInTheNextTestAgain() throws SQLException {
         createOwnTable();
     }
