@@ -3,6 +3,7 @@ package io.tradestore;
 import io.tradestore.testing.Pages;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
+import io.tradestore.testing.TestEngine.EachEngineSoakOnPostgres;
 
 import io.tradestore.analytics.NewCachedPattern;
 import io.tradestore.analytics.NewMetric;
@@ -135,7 +136,7 @@ class DecimalMigrationTest {
      * rows, every foreign key is still declared afterwards (SQLite: the children's REFERENCES were not rewritten to
      * the renamed old tables) and holds.
      */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void everyReleaseFourChangesetKeepsEveryForeignKeyOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             int applied = Integer.parseInt(column(c, "SELECT COUNT(*) FROM databasechangelog").get(0));
@@ -189,7 +190,7 @@ class DecimalMigrationTest {
      * Liquibase records a changeset after its transaction; a process killed in between leaves release 4 applied but
      * unrecorded. Running it again must refuse, not convert converted values (PostgreSQL would divide them by 10^8).
      */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseFourAppliedButUnrecordedIsNotConvertedTwice(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v4");
@@ -208,7 +209,7 @@ class DecimalMigrationTest {
         }
     }
 
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void aRollbackMeetingAValueReleaseThreeCannotStoreRefusesNamingItAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v4");
@@ -240,7 +241,7 @@ class DecimalMigrationTest {
         }
     }
 
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void openingAReleaseThreeDatabaseMigratesItWithAutoMigrateAndRefusesWithout(TestEngine engine) throws Exception {
         Map<String, List<List<Object>>> raw;
         try (Connection c = releaseThreeDemo(engine)) {
@@ -261,7 +262,7 @@ class DecimalMigrationTest {
 
     // --- release 5: orders follow the venue ---
 
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseFiveCarriesOrdersAndFillsAcrossAndBackOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v4");
@@ -294,7 +295,7 @@ class DecimalMigrationTest {
      * named, with nothing changed; once they are resolved it goes through, and release 4 keeps every fill (without
      * its trade id) and every order as release 5 left it.
      */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void aRollbackOfReleaseFiveRefusesWhatReleaseFourCannotHoldAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
@@ -368,7 +369,7 @@ class DecimalMigrationTest {
         }
     }
 
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseFiveAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
@@ -388,7 +389,7 @@ class DecimalMigrationTest {
     // --- release 7: candles follow the venues' intervals ---
 
     /** Release 7 changes CHECKs only: every row of release 6 is kept as it is, both ways, and so is the schema. */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseSevenKeepsEveryRowAcrossAndBackOnTheDemoDatabase(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v6");
@@ -419,7 +420,7 @@ class DecimalMigrationTest {
      * Written through release 7's API, then rolled back: a weekly candle, its series and a 12h pattern each stop the
      * rollback in turn, named, with nothing changed; once they are deleted it goes through and every other row stays.
      */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void aRollbackOfReleaseSevenRefusesTimeframesReleaseSixDoesNotKnowAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
@@ -470,7 +471,7 @@ class DecimalMigrationTest {
         }
     }
 
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseSevenAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
         if (engine == TestEngine.POSTGRES) {
             pg = new PostgresDatabases(); // an empty database will do: the guard reads schema_versions only
@@ -510,7 +511,7 @@ class DecimalMigrationTest {
      * and the partial index holds the awaiting ones. Rolling back to v5 gives every value and the schema exactly as
      * before; updating again gives release 6 again.
      */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseSixMarksEveryEvaluatedPredictionAndRollsBackToFiveExactly(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.updateToTag(c, "v5");
@@ -615,7 +616,7 @@ class DecimalMigrationTest {
      * rollback, named, with nothing changed; once they are gone it goes through and release 7 keeps every position
      * as release 8 left it, without open quantity; a quote currency stops it too (net P&L would change).
      */
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void aRollbackOfReleaseEightRefusesWhatReleaseSevenCannotHoldAndChangesNothing(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);
@@ -673,7 +674,7 @@ class DecimalMigrationTest {
         }
     }
 
-    @EachEngine
+    @EachEngineSoakOnPostgres
     void releaseEightAppliedButUnrecordedIsNotAppliedTwice(TestEngine engine) throws Exception {
         try (Connection c = releaseThreeDemo(engine)) {
             Migrator.update(c);

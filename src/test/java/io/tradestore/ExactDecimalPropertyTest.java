@@ -56,7 +56,7 @@ class ExactDecimalPropertyTest {
 
     /** Tries per build: each PostgreSQL example costs round trips to the server. */
     private static int tries(TestEngine engine) {
-        return engine == TestEngine.SQLITE ? 400 : 150;
+        return engine == TestEngine.SQLITE ? 400 : 80;
     }
 
     private static Path dir;

@@ -81,7 +81,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
 class KeysetPagingPropertyTest {
     /** Examples per build: each writes up to 20 rows into each of ten tables and reads them back paged. */
     private static int tries(TestEngine engine) {
-        return engine == TestEngine.SQLITE ? 100 : 50;
+        return engine == TestEngine.SQLITE ? 100 : 25;
     }
 
     /** Rows at {@code offsets} (seconds, or minutes for candles, after the example's day), read with {@code limit}. */

@@ -71,7 +71,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SqliteToPostgresTest {
     private static final Logger log = LoggerFactory.getLogger(SqliteToPostgresTest.class);
-    static final int STORIES = 1_000;
+    static final int STORIES = 150;
     static final int SOAK_STORIES = 10_000;
     static final boolean SOAK = Boolean.getBoolean("tradestore.soak");
 

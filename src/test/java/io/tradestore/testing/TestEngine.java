@@ -43,9 +43,29 @@ public enum TestEngine {
     public @interface EachEngine {
     }
 
+    /**
+     * As {@link EachEngine}, but PostgreSQL only in soak runs ({@code -Dtradestore.soak=true}): for cases that prove
+     * something already proven on PostgreSQL by a cheaper case, or by an earlier release that cannot change (the
+     * refusals and guards of released migrations), where a PostgreSQL run costs seconds and the six-minute build
+     * cannot carry every one of them.
+     */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ParameterizedTest(name = "{0}")
+    @ArgumentsSource(SoakOnPostgres.class)
+    public @interface EachEngineSoakOnPostgres {
+    }
+
     /** SQLite, and PostgreSQL when configured. */
     public static Stream<TestEngine> available() {
         return PostgresDatabases.available() ? Stream.of(SQLITE, POSTGRES) : Stream.of(SQLITE);
+    }
+
+    static final class SoakOnPostgres implements ArgumentsProvider {
+        @Override
+        public Stream<? extends Arguments> provideArguments(ExtensionContext context) {
+            return available().filter(e -> e == SQLITE || Boolean.getBoolean("tradestore.soak")).map(Arguments::of);
+        }
     }
 
     static final class Available implements ArgumentsProvider {
