@@ -83,7 +83,7 @@ import static org.quicktheories.generators.SourceDSL.lists;
  *
  * <p>Nothing here depends on the engine: stores are copies of a fixture ({@link FixtureCopies}), the answers and
  * state come from the public API only (no ids, which a PostgreSQL sequence could hand out in another order than
- * commits), so the same property runs on SQLite (200 histories) and PostgreSQL (30: two databases reset and a
+ * commits), so the same property runs on SQLite (160 histories) and PostgreSQL (30: two databases reset and a
  * dozen units per history). On PostgreSQL a unit that loses a serialization conflict is run again whole (decision
  * 0006), so the stores there allow many retries: a conflict the retries cannot absorb would be an answer
  * (BusyException) no sequential order gives.
@@ -147,7 +147,7 @@ class LinearizabilityTest {
     void concurrentOperationsAreExplainedBySomeSequentialOrder(TestEngine engine) {
         World initial = World.initial();
         int[] histories = {0};
-        int tries = engine == TestEngine.SQLITE ? 200 : 30;
+        int tries = engine == TestEngine.SQLITE ? 160 : 30;
         // Each engine's run must show the races itself: the assertions below count this run's answers only.
         ANSWERS.clear();
         THREADS.clear();

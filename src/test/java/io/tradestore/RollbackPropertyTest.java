@@ -33,8 +33,8 @@ import static org.quicktheories.generators.SourceDSL.integers;
 /**
  * The module's central promise, as properties over generated programs of DAO operations across all three
  * schemas: a unit of work that throws leaves every table (and every AUTOINCREMENT counter) exactly as it was,
- * and a nested unit that throws undoes exactly its own writes. 1,100 programs per build on SQLite (600 flat, 500
- * nested), 150 on PostgreSQL (100 flat, 50 nested: each costs several round trips per snapshot, and a nested
+ * and a nested unit that throws undoes exactly its own writes. 750 programs per build on SQLite (400 flat, 350
+ * nested), 90 on PostgreSQL (60 flat, 30 nested: each costs several round trips per snapshot, and a nested
  * program takes six); {@code -Dtradestore.soak=true} runs the soak factor times as many on both.
  *
  * <p>Both engines run the same properties ({@link EachEngine}), each on a copy of a fixture seeded once
@@ -144,7 +144,7 @@ class RollbackPropertyTest {
     @EachEngine
     void aUnitThatThrowsAtAnyStepLeavesEveryTableExactlyAsItWas(TestEngine engine) throws Exception {
         seed(engine);
-        int tries = programs(engine, 600, 100);
+        int tries = programs(engine, 400, 60);
         Coverage coverage = new Coverage(engine + " flat programs");
         Props.qt(tries, 300).forAll(programs()).checkAssert(program -> throwingUnitLeavesNoTrace(program, coverage));
         Props.assertRan("flat programs", coverage.programs, tries);
@@ -154,7 +154,7 @@ class RollbackPropertyTest {
     @EachEngine
     void aNestedUnitThatThrowsUndoesExactlyItsOwnWrites(TestEngine engine) throws Exception {
         seed(engine);
-        int tries = programs(engine, 500, 50);
+        int tries = programs(engine, 350, 30);
         Coverage coverage = new Coverage(engine + " nested units");
         Props.qt(tries, 300).forAll(nestedPrograms()).checkAssert(p -> nestedUnitUndoesItsOwnWrites(p, coverage));
         Props.assertRan("nested programs", coverage.programs, tries);

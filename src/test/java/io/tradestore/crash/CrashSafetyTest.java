@@ -51,7 +51,7 @@ import static org.assertj.core.api.Assertions.fail;
  */
 class CrashSafetyTest {
     private static final Logger log = LoggerFactory.getLogger(CrashSafetyTest.class);
-    static final int KILLS = 15;
+    static final int KILLS = 10;
     static final int SOAK_KILLS = 300;
     static final int REOPEN_IN_PLACE_EVERY = 4;
     private static final int MIN_SLEEP_MILLIS = 30;

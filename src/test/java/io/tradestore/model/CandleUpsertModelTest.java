@@ -68,7 +68,7 @@ class CandleUpsertModelTest {
 
     @EachEngine
     void candleUpsertsFollowTheModel(TestEngine engine) {
-        ModelChains.check(engine, 40, candleChains(), () -> new CandleWorld(engine),
+        ModelChains.check(engine, 30, candleChains(), () -> new CandleWorld(engine),
                 CandleWorld::assertStoreMatchesModel);
         BATCHES.report();
         BULK.report();

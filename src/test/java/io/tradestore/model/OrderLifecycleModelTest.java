@@ -94,7 +94,7 @@ class OrderLifecycleModelTest {
 
     @EachEngine
     void ordersFillsAndPositionsFollowTheModel(TestEngine engine) {
-        ModelChains.check(engine, 50, tradingChains(), () -> new TradingWorld(engine),
+        ModelChains.check(engine, 35, tradingChains(), () -> new TradingWorld(engine),
                 TradingWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }

@@ -60,7 +60,7 @@ class PatternCacheModelTest {
 
     @EachEngine
     void patternCacheFollowsTheModel(TestEngine engine) {
-        ModelChains.check(engine, 60, cacheChains(), () -> new CacheWorld(engine),
+        ModelChains.check(engine, 45, cacheChains(), () -> new CacheWorld(engine),
                 CacheWorld::assertStoreMatchesModel);
         OUTCOMES.report();
     }
