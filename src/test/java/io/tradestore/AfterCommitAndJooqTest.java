@@ -4,30 +4,24 @@ import io.tradestore.testing.Pages;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
 
+import io.tradestore.testing.EngineStores;
 import io.tradestore.testing.PostgresDatabases;
-import io.tradestore.testing.Stores;
 import io.tradestore.trading.NewPortfolioSnapshot;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -46,45 +40,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class AfterCommitAndJooqTest {
 
-    private static Path dir;
-    private static PostgresDatabases pg;
-    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
+    private static final EngineStores stores = new EngineStores("tradestore-uow", true,
+            c -> c.withPoolSize(2).withRetryAttempts(5)); // the owner: these tests create tables of their own
     private static final AtomicInteger sequence = new AtomicInteger();
 
-    @BeforeAll
-    static void createDirectory() throws Exception {
-        dir = Files.createTempDirectory("tradestore-uow");
-    }
-
-    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
-    private static synchronized Tradestore store(TestEngine engine) {
-        if (!stores.containsKey(engine)) {
-            if (engine == TestEngine.SQLITE) {
-                stores.put(engine, Stores.open(dir));
-            } else {
-                try {
-                    pg = PostgresDatabases.migrated();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot create the PostgreSQL database", e);
-                }
-                // The owner role: these tests create tables of their own through uow.jooq().
-                stores.put(engine, Tradestore.open(pg.ownerConfig().withPoolSize(2).withRetryAttempts(5)));
-            }
-        }
+    private static Tradestore store(TestEngine engine) {
         return stores.get(engine);
     }
 
     @AfterAll
     static void closeStores() throws Exception {
-        for (Tradestore store : stores.values()) {
-            store.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        stores.close();
     }
 
     // ---- afterCommit ----------------------------------------------------------------------------------------------
@@ -404,7 +370,7 @@ class AfterCommitAndJooqTest {
     private static void provokeBusy(TestEngine engine, UnitOfWork uow, String table) {
         if (engine == TestEngine.POSTGRES) {
             uow.jooq().fetch("SELECT n FROM " + table + " WHERE k = 1");
-            try (Connection other = DriverManager.getConnection(pg.url() + "?currentSchema="
+            try (Connection other = DriverManager.getConnection(stores.postgres().url() + "?currentSchema="
                     + io.tradestore.internal.PostgresEngine.SEARCH_PATH, PostgresDatabases.USER, PostgresDatabases.PASSWORD);
                  Statement st = other.createStatement()) {
                 st.execute("UPDATE " + table + " SET n = n + 1 WHERE k = 1");

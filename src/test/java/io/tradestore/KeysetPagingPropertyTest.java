@@ -16,9 +16,8 @@ import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
-import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.EngineStores;
 import io.tradestore.testing.Props;
-import io.tradestore.testing.Stores;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.trading.NewPosition;
@@ -30,22 +29,17 @@ import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -104,40 +98,16 @@ class KeysetPagingPropertyTest {
         }
     }
 
-    private static Path dir;
-    private static PostgresDatabases pg;
-    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
+    private static final EngineStores stores = new EngineStores("tradestore-paging", false, c -> c.withPoolSize(2));
     private static final AtomicInteger examples = new AtomicInteger();
 
-    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
-    private static synchronized Tradestore store(TestEngine engine) throws SQLException {
-        if (!stores.containsKey(engine)) {
-            if (engine == TestEngine.SQLITE) {
-                stores.put(engine, Stores.open(dir));
-            } else {
-                pg = PostgresDatabases.migrated();
-                stores.put(engine, Tradestore.open(pg.config().withPoolSize(2)));
-            }
-        }
+    private static Tradestore store(TestEngine engine) {
         return stores.get(engine);
-    }
-
-    @BeforeAll
-    static void createDirectory() throws Exception {
-        dir = Files.createTempDirectory("tradestore-paging");
     }
 
     @AfterAll
     static void closeStores() throws Exception {
-        for (Tradestore store : stores.values()) {
-            store.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        stores.close();
     }
 
     @EachEngine

@@ -1,7 +1,6 @@
 package io.tradestore.model;
 
 import io.tradestore.Tradestore;
-import io.tradestore.TradestoreConfig;
 import io.tradestore.analytics.Accuracy;
 import io.tradestore.analytics.Direction;
 import io.tradestore.analytics.ModelAccuracy;
@@ -11,23 +10,15 @@ import io.tradestore.analytics.PredictedAction;
 import io.tradestore.testing.DecimalGens;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
-import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.EngineStores;
 import io.tradestore.testing.Props;
-import io.tradestore.testing.Stores;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.quicktheories.core.Gen;
 
 import java.math.BigDecimal;
-import java.sql.SQLException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 import static io.tradestore.testing.Gens.decimals;
 import static io.tradestore.testing.Gens.pick;
@@ -52,43 +43,15 @@ class AccuracyArithmeticTest {
     }
 
     private static final Instant T0 = Instant.parse("2024-01-01T00:00:00Z");
-    private static Path dir;
-    private static PostgresDatabases pg;
-    private static final Map<TestEngine, Tradestore> stores = new EnumMap<>(TestEngine.class);
+    private static final EngineStores stores = new EngineStores("tradestore-accuracy", false, c -> c.withPoolSize(2));
 
-    @BeforeAll
-    static void createDirectory() throws Exception {
-        dir = Files.createTempDirectory("tradestore-accuracy");
-    }
-
-    /** Opened on first use, so that without a PostgreSQL server the SQLite cases still run. */
-    private static synchronized Tradestore store(TestEngine engine) {
-        if (!stores.containsKey(engine)) {
-            if (engine == TestEngine.SQLITE) {
-                stores.put(engine, Stores.open(dir));
-            } else {
-                try {
-                    pg = PostgresDatabases.migrated();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot create the PostgreSQL database", e);
-                }
-                stores.put(engine, Tradestore.open(pg.config().withPoolSize(2)));
-            }
-        }
+    private static Tradestore store(TestEngine engine) {
         return stores.get(engine);
     }
 
     @AfterAll
     static void closeStores() throws Exception {
-        for (Tradestore store : stores.values()) {
-            store.close();
-        }
-        if (pg != null) {
-            pg.close();
-        }
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        stores.close();
     }
 
     /** One evaluated prediction: what the model said and what the price did. */
