@@ -7,6 +7,7 @@ import io.tradestore.analytics.OutcomeDao;
 import io.tradestore.analytics.PatternCacheDao;
 import io.tradestore.analytics.PredictionDao;
 import io.tradestore.analytics.SentimentDao;
+import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.UnitDsl;
 import io.tradestore.market.CandlePartitions;
@@ -16,6 +17,9 @@ import io.tradestore.trading.PortfolioDao;
 import io.tradestore.trading.PositionDao;
 
 import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.SelectForUpdateStep;
 
 import java.sql.Connection;
 import java.time.Instant;
@@ -189,6 +193,20 @@ public final class UnitOfWork {
     public DSLContext jooq() {
         tx.dsl();
         return jooq == null ? jooq = UnitDsl.over(tx) : jooq;
+    }
+
+    /**
+     * {@code query} (built with {@link #jooq()}), locking the rows it returns until this unit ends: {@code SELECT ...
+     * FOR NO KEY UPDATE} on PostgreSQL, the query unchanged on SQLite (which has no row locks: its single writer
+     * holds the database for the whole unit). Read through it what your own code decides a write on. PostgreSQL
+     * runs write units READ COMMITTED (decision 0017), so without the lock a concurrent unit can change the row
+     * between your read and your write; with it, the concurrent unit waits and then reads what yours committed, as
+     * it would on SQLite. The DAOs lock their own rows this way. Write units only.
+     *
+     * @throws IllegalStateException in a read unit
+     */
+    public <R extends Record> ResultQuery<R> forUpdate(SelectForUpdateStep<R> query) {
+        return RowLocks.forWrite(tx.dslForWrite("uow.forUpdate (a row lock)"), query);
     }
 
     /** True inside {@link Tradestore#read}: DAO writes throw. */

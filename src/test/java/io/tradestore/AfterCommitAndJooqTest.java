@@ -41,7 +41,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AfterCommitAndJooqTest {
 
     private static final EngineStores stores = new EngineStores("tradestore-uow", true,
-            c -> c.withPoolSize(2).withRetryAttempts(5)); // the owner: these tests create tables of their own
+            // The owner: these tests create tables of their own. Serializable writes: provokeBusy needs a real
+            // serialization failure, which READ COMMITTED units (the default, decision 0017) never meet.
+            c -> c.withPoolSize(2).withRetryAttempts(5).withSerializableWrites(true));
     private static final AtomicInteger sequence = new AtomicInteger();
 
     private static Tradestore store(TestEngine engine) {

@@ -462,8 +462,9 @@ class ConcurrencyStressTest {
         boolean[] noOp = {false};
         try {
             Order result = store.inTransaction(uow -> {
-                // Inside the unit the order cannot change under us (SQLite's write lock, PostgreSQL's SERIALIZABLE
-                // retry), so this read says whether a cancel or confirmation will change anything.
+                // Inside the unit the order cannot change under us (SQLite's write lock; on PostgreSQL find locks the
+                // row in a write unit, decision 0017), so this read says whether a cancel or confirmation will change
+                // anything.
                 OrderStatus now = uow.orders().find(order.id()).orElseThrow().status();
                 noOp[0] = (kind == Op.CANCEL && (now == OrderStatus.PENDING_CANCEL || now == OrderStatus.CANCELLED))
                         || (kind == Op.CONFIRM && now == OrderStatus.CANCELLED);
@@ -485,8 +486,8 @@ class ConcurrencyStressTest {
             attempt = new OrderAttempt(op, kind, quantity, price, seen, result, null, noOp[0]);
         } catch (ValidationException | InvalidStateTransitionException refused) {
             // The two refusals OrderDao documents for these calls. OptimisticLockException is not among them: on
-            // SQLite the unit holds the write lock from BEGIN IMMEDIATE, and on PostgreSQL SERIALIZABLE turns a
-            // concurrent change into a retried 40001, so the DAO's own re-read inside the unit is always current.
+            // SQLite the unit holds the write lock from BEGIN IMMEDIATE, and on PostgreSQL the DAO locks the order
+            // row before it reads it, so the DAO's own read inside the unit is always current.
             attempt = new OrderAttempt(op, kind, quantity, price, seen, null, refused);
         }
         ledger.units.incrementAndGet();

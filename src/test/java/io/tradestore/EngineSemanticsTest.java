@@ -4,9 +4,17 @@ import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.Stores;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
+import io.tradestore.analytics.Direction;
+import io.tradestore.analytics.NewPrediction;
+import io.tradestore.analytics.PredictedAction;
+import io.tradestore.analytics.Prediction;
+import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.Order;
+import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import static io.tradestore.testing.Stores.T0;
@@ -28,8 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What callers see where the engines could differ (decision 0006, docs/postgresql.md): two units writing one row at
- * once, a read unit beside concurrent writers (the read-only anomaly), a pool with no free connection, and
+ * What callers see where the engines could differ (decisions 0006 and 0017, docs/postgresql.md): two units writing
+ * one row or placing one order at once, a read unit beside concurrent writers (the read-only anomaly), a pool with no free connection, and
  * PostgreSQL's lock and statement timeouts. Every case but the PostgreSQL-only timeouts runs on both engines
  * through the same code.
  */
@@ -70,10 +79,10 @@ class EngineSemanticsTest {
     }
 
     /**
-     * Both units read version v and update the stops with it while the other is inside its unit. SQLite runs them
-     * one after the other (the second waits for the writer); PostgreSQL runs them at once, the second fails with a
-     * serialization failure when the first commits, and its transparent retry sees version v + 1. Callers see the
-     * same on both: one succeeds, the other gets OptimisticLockException.
+     * Both units update the stops with version v while the other is inside its unit. SQLite runs them one after the
+     * other (the second waits for the writer); on PostgreSQL the second waits for the first's row lock and then
+     * reads version v + 1 (decision 0017). Callers see the same on both: one succeeds, the other gets
+     * OptimisticLockException.
      */
     @EachEngine
     void twoUnitsUpdatingOneRowWithTheSameExpectedVersionGiveOneSuccessAndOneOptimisticLockException(
@@ -137,17 +146,159 @@ class EngineSemanticsTest {
     }
 
     /**
-     * The read-only anomaly (Fekete, O'Neil, O'Neil 2004), with the caller's own tables: a receipt unit reads the
-     * current batch and later inserts a receipt into it; meanwhile a close unit moves the current batch on and
-     * commits; then a report reads the current batch and the total of the previous one. If the report sees the new
-     * batch, every serial order puts the receipt before the close and so before the report: the report must see
-     * the receipt. REPEATABLE READ on PostgreSQL lets it miss it; SERIALIZABLE READ ONLY DEFERRABLE waits for a
-     * safe snapshot instead. On SQLite the close cannot start before the receipt commits, so the report sees either
-     * the old batch or everything.
+     * The same placement sent by two units at once (a client retrying while its first request is still in flight):
+     * both get the one order, as SQLite's serial order gives, with retries off. On PostgreSQL the second unit's
+     * lookup runs before the first commits, its insert waits for the first and fails on the unique index, and
+     * {@code place} then reads the order the first committed.
      */
     @EachEngine
-    void aReadUnitBesideConcurrentWritersSeesAStateSomeSerialOrderProduces(TestEngine engine) throws Exception {
+    void twoUnitsPlacingTheSameOrderAtOnceBothGetTheOneOrder(TestEngine engine) throws Exception {
+        Tradestore store = open(engine, c -> c.withPoolSize(4).withRetryAttempts(0));
+        NewOrder order = order("2");
+        List<Future<Order>> both = placeWhileTheFirstIsOpen(store, order, order);
+        Order first = both.get(0).get(30, TimeUnit.SECONDS);
+        Order second = both.get(1).get(30, TimeUnit.SECONDS);
+        assertThat(second.id()).isEqualTo(first.id());
+        assertThat(second.version()).isEqualTo(first.version());
+        Order stored = store.read(uow -> uow.orders().findByClientOrderId("dup-1")).orElseThrow();
+        assertThat(stored.id()).isEqualTo(first.id());
+    }
+
+    /** ... and the same client order id with other parameters is the conflict naming them, on both engines. */
+    @EachEngine
+    void twoUnitsPlacingTheSameClientOrderIdWithOtherParametersAtOnceGiveTheConflictNamingThem(TestEngine engine)
+            throws Exception {
+        Tradestore store = open(engine, c -> c.withPoolSize(4).withRetryAttempts(0));
+        List<Future<Order>> both = placeWhileTheFirstIsOpen(store, order("2"), order("3"));
+        Order first = both.get(0).get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> both.get(1).get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ConflictException.class)
+                .cause().hasMessage("client order id \"dup-1\" is already used by order " + first.id()
+                        + " with different parameters: quantity 2 (stored) vs 3 (requested); a client order id names"
+                        + " exactly one order");
+    }
+
+    private static NewOrder order(String quantity) {
+        return NewOrder.limit("dup-1", "BTCUSDT", OrderSide.BUY, new BigDecimal(quantity), new BigDecimal("100"));
+    }
+
+    private List<Future<Order>> placeWhileTheFirstIsOpen(Tradestore store, NewOrder a, NewOrder b) {
+        return secondWhileTheFirstIsOpen(store, uow -> uow.orders().place(a), uow -> uow.orders().place(b));
+    }
+
+    /**
+     * Runs {@code first} in a unit that stays open 300 ms after it, and {@code second} in another unit started
+     * meanwhile: on PostgreSQL the second reaches its statements while the first is open, on SQLite it queues
+     * for the writer.
+     */
+    private <T> List<Future<T>> secondWhileTheFirstIsOpen(Tradestore store, Function<UnitOfWork, T> first,
+                                                          Function<UnitOfWork, T> second) {
+        CountDownLatch firstInside = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        Future<T> one = threads.submit(() -> store.inTransaction(uow -> {
+            T result = first.apply(uow);
+            firstInside.countDown();
+            await(secondStarted);
+            sleep(300);
+            return result;
+        }));
+        await(firstInside);
+        Future<T> two = threads.submit(() -> {
+            secondStarted.countDown();
+            return store.inTransaction(second::apply);
+        });
+        return List.of(one, two);
+    }
+
+    /**
+     * Two units recording the same prediction at once: the second is refused on both engines, and the message names
+     * the prediction that won, as SQLite's serial order would (PostgreSQL reads it after the unique index refused
+     * the insert: at READ COMMITTED the winner's row is visible by then).
+     */
+    @EachEngine
+    void twoUnitsRecordingTheSamePredictionAtOnceGiveAConflictNamingTheStoredOne(TestEngine engine) throws Exception {
+        Tradestore store = open(engine, c -> c.withPoolSize(4).withRetryAttempts(0));
+        NewPrediction p = new NewPrediction("BTCUSDT", T0, PredictedAction.BUY, new BigDecimal("0.7"), Direction.UP,
+                new BigDecimal("0.01"), null, "lstm-v3", new BigDecimal("100"), null);
+        List<Future<Prediction>> both = secondWhileTheFirstIsOpen(store, uow -> uow.predictions().record(p),
+                uow -> uow.predictions().record(p));
+        Future<Prediction> first = both.get(0);
+        Future<Prediction> second = both.get(1);
+        long id = first.get(30, TimeUnit.SECONDS).id();
+        assertThatThrownBy(() -> second.get(30, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ConflictException.class)
+                .cause().hasMessageContaining("already exists (prediction " + id + ")");
+    }
+
+    /** The isolation write units run at on PostgreSQL: READ COMMITTED by default, SERIALIZABLE on request. */
+    @Test
+    void writeUnitsRunReadCommittedUnlessSerializableWritesAreAskedFor() throws Exception {
+        PostgresDatabases.assumeAvailable();
+        Tradestore byDefault = open(TestEngine.POSTGRES, UnaryOperator.identity());
+        Tradestore serializable = open(TestEngine.POSTGRES, c -> c.withSerializableWrites(true));
+        assertThat(isolation(byDefault)).isEqualTo("read committed");
+        assertThat(isolation(serializable)).isEqualTo("serializable");
+        Object readIsolation = byDefault.read(uow -> uow.jooq()
+                .fetchValue("SELECT current_setting('transaction_isolation')"));
+        assertThat(readIsolation).isEqualTo("serializable");
+        assertThatThrownBy(() -> byDefault.read(uow -> uow.forUpdate(uow.jooq().selectOne())))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("uow.forUpdate (a row lock) writes, but this is a read-only unit of work");
+    }
+
+    private static Object isolation(Tradestore store) {
+        return store.inTransaction(uow -> uow.jooq().fetchValue("SELECT current_setting('transaction_isolation')"));
+    }
+
+    /**
+     * The read-only anomaly (Fekete, O'Neil, O'Neil 2004), with the caller's own tables: a receipt unit reads the
+     * current batch and later inserts a receipt into it; meanwhile a close unit moves the current batch on; then a
+     * report reads the current batch and the total of the previous one. If the report sees the new batch, every
+     * serial order puts the receipt before the close and so before the report: the report must see the receipt.
+     * Here the receipt unit reads the batch through {@link UnitOfWork#forUpdate}, as decision 0017 asks of code that
+     * writes on what it read: on PostgreSQL (READ COMMITTED writers) the close waits for the receipt, on SQLite the
+     * single writer orders them anyway. {@link #withoutTheLockReadCommittedWritersLetTheReportMissTheReceipt} shows
+     * the same units without the lock going wrong.
+     */
+    @EachEngine
+    void aReadUnitBesideWritersThatLockWhatTheyReadSeesAStateSomeSerialOrderProduces(TestEngine engine)
+            throws Exception {
         Tradestore store = open(engine, true, c -> c.withPoolSize(4).withBusyTimeout(Duration.ofSeconds(20)));
+        int[] report = receiptCloseAndReport(store, true);
+        assertReportConsistent(store, report);
+    }
+
+    /**
+     * The same units, the receipt's read unlocked, under serializable writes ({@code withSerializableWrites} on
+     * PostgreSQL): SERIALIZABLE READ ONLY DEFERRABLE waits for a safe snapshot (REPEATABLE READ would let the report
+     * miss the receipt). On SQLite the close cannot start before the receipt commits.
+     */
+    @EachEngine
+    void underSerializableWritesAReadUnitSeesAStateSomeSerialOrderProducesWithoutLocks(TestEngine engine)
+            throws Exception {
+        Tradestore store = open(engine, true, c -> {
+            TradestoreConfig config = c.withPoolSize(4).withBusyTimeout(Duration.ofSeconds(20));
+            return engine == TestEngine.POSTGRES ? config.withSerializableWrites(true) : config;
+        });
+        int[] report = receiptCloseAndReport(store, false);
+        assertReportConsistent(store, report);
+    }
+
+    /**
+     * What decision 0017 trades for the abort rate, shown so the docs' warning stays true: at READ COMMITTED, code
+     * that reads a row without {@link UnitOfWork#forUpdate} and writes on what it read is not serialised. The close
+     * commits while the receipt unit is still open, and the report sees batch 2 without batch 1's receipt.
+     */
+    @Test
+    void withoutTheLockReadCommittedWritersLetTheReportMissTheReceipt() throws Exception {
+        PostgresDatabases.assumeAvailable();
+        Tradestore store = open(TestEngine.POSTGRES, true, c -> c.withPoolSize(4)
+                .withBusyTimeout(Duration.ofSeconds(20)));
+        int[] report = receiptCloseAndReport(store, false);
+        assertThat(report).as("batch seen, receipts of the batch before").containsExactly(2, 0);
+    }
+
+    private int[] receiptCloseAndReport(Tradestore store, boolean lockTheBatch) throws Exception {
         store.useTransaction(uow -> {
             uow.jooq().execute("CREATE TABLE control (id INTEGER PRIMARY KEY, batch INTEGER NOT NULL)");
             uow.jooq().execute("CREATE TABLE receipts (batch INTEGER NOT NULL, amount INTEGER NOT NULL)");
@@ -157,7 +308,9 @@ class EngineSemanticsTest {
         CountDownLatch reportDone = new CountDownLatch(1);
 
         Future<?> receipt = threads.submit(() -> store.useTransaction(uow -> {
-            int batch = uow.jooq().fetchOne("SELECT batch FROM control WHERE id = 1").get(0, Integer.class);
+            var read = uow.jooq().select(DSL.field("batch", Integer.class)).from(DSL.table("control"))
+                    .where(DSL.field("id").eq(1));
+            int batch = (lockTheBatch ? uow.forUpdate(read) : read).fetchOne().value1();
             receiptRead.countDown();
             try {
                 // Waits for the report, but not for ever: a DEFERRABLE report waits for this unit to end.
@@ -171,9 +324,9 @@ class EngineSemanticsTest {
         Future<?> close = threads.submit(() -> store.useTransaction(uow ->
                 uow.jooq().execute("UPDATE control SET batch = batch + 1 WHERE id = 1")));
         try {
-            close.get(1, TimeUnit.SECONDS); // PostgreSQL: commits at once; SQLite: waits for the receipt unit
+            close.get(1, TimeUnit.SECONDS); // commits at once unless the batch row is locked or SQLite's writer is busy
         } catch (java.util.concurrent.TimeoutException stillWaiting) {
-            // SQLite's single writer: the close runs after the receipt commits.
+            // The close runs after the receipt commits.
         }
         int[] report = store.read(uow -> {
             int batch = uow.jooq().fetchOne("SELECT batch FROM control WHERE id = 1").get(0, Integer.class);
@@ -184,7 +337,10 @@ class EngineSemanticsTest {
         reportDone.countDown();
         receipt.get(30, TimeUnit.SECONDS);
         close.get(30, TimeUnit.SECONDS);
+        return report;
+    }
 
+    private static void assertReportConsistent(Tradestore store, int[] report) {
         if (report[0] == 2) {
             assertThat(report[1]).as("the report saw batch 2 closed, so it must see batch 1's receipt").isEqualTo(10);
         }
@@ -224,14 +380,8 @@ class EngineSemanticsTest {
     void aUnitWaitingLongerThanTheLockTimeoutFailsWithBusyException() throws Exception {
         Tradestore store = open(TestEngine.POSTGRES, c -> c.withPoolSize(4).withLockTimeout(Duration.ofMillis(200)));
         Position p = store.inTransaction(uow -> uow.positions().open(position()));
-        CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Future<?> holder = threads.submit(() -> store.useTransaction(uow -> {
-            uow.positions().updateStops(p.id(), new BigDecimal("90"), null, p.version());
-            locked.countDown();
-            await(release);
-        }));
-        await(locked);
+        Future<?> holder = holdTheRowOf(store, p, release);
         int[] attempts = {0};
         try {
             assertThatThrownBy(() -> store.useTransaction(uow -> {
@@ -244,6 +394,47 @@ class EngineSemanticsTest {
         }
         holder.get(30, TimeUnit.SECONDS);
         assertThat(attempts[0]).as("a lock timeout already waited: not retried").isEqualTo(1);
+    }
+
+    /**
+     * The DAO's locking read runs in its own savepoint like a writing statement, so a unit that catches its lock
+     * timeout and carries on commits what else it wrote (without the savepoint PostgreSQL would have aborted the
+     * transaction, and the commit would have rolled everything back).
+     */
+    @Test
+    void aUnitThatCatchesALockTimeoutOnALockingReadCarriesOn() throws Exception {
+        Tradestore store = open(TestEngine.POSTGRES, c -> c.withPoolSize(4).withLockTimeout(Duration.ofMillis(200)));
+        Position p = store.inTransaction(uow -> uow.positions().open(position()));
+        CountDownLatch release = new CountDownLatch(1);
+        Future<?> holder = holdTheRowOf(store, p, release);
+        Position other;
+        try {
+            other = store.inTransaction(uow -> {
+                assertThatThrownBy(() -> uow.positions().increase(p.id(), ONE, new BigDecimal("120"),
+                        T0.plusSeconds(60))).isInstanceOf(BusyException.class);
+                return uow.positions().open(position());
+            });
+        } finally {
+            release.countDown();
+        }
+        holder.get(30, TimeUnit.SECONDS);
+        Position stored = store.read(uow -> uow.positions().find(other.id())).orElseThrow();
+        assertThat(stored.openQuantity()).isEqualByComparingTo(other.openQuantity());
+        Position first = store.read(uow -> uow.positions().find(p.id())).orElseThrow();
+        assertThat(first.openQuantity()).as("the timed-out increase wrote nothing").isEqualByComparingTo(
+                p.openQuantity());
+    }
+
+    /** A unit that has changed the position (so holds its row lock) and stays open until {@code release}. */
+    private Future<?> holdTheRowOf(Tradestore store, Position p, CountDownLatch release) {
+        CountDownLatch locked = new CountDownLatch(1);
+        Future<?> holder = threads.submit(() -> store.useTransaction(uow -> {
+            uow.positions().updateStops(p.id(), new BigDecimal("90"), null, p.version());
+            locked.countDown();
+            await(release);
+        }));
+        await(locked);
+        return holder;
     }
 
     /** PostgreSQL's statement_timeout cancels a runaway statement; the unit fails and writes nothing. */
@@ -274,6 +465,13 @@ class EngineSemanticsTest {
                 .isEqualTo(Duration.ZERO);
         assertThatThrownBy(() -> pg.withStatementTimeout(Duration.ofMinutes(11)))
                 .isInstanceOf(ValidationException.class).hasMessageContaining("statementTimeout");
+        assertThatThrownBy(() -> sqlite.withSerializableWrites(true))
+                .isInstanceOf(ValidationException.class)
+                .hasMessageContaining("serializableWrites: is PostgreSQL's isolation level for write units; SQLite's"
+                        + " single writer runs them one at a time already");
+        assertThat(pg.toString()).contains("writeIsolation=READ COMMITTED");
+        assertThat(pg.withSerializableWrites(true).toString()).contains("writeIsolation=SERIALIZABLE");
+        assertThat(pg.withSerializableWrites(true).withPoolSize(3).serializableWrites()).isTrue();
     }
 
     private static boolean nothingStored(Tradestore store) {

@@ -18,6 +18,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tradestore.testing.Stores.T0;
@@ -29,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * engine's own: on SQLite another connection (another process) holds the write lock, so {@code BEGIN IMMEDIATE}
  * waits {@code busy_timeout} and fails before the unit's function runs; on PostgreSQL another session commits a
  * change to a row the unit then updates, and the unit fails with a serialization failure (40001) inside its
- * function, which has already run up to that statement. Both surface as {@link BusyException} with SQLState 40001.
+ * function, which has already run up to that statement (under serializable writes; at READ COMMITTED, the default,
+ * a deadlock, 40P01, is the case that remains). Both surface as {@link BusyException} with SQLState 40001.
  */
 @OnEachEngine
 class RetryTest {
@@ -43,7 +49,7 @@ class RetryTest {
         long positionId = openPosition();
         AtomicInteger runs = new AtomicInteger();
         // SQLite: the lock is held 8x longer than busy_timeout, so without whole-unit retries this fails after 50 ms.
-        try (Tradestore store = Tradestore.open(temp.config().withBusyTimeout(Duration.ofMillis(50))
+        try (Tradestore store = Tradestore.open(config().withBusyTimeout(Duration.ofMillis(50))
                 .withRetryAttempts(20));
              Contention contention = engine == TestEngine.SQLITE ? new WriteLockHeld(400) : new RowChangedUnder(3)) {
             long start = System.nanoTime();
@@ -67,7 +73,7 @@ class RetryTest {
     void aUnitThatStaysBusyFailsWithBusyExceptionAfterTheConfiguredAttemptsAndWritesNothing() throws Exception {
         long positionId = openPosition();
         AtomicInteger runs = new AtomicInteger();
-        try (Tradestore store = Tradestore.open(temp.config().withBusyTimeout(Duration.ofMillis(20))
+        try (Tradestore store = Tradestore.open(config().withBusyTimeout(Duration.ofMillis(20))
                 .withRetryAttempts(3));
              Contention contention = engine == TestEngine.SQLITE ? new WriteLockHeld(-1)
                      : new RowChangedUnder(Integer.MAX_VALUE)) {
@@ -81,6 +87,61 @@ class RetryTest {
         boolean written = temp.read(uow -> uow.portfolio().latest().isPresent());
         assertThat(written).as("the snapshot each attempt wrote").isFalse();
         assertThat(temp.read(uow -> uow.positions().find(positionId)).orElseThrow().version()).isZero();
+    }
+
+    /**
+     * At READ COMMITTED (PostgreSQL's default here, decision 0017) the busy case that remains is a deadlock: two
+     * units lock two positions in opposite orders, PostgreSQL aborts one with 40P01, and the store runs it again,
+     * so both units apply (each position increased twice) and exactly one unit ran twice. On SQLite the second unit
+     * waits for the writer and nothing is re-run.
+     */
+    @Test
+    void aUnitChosenAsADeadlockVictimIsRunAgainWholeAndBothApply() throws Exception {
+        long a = openPosition();
+        long b = openPosition();
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch aLocked = new CountDownLatch(1);
+        CountDownLatch bLocked = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try (Tradestore store = Tradestore.open(temp.config().withPoolSize(4).withBusyTimeout(Duration.ofSeconds(10)))) {
+            Future<?> first = threads.submit(() -> store.useTransaction(uow -> {
+                runs.incrementAndGet();
+                increase(uow, a);
+                aLocked.countDown();
+                awaitBriefly(bLocked); // SQLite: the other unit waits for the writer, so this only times out
+                increase(uow, b);
+            }));
+            Future<?> second = threads.submit(() -> store.useTransaction(uow -> {
+                runs.incrementAndGet();
+                increase(uow, b);
+                bLocked.countDown();
+                awaitBriefly(aLocked);
+                increase(uow, a);
+            }));
+            first.get(30, TimeUnit.SECONDS);
+            second.get(30, TimeUnit.SECONDS);
+            for (long id : new long[] {a, b}) {
+                Position p = store.read(uow -> uow.positions().find(id)).orElseThrow();
+                assertThat(p.openQuantity()).as("position %s increased by both units", id).isEqualByComparingTo("3");
+                assertThat(p.version()).isEqualTo(2);
+            }
+            assertThat(runs.get()).as(engine == TestEngine.SQLITE ? "nothing re-run: the writer is a queue"
+                    : "the deadlock victim ran twice").isEqualTo(engine == TestEngine.SQLITE ? 2 : 3);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static void increase(UnitOfWork uow, long positionId) {
+        uow.positions().increase(positionId, BigDecimal.ONE, new BigDecimal("100"), T0.plusSeconds(60));
+    }
+
+    private static void awaitBriefly(CountDownLatch latch) {
+        try {
+            latch.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -99,6 +160,11 @@ class RetryTest {
         contention.beforeUpdate(positionId);
         Position p = uow.positions().find(positionId).orElseThrow();
         return uow.positions().updateStops(positionId, new BigDecimal("90"), null, p.version());
+    }
+
+    /** PostgreSQL with serializable writes: the busy case these tests provoke is a serialization failure. */
+    private TradestoreConfig config() {
+        return engine == TestEngine.POSTGRES ? temp.config().withSerializableWrites(true) : temp.config();
     }
 
     private long openPosition() {

@@ -11,6 +11,7 @@ import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.Order;
 import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.OrderStatus;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +37,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * PostgreSQL only: how often SERIALIZABLE write units fail with a serialization failure (40001) or deadlock (40P01)
+ * PostgreSQL only: how often write units fail with a serialization failure (40001) or deadlock (40P01)
  * when they touch <em>different</em> rows, i.e. how many aborts are spurious (issue 10). 16 threads each place
  * distinct orders and fill each in three units (plus one redelivered fill), while 2 threads upsert candle batches
  * of their own symbol; retries are off, so every abort reaches the test, which counts it per unit type and runs
@@ -69,10 +71,36 @@ class SerializationFailureRateTest {
     private final Map<Unit, AtomicLong> aborts = counters();
     private final Map<String, AtomicLong> abortReasons = new ConcurrentHashMap<>();
 
+    /**
+     * The default: write units at READ COMMITTED, DAOs locking the rows they decide on (decision 0017). Every unit type
+     * stays below the issue's 1 %.
+     */
     @Test
     void unitsOnDistinctRowsRarelyAbort() throws Exception {
+        run(UnaryOperator.identity());
+        for (Unit u : Unit.values()) {
+            assertThat(rate(u)).as("%s aborted: %s (%s)", u, aborts, abortReasons).isLessThan(MAX_ABORT_RATE);
+        }
+    }
+
+    /**
+     * For comparison, under soak only: the same workload with {@code withSerializableWrites(true)}, where placements
+     * and fills abort at 30-36 % and 85-90 % (docs/postgresql.md): every unit reads and writes the few index leaf
+     * pages that all orders in flight share, and PostgreSQL's predicate locks on indexes are page-granular. Candle
+     * batches and redeliveries stay below 1 % there too (counting a batch's stored keys with a query first made 45 %
+     * of candle batches abort).
+     */
+    @Test
+    void underSerializableWritesOnlyCandlesAndRedeliveriesStayBelowOnePercent() throws Exception {
+        Assumptions.assumeTrue(SOAK, "the serializable comparison runs with -Dtradestore.soak=true");
+        run(c -> c.withSerializableWrites(true));
+        assertThat(rate(Unit.CANDLES)).as("candle batches aborted: %s", aborts).isLessThan(MAX_ABORT_RATE);
+        assertThat(rate(Unit.REDELIVER)).as("redeliveries aborted: %s", aborts).isLessThan(MAX_ABORT_RATE);
+    }
+
+    private void run(UnaryOperator<TradestoreConfig> isolation) throws Exception {
         try (PostgresDatabases pg = PostgresDatabases.migrated();
-             Tradestore store = Tradestore.open(pg.config()
+             Tradestore store = Tradestore.open(isolation.apply(pg.config())
                      .withRetryAttempts(0)
                      .withPoolSize(ORDER_THREADS + CANDLE_THREADS + 2)
                      .withBusyTimeout(Duration.ofSeconds(30)))) {
@@ -118,12 +146,6 @@ class SerializationFailureRateTest {
                 for (int t = 0; t < CANDLE_THREADS; t++) {
                     assertSeriesExact(store, "INGEST" + t, batches.get(t));
                 }
-                // Bounded where the fixes reach (docs/postgresql.md ("Serialization failures under load")): candle batches no longer abort (counting
-                // the batch's stored keys with a query first made 45 % of them abort), nor do redeliveries. Placements
-                // and fills are measured, not bounded: every unit reads and writes the few index leaf pages that all
-                // orders in flight share, and PostgreSQL's predicate locks on indexes are page-granular.
-                assertThat(rate(Unit.CANDLES)).as("candle batches aborted: %s", aborts).isLessThan(MAX_ABORT_RATE);
-                assertThat(rate(Unit.REDELIVER)).as("redeliveries aborted: %s", aborts).isLessThan(MAX_ABORT_RATE);
             } finally {
                 sampler.stop();
                 threads.shutdownNow();

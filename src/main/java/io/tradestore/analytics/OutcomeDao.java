@@ -77,8 +77,11 @@ public final class OutcomeDao {
                     .execute();
             return stored;
         } catch (ConflictException e) {
-            // A concurrent unit (PostgreSQL) recorded an outcome for it after our lookup.
-            throw new ConflictException(alreadyEvaluated(o.predictionId(), null), e.sqlState(), e);
+            // A concurrent unit (PostgreSQL) recorded an outcome for it after our lookup; the insert waited for it to
+            // commit, so at READ COMMITTED the next statement sees it (under serializable writes: 40001 instead).
+            Long theirs = db.select(OUTCOMES.ID).from(OUTCOMES).where(OUTCOMES.PREDICTION_ID.eq(o.predictionId()))
+                    .fetchOne(OUTCOMES.ID);
+            throw new ConflictException(alreadyEvaluated(o.predictionId(), theirs), e.sqlState(), e);
         }
     }
 

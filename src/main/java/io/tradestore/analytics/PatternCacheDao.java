@@ -45,8 +45,8 @@ public final class PatternCacheDao {
      * <p>No check-then-write race: the replacement is a conditional {@code UPDATE ... WHERE cache_key = ? AND
      * detected_at <= ?}, and a key not stored yet is inserted by a conditional upsert ({@code ON CONFLICT ... DO
      * UPDATE ... WHERE stored detected_at <= new}), so detectors racing on the same key on PostgreSQL, where writers
-     * run concurrently, cannot both win (a conflict with a unit that committed meanwhile fails SERIALIZABLE and the
-     * unit is retried, decision 0006). A stale put is an answer, not an error: a pipeline whose detectors finish out
+     * run concurrently, cannot both win: each statement waits for a unit writing the same key and then checks its
+     * condition against the row that unit committed (decision 0017). A stale put is an answer, not an error: a pipeline whose detectors finish out
      * of order does nothing wrong (decision 0011).
      *
      * @throws ValidationException if ttl is not within (0, {@link #MAX_TTL}] in whole microseconds, or if the

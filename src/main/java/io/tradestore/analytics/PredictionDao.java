@@ -77,8 +77,13 @@ public final class PredictionDao {
                     .returning()
                     .fetchSingle());
         } catch (ConflictException e) {
-            // A concurrent unit (PostgreSQL) recorded it after our lookup; its id is not visible to us.
-            throw new ConflictException(duplicate(p, null), e.sqlState(), e);
+            // A concurrent unit (PostgreSQL) recorded it after our lookup; the insert waited for it to commit, so at
+            // READ COMMITTED the next statement sees its id (under serializable writes PostgreSQL reports 40001).
+            Long theirs = db.select(PREDICTIONS.ID).from(PREDICTIONS)
+                    .where(PREDICTIONS.SYMBOL.eq(p.symbol()),
+                            PREDICTIONS.PREDICTION_TIMESTAMP.eq(p.predictionTimestamp()))
+                    .fetchOne(PREDICTIONS.ID);
+            throw new ConflictException(duplicate(p, theirs), e.sqlState(), e);
         }
     }
 
@@ -136,8 +141,9 @@ public final class PredictionDao {
      * is the plain query (SQLite has no {@code FOR UPDATE}).
      *
      * <p>A claim is a row lock, not a lease: it does not outlive the unit, so a worker must not claim in one unit
-     * and record in another. Under SERIALIZABLE, a claiming unit can still fail with a serialization failure when
-     * another worker records outcomes next to its claim; the store's retry runs it again (docs/analytics.md).
+     * and record in another. Under serializable writes ({@code withSerializableWrites}), a claiming unit can still
+     * fail with a serialization failure when another worker records outcomes next to its claim; the store's retry
+     * runs it again (docs/analytics.md).
      *
      * @throws IllegalStateException              in a read unit of work (store.read)
      * @throws io.tradestore.ValidationException if horizon is null or negative, or limit is not positive

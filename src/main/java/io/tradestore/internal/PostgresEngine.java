@@ -11,8 +11,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
- * PostgreSQL: one HikariCP pool. Write units run SERIALIZABLE, so they behave as if run one at a time as on
- * SQLite, and a serialization failure (40001) or deadlock (40P01) makes the whole unit run again. Read units
+ * PostgreSQL: one HikariCP pool. Write units run READ COMMITTED and the DAOs lock, before they read, the rows that
+ * order all writers of what they decide on, so units of DAO calls behave as if run one at a time, as on SQLite,
+ * without the spurious serialization failures of SERIALIZABLE (decision 0017); {@code withSerializableWrites} runs
+ * them SERIALIZABLE. A serialization failure (40001) or deadlock (40P01) makes the whole unit run again. Read units
  * run SERIALIZABLE, READ ONLY, DEFERRABLE: one snapshot for the whole unit, like a SQLite reader, and one that some
  * serial order of the write units produces. Unqualified table
  * names resolve through search_path (table names are unique across the three schemas).
@@ -23,6 +25,7 @@ public final class PostgresEngine extends Engine {
 
     private final HikariDataSource pool;
     private final boolean readOnly;
+    private final String writeCharacteristics;
 
     public PostgresEngine(TradestoreConfig config) {
         HikariConfig hikari = new HikariConfig();
@@ -37,6 +40,8 @@ public final class PostgresEngine extends Engine {
         hikari.addDataSourceProperty("ApplicationName", "tradestore");
         // Read-only as on SQLite: no write units, and the server refuses writes on these connections too.
         this.readOnly = config.readOnly();
+        this.writeCharacteristics = "SET TRANSACTION ISOLATION LEVEL "
+                + (config.serializableWrites() ? "SERIALIZABLE" : "READ COMMITTED") + ", READ WRITE";
         hikari.setReadOnly(readOnly);
         // Session settings, once per pooled connection: no round trip per unit.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
@@ -54,7 +59,7 @@ public final class PostgresEngine extends Engine {
         if (readOnly) {
             throw readOnlyStore();
         }
-        return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ WRITE");
+        return begin(writeCharacteristics);
     }
 
     @Override

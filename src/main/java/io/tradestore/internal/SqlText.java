@@ -13,6 +13,12 @@ final class SqlText {
     private static final Pattern WRITE_KEYWORD = Pattern.compile("\\b(insert|update|delete|merge|create|drop|alter"
             + "|truncate)\\b");
     private static final Pattern INTO = Pattern.compile("\\binto\\b");
+    /**
+     * A locking read: it writes row locks, can fail on a lock timeout or deadlock (aborting a PostgreSQL
+     * transaction), and is refused in a read-only one, so it is treated as a write.
+     */
+    private static final Pattern LOCKING = Pattern.compile("\\bfor\\s+(update|no\\s+key\\s+update|share"
+            + "|key\\s+share)\\b");
 
     private SqlText() {
     }
@@ -40,7 +46,8 @@ final class SqlText {
         String s = sql.stripLeading().toLowerCase(Locale.ROOT);
         // SELECT ... INTO creates and fills a table on PostgreSQL (found by review); the keyword is looked for
         // outside quoted text, so a literal or a quoted name that contains it does not count.
-        if (INTO.matcher(unquoted(s)).find()) {
+        String code = unquoted(s);
+        if (INTO.matcher(code).find() || LOCKING.matcher(code).find()) {
             return false;
         }
         if (s.startsWith("select") || s.startsWith("values")) {

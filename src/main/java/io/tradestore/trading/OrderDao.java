@@ -11,6 +11,7 @@ import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Keyset;
+import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OrderFillsRecord;
 import io.tradestore.internal.db.tables.records.OrdersRecord;
@@ -58,15 +59,9 @@ public final class OrderDao {
     public Order place(NewOrder o) {
         Check.notNull("order", o);
         var db = tx.dslForWrite("orders().place");
-        OrdersRecord existing = db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(o.clientOrderId())).fetchOne();
+        OrdersRecord existing = byClientOrderId(db, o.clientOrderId());
         if (existing != null) {
-            List<String> differences = differences(existing, o);
-            if (!differences.isEmpty()) {
-                throw new ConflictException("client order id \"" + o.clientOrderId() + "\" is already used by order "
-                        + existing.getId() + " with different parameters: " + String.join(", ", differences)
-                        + "; a client order id names exactly one order");
-            }
-            return map(existing);
+            return placedBefore(existing, o);
         }
         Instant now = tx.now();
         try {
@@ -90,10 +85,32 @@ public final class OrderDao {
             throw new ForeignKeyViolationException("cannot place order \"" + o.clientOrderId()
                     + "\": orders.position_id " + o.positionId() + " names no position", e.sqlState(), e);
         } catch (ConflictException e) {
-            // Only a concurrent unit of work can get here: the lookup above found no order with this id.
-            throw new ConflictException("order \"" + o.clientOrderId() + "\" was placed concurrently by another unit"
-                    + " of work; place it again to receive that order", e.sqlState(), e);
+            // Only a concurrent unit (PostgreSQL) gets here: the lookup found no order, then the insert waited for the
+            // unit that placed one to commit. At READ COMMITTED the next statement sees it, so the answer is SQLite's:
+            // that order, or the conflict with its parameters. (Under serializable writes PostgreSQL reports 40001
+            // instead and the unit runs again.)
+            OrdersRecord placed = byClientOrderId(db, o.clientOrderId());
+            if (placed == null) {
+                throw new ConflictException("order \"" + o.clientOrderId() + "\" was placed concurrently by another"
+                        + " unit of work; place it again to receive that order", e.sqlState(), e);
+            }
+            return placedBefore(placed, o);
         }
+    }
+
+    private static OrdersRecord byClientOrderId(DSLContext db, String clientOrderId) {
+        return db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOne();
+    }
+
+    /** A placement repeated: the stored order if the parameters are the same, else the conflict naming them. */
+    private static Order placedBefore(OrdersRecord existing, NewOrder o) {
+        List<String> differences = differences(existing, o);
+        if (!differences.isEmpty()) {
+            throw new ConflictException("client order id \"" + o.clientOrderId() + "\" is already used by order "
+                    + existing.getId() + " with different parameters: " + String.join(", ", differences)
+                    + "; a client order id names exactly one order");
+        }
+        return map(existing);
     }
 
     /**
@@ -244,13 +261,20 @@ public final class OrderDao {
                 .set(ORDERS.REJECT_REASON, reason));
     }
 
+    /**
+     * The order. In a write unit on PostgreSQL its row is locked until the unit ends (decision 0017), so what you
+     * decide on it stays true until you commit, as on SQLite; in a read unit, a plain read.
+     */
     public Optional<Order> find(long id) {
-        return tx.dsl().selectFrom(ORDERS).where(ORDERS.ID.eq(id)).fetchOptional(OrderDao::map);
+        var db = tx.dsl();
+        return RowLocks.inWriteUnit(tx, db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))).fetchOptional(OrderDao::map);
     }
 
     public Optional<Order> findByClientOrderId(String clientOrderId) {
         Check.notNull("clientOrderId", clientOrderId);
-        return tx.dsl().selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOptional(OrderDao::map);
+        var db = tx.dsl();
+        return RowLocks.inWriteUnit(tx, db, db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)))
+                .fetchOptional(OrderDao::map);
     }
 
     /**
@@ -394,8 +418,9 @@ public final class OrderDao {
         }
     }
 
+    /** The order to change, locked until the unit ends: the order row orders every writer of it and its fills. */
     private static OrdersRecord load(DSLContext db, long id) {
-        OrdersRecord order = db.selectFrom(ORDERS).where(ORDERS.ID.eq(id)).fetchOne();
+        OrdersRecord order = RowLocks.forWrite(db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))).fetchOne();
         if (order == null) {
             throw new NotFoundException("no order with id " + id);
         }

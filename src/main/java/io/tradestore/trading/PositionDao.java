@@ -9,6 +9,7 @@ import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Keyset;
+import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionEventsRecord;
 import io.tradestore.internal.db.tables.records.PositionsRecord;
@@ -110,7 +111,7 @@ public final class PositionDao {
         Check.positive("position_events.price", price);
         Check.timestamp("position_events.occurred_at", at);
         var db = tx.dslForWrite("positions().increase");
-        PositionsRecord row = load(db, positionId);
+        PositionsRecord row = loadForUpdate(db, positionId);
         requireOpen(row, "increase");
         Check.notBefore("position_events.occurred_at", at, "positions.entry_time", row.getEntryTime());
         BigDecimal notional = quantity.multiply(price);
@@ -171,7 +172,7 @@ public final class PositionDao {
         Check.timestamp("position_events.occurred_at", at);
         Check.optionalText("position_events.reason", reason, 256);
         var db = tx.dslForWrite("positions().reduce");
-        PositionsRecord row = load(db, positionId);
+        PositionsRecord row = loadForUpdate(db, positionId);
         requireOpen(row, "reduce");
         Check.notBefore("position_events.occurred_at", at, "positions.entry_time", row.getEntryTime());
         Check.that(quantity.compareTo(row.getOpenQuantity()) <= 0, "position_events.quantity",
@@ -219,8 +220,14 @@ public final class PositionDao {
                 Decimal18.normalize(gross.subtract(quoteFees)), FeeTotal.list(other));
     }
 
+    /**
+     * The position. In a write unit on PostgreSQL its row is locked until the unit ends (decision 0017), so what you
+     * decide on it stays true until you commit, as on SQLite; in a read unit, a plain read.
+     */
     public Optional<Position> find(long id) {
-        return tx.dsl().selectFrom(POSITIONS).where(POSITIONS.ID.eq(id)).fetchOptional(PositionDao::map);
+        var db = tx.dsl();
+        return RowLocks.inWriteUnit(tx, db, db.selectFrom(POSITIONS).where(POSITIONS.ID.eq(id)))
+                .fetchOptional(PositionDao::map);
     }
 
     /** All OPEN positions, oldest entry first. */
@@ -262,7 +269,7 @@ public final class PositionDao {
         checkClose(exitPrice, exitTime, exitReason);
         Check.nonNegative("expectedVersion", expectedVersion);
         var db = tx.dslForWrite("positions().close");
-        return close(db, load(db, id), exitPrice, exitTime, exitReason, expectedVersion);
+        return close(db, loadForUpdate(db, id), exitPrice, exitTime, exitReason, expectedVersion);
     }
 
     /**
@@ -273,7 +280,7 @@ public final class PositionDao {
     public Position close(long id, BigDecimal exitPrice, Instant exitTime, String exitReason) {
         checkClose(exitPrice, exitTime, exitReason);
         var db = tx.dslForWrite("positions().close");
-        PositionsRecord row = load(db, id);
+        PositionsRecord row = loadForUpdate(db, id);
         return close(db, row, exitPrice, exitTime, exitReason, row.getVersion());
     }
 
@@ -289,7 +296,7 @@ public final class PositionDao {
         Check.optionalPositive("positions.take_profit", takeProfit);
         Check.nonNegative("expectedVersion", expectedVersion);
         var db = tx.dslForWrite("positions().updateStops");
-        PositionsRecord row = load(db, id);
+        PositionsRecord row = loadForUpdate(db, id);
         if (row.getStatus() != PositionStatus.OPEN) {
             throw new InvalidStateTransitionException("cannot update the stops of position " + id + ": it is "
                     + row.getStatus() + " (closed at " + row.getExitTime() + ")");
@@ -469,7 +476,15 @@ public final class PositionDao {
     }
 
     private static PositionsRecord load(DSLContext db, long id) {
-        PositionsRecord row = db.selectFrom(POSITIONS).where(POSITIONS.ID.eq(id)).fetchOne();
+        return found(db.selectFrom(POSITIONS).where(POSITIONS.ID.eq(id)).fetchOne(), id);
+    }
+
+    /** The position to change, locked until the unit ends: the position row orders every writer of it and its events. */
+    private static PositionsRecord loadForUpdate(DSLContext db, long id) {
+        return found(RowLocks.forWrite(db, db.selectFrom(POSITIONS).where(POSITIONS.ID.eq(id))).fetchOne(), id);
+    }
+
+    private static PositionsRecord found(PositionsRecord row, long id) {
         if (row == null) {
             throw new NotFoundException("no position with id " + id);
         }
