@@ -117,6 +117,17 @@ public final class Tradestore implements AutoCloseable {
         return new Tradestore(config, engine, version, observer);
     }
 
+    /**
+     * Where the database stands against this build (schema version, pending changesets, tags), read without
+     * creating, migrating or locking anything: safe on a database in use, and on one this build cannot open.
+     *
+     * @throws SchemaVersionException if it is not a tradestore database or cannot be read
+     */
+    public static SchemaStatus status(TradestoreConfig config) {
+        Objects.requireNonNull(config, "config");
+        return SchemaGate.status(config);
+    }
+
     /** Runs {@code work} in one read-write transaction and returns its result. */
     public <T> T inTransaction(Function<UnitOfWork, T> work) {
         return run(work, true);

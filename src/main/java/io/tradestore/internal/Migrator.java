@@ -1,7 +1,11 @@
 package io.tradestore.internal;
 
 import io.tradestore.SchemaVersionException;
+import liquibase.Contexts;
+import liquibase.LabelExpression;
+import liquibase.Liquibase;
 import liquibase.Scope;
+import liquibase.changelog.ChangeSet;
 import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCommandStep;
 import liquibase.command.core.UpdateCommandStep;
@@ -18,6 +22,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -69,18 +75,45 @@ public final class Migrator {
                 "tag", tag));
     }
 
+    /**
+     * The changesets of the packaged changelog not yet applied to the database behind {@code connection}, as
+     * {@code path::id::author}, in the order an update would apply them. Reads only: Liquibase's own tables are
+     * neither created nor locked (a read-only SQLite connection works).
+     */
+    public static List<String> pending(Connection connection) {
+        List<String> ids = new ArrayList<>();
+        try {
+            Database database = DatabaseFactory.getInstance()
+                    .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+            Scope.child(scope(), () -> {
+                @SuppressWarnings("deprecation") // the command API has no read-only listing that returns changesets
+                Liquibase liquibase = new Liquibase(CHANGELOG, new ClassLoaderResourceAccessor(
+                        Migrator.class.getClassLoader()), database);
+                for (ChangeSet cs : liquibase.listUnrunChangeSets(new Contexts(), new LabelExpression(), false)) {
+                    ids.add(cs.getFilePath() + "::" + cs.getId() + "::" + cs.getAuthor());
+                }
+            });
+        } catch (Exception e) {
+            throw new SchemaVersionException("cannot list the pending changesets: " + e.getMessage(), e);
+        }
+        return ids;
+    }
+
+    private static Map<String, Object> scope() {
+        return Map.of(
+                Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrator.class.getClassLoader()),
+                Scope.Attr.ui.name(), new LoggerUIService(),
+                Scope.Attr.logService.name(), new Slf4jLogService(),
+                // A library embedded in a trading backend must never phone home.
+                "liquibase.analytics.enabled", false);
+    }
+
     // Argument names as the liquibase CLI spells them; the typed constants moved between 4.x releases.
     private static void run(Connection connection, String[] command, Map<String, Object> arguments) {
         try (ForeignKeysOff ignored = ForeignKeysOff.on(connection)) {
             Database database = DatabaseFactory.getInstance()
                     .findCorrectDatabaseImplementation(new JdbcConnection(connection));
-            Map<String, Object> scope = Map.of(
-                    Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(Migrator.class.getClassLoader()),
-                    Scope.Attr.ui.name(), new LoggerUIService(),
-                    Scope.Attr.logService.name(), new Slf4jLogService(),
-                    // A library embedded in a trading backend must never phone home.
-                    "liquibase.analytics.enabled", false);
-            Scope.child(scope, () -> {
+            Scope.child(scope(), () -> {
                 CommandScope commandScope = new CommandScope(command)
                         .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database);
                 arguments.forEach(commandScope::addArgumentValue);

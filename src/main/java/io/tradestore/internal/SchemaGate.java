@@ -1,5 +1,6 @@
 package io.tradestore.internal;
 
+import io.tradestore.SchemaStatus;
 import io.tradestore.SchemaVersionException;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.internal.db.DefaultSchema;
@@ -31,6 +32,12 @@ import java.util.Properties;
 public final class SchemaGate {
     private static final Logger log = LoggerFactory.getLogger(SchemaGate.class);
     private static final String VERSION_RESOURCE = "schema-version.properties";
+    private static final String SQLITE_TABLES =
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+    private static final String POSTGRES_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema ="
+            + " current_schema() AND table_name IN ('schema_versions', 'databasechangelog', 'databasechangeloglock')"
+            + " UNION ALL SELECT table_schema || '.' || table_name FROM information_schema.tables"
+            + " WHERE table_schema IN ('trading', 'market', 'analytics')";
 
     private SchemaGate() {
     }
@@ -85,6 +92,42 @@ public final class SchemaGate {
         return found;
     }
 
+    /** Where the database stands, read without creating, migrating or locking anything. */
+    public static SchemaStatus status(TradestoreConfig config) {
+        int build = buildVersion();
+        String where = config.engine() == TradestoreConfig.Engine.SQLITE ? config.file().toString() : config.jdbcUrl();
+        try {
+            if (config.engine() == TradestoreConfig.Engine.SQLITE) {
+                Path file = config.file();
+                if (!Files.exists(file) || sizeOf(file) == 0) {
+                    // Nothing applied: every changeset is pending, listed against an empty in-memory database.
+                    try (Connection empty = DriverManager.getConnection("jdbc:sqlite::memory:")) {
+                        return new SchemaStatus(0, build, Migrator.pending(empty), List.of());
+                    }
+                }
+                SQLiteConfig look = new SQLiteConfig();
+                look.setReadOnly(true);
+                try (Connection c = look.createConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
+                    return status(c, strings(c, SQLITE_TABLES), where, build);
+                }
+            }
+            try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password())) {
+                return status(c, strings(c, POSTGRES_TABLES), where, build);
+            }
+        } catch (SQLException e) {
+            throw new SchemaVersionException("cannot read the schema status of " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SchemaStatus status(Connection c, List<String> tables, String where, int build)
+            throws SQLException {
+        int version = versionOf(c, tables, where);
+        List<String> tags = tables.stream().anyMatch(t -> t.equalsIgnoreCase("databasechangelog"))
+                ? strings(c, "SELECT tag FROM databasechangelog WHERE tag IS NOT NULL ORDER BY orderexecuted")
+                : List.of();
+        return new SchemaStatus(version, build, Migrator.pending(c), tags);
+    }
+
     private static String liquibaseUrl(TradestoreConfig config) {
         return config.engine() == TradestoreConfig.Engine.SQLITE
                 ? "jdbc:sqlite:" + config.file() : config.jdbcUrl() + " -Dliquibase.username=" + config.user();
@@ -103,7 +146,7 @@ public final class SchemaGate {
         SQLiteConfig look = new SQLiteConfig();
         look.setReadOnly(true);
         try (Connection c = look.createConnection("jdbc:sqlite:" + file.toAbsolutePath())) {
-            List<String> tables = strings(c, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+            List<String> tables = strings(c, SQLITE_TABLES);
             return versionOf(c, tables, file.toString());
         } catch (SQLException e) {
             throw new SchemaVersionException(file + " cannot be read as a SQLite database (" + e.getMessage()
@@ -113,10 +156,7 @@ public final class SchemaGate {
 
     private static int inspectPostgres(TradestoreConfig config) {
         try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password())) {
-            List<String> tables = strings(c, "SELECT table_name FROM information_schema.tables WHERE table_schema ="
-                    + " current_schema() AND table_name IN ('schema_versions', 'databasechangelog', 'databasechangeloglock')"
-                    + " UNION ALL SELECT table_schema || '.' || table_name FROM information_schema.tables"
-                    + " WHERE table_schema IN ('trading', 'market', 'analytics')");
+            List<String> tables = strings(c, POSTGRES_TABLES);
             return versionOf(c, tables, config.jdbcUrl());
         } catch (SQLException e) {
             throw new SchemaVersionException("cannot inspect " + config.jdbcUrl() + ": " + e.getMessage(), e);

@@ -13,7 +13,7 @@ import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.analytics.Prediction;
-import io.tradestore.demo.Demo;
+import io.tradestore.cli.Demo;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
 import io.tradestore.trading.NewFill;

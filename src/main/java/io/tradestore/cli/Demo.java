@@ -1,4 +1,4 @@
-package io.tradestore.demo;
+package io.tradestore.cli;
 
 
 import io.tradestore.Json;
@@ -14,6 +14,7 @@ import io.tradestore.analytics.NewOutcome;
 import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.analytics.Prediction;
+import io.tradestore.internal.db.DefaultSchema;
 import io.tradestore.market.Candle;
 import io.tradestore.market.Timeframe;
 import io.tradestore.trading.DailyPnl;
@@ -25,23 +26,19 @@ import io.tradestore.trading.Order;
 import io.tradestore.trading.OrderSide;
 import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
-import org.sqlite.SQLiteConfig;
+import org.jooq.Table;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -50,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
@@ -58,7 +56,7 @@ import java.util.zip.GZIPInputStream;
  * and their outcomes, print a summary. Each signal is one unit of work spanning all three schemas: the order,
  * its fill, the position, the execution log entry and the prediction commit together or not at all.
  *
- * <p>Run: {@code mvn -q test-compile exec:java@demo} (arguments: database file, candle directory). The candle
+ * <p>Run: {@code java -jar target/tradestore-cli.jar demo [--db <file|url>] [--candles <dir>]}. The candle
  * directory holds {@code .csv} or {@code .csv.gz} exports named {@code <exchange>_<SYMBOL>_...}.
  */
 public final class Demo {
@@ -71,32 +69,32 @@ public final class Demo {
     static final Path DEFAULT_CANDLES = Path.of("data", "samples", "candles");
     private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
 
-    private final PrintStream out;
+    private final PrintWriter out;
 
-    Demo(PrintStream out) {
+    public Demo(PrintWriter out) {
         this.out = out;
     }
 
-    public static void main(String[] args) {
-        Path database = Path.of(args.length > 0 ? args[0] : "data/tradestore.db");
-        Path candles = args.length > 1 ? Path.of(args[1]) : DEFAULT_CANDLES;
-        new Demo(System.out).run(database, candles);
-    }
-
     /** Rows per table, realized P&L and accuracy, as printed. */
-    record Summary(Map<String, Long> rows, BigDecimal realizedPnl, int closedPositions, Accuracy accuracy) {
+    public record Summary(Map<String, Long> rows, BigDecimal realizedPnl, int closedPositions, Accuracy accuracy) {
     }
 
-    Summary run(Path database, Path candleDir) {
-        try (Tradestore store = Tradestore.open(TradestoreConfig.sqlite(database))) {
+    /** The demo on the database {@code config} names (migrated first if it is older, as the demo is a first run). */
+    public Summary run(TradestoreConfig config, Path candleDir) {
+        List<Path> files = csvFiles(candleDir); // a wrong folder fails before the database is touched
+        try (Tradestore store = Tradestore.open(config.withAutoMigrate(true))) {
+            String database = config.engine() == TradestoreConfig.Engine.SQLITE ? config.file().toString()
+                    : config.jdbcUrl();
             out.printf("database %s at schema version %d%n", database, store.schemaVersion());
-            for (Path csv : csvFiles(candleDir)) {
+            for (Path csv : files) {
                 String symbol = symbolOf(csv);
                 int written = ingest(store, symbol, csv);
                 out.printf("ingested %,d candles of %s from %s%n", written, symbol, csv.getFileName());
                 trade(store, symbol);
             }
-            return summarize(store, database);
+            Summary summary = summarize(store);
+            out.flush();
+            return summary;
         }
     }
 
@@ -199,7 +197,7 @@ public final class Demo {
                 direction == Direction.UP));
     }
 
-    private Summary summarize(Tradestore store, Path database) {
+    private Summary summarize(Tradestore store) {
         Instant from = Instant.EPOCH;
         Instant to = Instant.parse("9999-01-01T00:00:00Z");
         List<DailyPnl> days = store.read(uow -> uow.positions().dailyRealizedPnl(from, to));
@@ -214,7 +212,7 @@ public final class Demo {
                         STARTING_CASH.add(realized), realized, BigDecimal.ZERO, open));
             }
         });
-        Map<String, Long> rows = rowCounts(database);
+        Map<String, Long> rows = rowCounts(store);
         out.println("rows per table:");
         rows.forEach((table, n) -> out.printf("  %-22s %,10d%n", table, n));
         out.printf("realized P&L: %s over %d closed positions%n", realized.toPlainString(), closed);
@@ -223,30 +221,15 @@ public final class Demo {
         return new Summary(rows, realized, closed, accuracy);
     }
 
-    /** Row counts through a read-only connection of its own: a report, not part of the API. */
-    private static Map<String, Long> rowCounts(Path database) {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        Map<String, Long> rows = new LinkedHashMap<>();
-        try (Connection c = config.createConnection("jdbc:sqlite:" + database.toAbsolutePath());
-             Statement st = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
-                    + " AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'DATABASECHANGELOG%' ORDER BY name")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
+    /** Rows per tradestore table, by name, in one read unit: the same on both engines. */
+    private static Map<String, Long> rowCounts(Tradestore store) {
+        return store.read(uow -> {
+            Map<String, Long> rows = new TreeMap<>();
+            for (Table<?> table : DefaultSchema.DEFAULT_SCHEMA.getTables()) {
+                rows.put(table.getName(), (long) uow.jooq().fetchCount(table));
             }
-            for (String table : tables) {
-                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM \"" + table + "\"")) {
-                    rs.next();
-                    rows.put(table, rs.getLong(1));
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot count rows in " + database, e);
-        }
-        return rows;
+            return new LinkedHashMap<>(rows);
+        });
     }
 
     public static List<Candle> readCsv(String symbol, Path csv) {
@@ -279,12 +262,12 @@ public final class Demo {
                     .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list candle files in " + dir.toAbsolutePath()
-                    + " (run the demo from the project directory, or pass the directory as the second argument)", e);
+                    + " (run the demo from the project directory, or pass the directory with --candles)", e);
         }
         // An empty folder would otherwise "succeed" with a summary of nothing.
         if (found.isEmpty()) {
             throw new IllegalArgumentException("no .csv or .csv.gz candle files in " + dir.toAbsolutePath()
-                    + " (pass the directory as the second argument)");
+                    + " (pass the directory with --candles)");
         }
         return found;
     }

@@ -1,12 +1,13 @@
-package io.tradestore.demo;
+package io.tradestore.cli;
 
+import io.tradestore.TradestoreConfig;
 import io.tradestore.testing.SampleData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,8 +27,8 @@ class DemoTest {
         Path candles = SampleData.candles();
         assertThat(Demo.csvFiles(candles)).as("the demo's files in %s", candles).hasSize(2);
         Path db = dir.resolve("demo.db");
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        Demo.Summary first = new Demo(new PrintStream(printed, true, StandardCharsets.UTF_8)).run(db, candles);
+        StringWriter printed = new StringWriter();
+        Demo.Summary first = new Demo(new PrintWriter(printed)).run(TradestoreConfig.sqlite(db), candles);
 
         assertThat(first.rows().get("candlesticks")).isEqualTo(60_480L);
         assertThat(first.rows().get("candlestick_metadata")).isEqualTo(2L);
@@ -42,11 +43,10 @@ class DemoTest {
         // The shipped candles and the strategy are fixed, so is the outcome: 683 round trips of 0.05 BTC.
         assertThat(first.realizedPnl()).isEqualByComparingTo("364.15");
         assertThat(first.accuracy().hitRate()).isEqualTo(new BigDecimal("0.339677891654465593"));
-        assertThat(printed.toString(StandardCharsets.UTF_8))
+        assertThat(printed.toString())
                 .contains("ingested 30,240 candles of BTCUSD", "realized P&L:", "prediction accuracy");
 
-        Demo.Summary second = new Demo(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-                .run(db, candles);
+        Demo.Summary second = new Demo(new PrintWriter(new StringWriter())).run(TradestoreConfig.sqlite(db), candles);
         assertThat(second.rows()).isEqualTo(first.rows());
         assertThat(second.realizedPnl()).isEqualByComparingTo(first.realizedPnl());
     }
@@ -54,7 +54,7 @@ class DemoTest {
     @Test
     void theDemoFindsTheShippedSamplesByDefault() {
         assertThat(Demo.DEFAULT_CANDLES).isEqualTo(SampleData.DEFAULT);
-        // Surefire runs in the project directory, as the README's exec:java@demo command does.
+        // Surefire runs in the project directory, as the README's demo command does.
         assertThat(Demo.csvFiles(Demo.DEFAULT_CANDLES)).extracting(p -> p.getFileName().toString()).containsExactly(
                 "binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv.gz", "binance-us_BTCUSD_1m_2023-03-01_2023-03-21.csv.gz");
     }

@@ -1,0 +1,158 @@
+package io.tradestore.cli;
+
+import io.tradestore.internal.SchemaGate;
+import io.tradestore.testing.PostgresDatabases;
+import io.tradestore.testing.TestEngine;
+import io.tradestore.testing.TestEngine.EachEngine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI's shared behaviour and its schema commands, through picocli's execute(), on real databases. */
+class CliTest {
+    @TempDir
+    Path dir;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+    }
+
+    /** {@code --db} and, on PostgreSQL, the user for a new, empty database. */
+    private String[] emptyDatabase(TestEngine engine) throws Exception {
+        if (engine == TestEngine.SQLITE) {
+            return new String[] {"--db", dir.resolve("cli.db").toString()};
+        }
+        PostgresDatabases pg = new PostgresDatabases();
+        opened.add(pg);
+        return new String[] {"--db", pg.url(), "--user", PostgresDatabases.USER};
+    }
+
+    private static String[] args(String command, String[] db, String... more) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(db));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Cli help = Cli.run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("migrate", "status", "copy", "demo");
+    }
+
+    @EachEngine
+    void migrateAppliesEveryPendingChangesetAndStatusThenReportsUpToDate(TestEngine engine) throws Exception {
+        String[] db = emptyDatabase(engine);
+        int build = SchemaGate.buildVersion();
+
+        Cli before = Cli.run(args("status", db, "--json"));
+        assertThat(before.exit()).as(before.err()).isZero();
+        assertThat(before.out()).startsWith("{\"database\":").contains("\"databaseVersion\":0,\"buildVersion\":" + build
+                + ",\"upToDate\":false", "\"tags\":[]}");
+        int pending = before.out().split("::").length / 2;
+        if (engine == TestEngine.SQLITE) {
+            assertThat(Files.exists(dir.resolve("cli.db"))).as("status creates nothing").isFalse();
+        }
+
+        Cli migrate = Cli.run(args("migrate", db));
+        assertThat(migrate.exit()).as(migrate.err()).isZero();
+        assertThat(migrate.out().strip()).isEqualTo("migrated " + db[1] + " from schema 0 to " + build + ": " + pending
+                + " changesets applied");
+
+        Cli after = Cli.run(args("status", db));
+        assertThat(after.exit()).isZero();
+        StringBuilder tags = new StringBuilder();
+        for (int v = 1; v <= build; v++) {
+            tags.append(v == 1 ? "" : " ").append('v').append(v);
+        }
+        assertThat(after.out()).isEqualTo("database  " + db[1] + "\nschema    " + build + " (this build: " + build
+                + "), up to date\npending   none\ntags      " + tags + System.lineSeparator());
+
+        Cli again = Cli.run(args("migrate", db, "--json"));
+        assertThat(again.out().strip()).isEqualTo("{\"database\":\"" + db[1] + "\",\"from\":" + build + ",\"to\":"
+                + build + ",\"applied\":[]}");
+    }
+
+    @Test
+    void aFailureIsOneLineNamingTheCommandAndTheCauseWithTheStackTraceOnlyWhenVerbose() throws Exception {
+        Path foreign = dir.resolve("foreign.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + foreign);
+             Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE prices (symbol TEXT, price REAL)");
+        }
+        Cli failed = Cli.run("status", "--db", foreign.toString());
+        assertThat(failed.exit()).isEqualTo(Main.FAILED);
+        assertThat(failed.out()).isEmpty();
+        assertThat(failed.err()).isEqualTo("status: " + foreign + " is not a tradestore database: it has tables [prices]"
+                + " but no schema_versions table; refusing to write to it. Point tradestore at a new file or an empty"
+                + " database." + System.lineSeparator());
+
+        Cli verbose = Cli.run("migrate", "--db", foreign.toString(), "--verbose");
+        assertThat(verbose.exit()).isEqualTo(Main.FAILED);
+        assertThat(verbose.err()).startsWith("migrate: " + foreign + " is not a tradestore database")
+                .contains("io.tradestore.SchemaVersionException", "\tat io.tradestore.");
+    }
+
+    @Test
+    void aUsageErrorExitsWithTwoAndTheUsage() {
+        Cli wrong = Cli.run("status", "--no-such-option");
+        assertThat(wrong.exit()).isEqualTo(2);
+        assertThat(wrong.err()).contains("Unknown option: '--no-such-option'", "Usage: tradestore-cli status");
+    }
+
+    @Test
+    void copyNamesWhichOptionIsTheTargetWhenGivenASqliteTarget() {
+        Cli wrong = Cli.run("copy", "--from", dir.resolve("a.db").toString(), "--db", dir.resolve("b.db").toString());
+        assertThat(wrong.exit()).isEqualTo(Main.FAILED);
+        assertThat(wrong.err().strip()).isEqualTo("copy: --db: must be the PostgreSQL target (a jdbc:postgresql: URL);"
+                + " the SQLite source is --from (was \"" + dir.resolve("b.db") + "\")");
+    }
+
+    @Test
+    void theDemoRefusesAnEmptyCandleFolderNamingIt() throws Exception {
+        Path empty = Files.createDirectory(dir.resolve("empty"));
+        Cli demo = Cli.run("demo", "--db", dir.resolve("demo.db").toString(), "--candles", empty.toString());
+        assertThat(demo.exit()).isEqualTo(Main.FAILED);
+        assertThat(demo.err().strip()).isEqualTo("demo: no .csv or .csv.gz candle files in " + empty.toAbsolutePath()
+                + " (pass the directory with --candles)");
+    }
+
+    @Test
+    void progressShowsDoneTotalRateAndEta() {
+        AtomicLong nanos = new AtomicLong();
+        StringWriter shown = new StringWriter();
+        Progress p = Progress.on(new PrintWriter(shown), "import", 1_000_000, "rows", nanos::get);
+        nanos.set(2_000_000_000L);
+        p.advance(250_000);
+        assertThat(p.line(nanos.get())).isEqualTo("import: 250,000 / 1,000,000 rows (25 %), 125,000 rows/s, ETA 6s");
+        assertThat(shown.toString()).isEqualTo("\r" + p.line(nanos.get()));
+        nanos.set(8_000_000_000L);
+        p.advance(750_000);
+        p.close();
+        assertThat(p.line(nanos.get())).isEqualTo("import: 1,000,000 / 1,000,000 rows (100 %), 125,000 rows/s");
+    }
+
+    @Test
+    void jsonEscapesAndKeepsDecimalsExact() {
+        assertThat(JsonText.of(java.util.Map.of("a\"b\n", new java.math.BigDecimal("0.000000000100000000"))))
+                .isEqualTo("{\"a\\\"b\\n\":0.000000000100000000}");
+    }
+}
