@@ -127,7 +127,9 @@ public final class CandlePartitions {
      * Removes every candle that opened before the first instant of {@code cutoff}'s month (UTC): on PostgreSQL the
      * month partitions wholly before it are dropped, the default partition's older candles deleted; on SQLite the
      * candles are deleted. In the same unit, candlestick_metadata is recomputed from what is left for every series
-     * that had a candle before the boundary (its row deleted when none is left), so the two never disagree.
+     * that had a candle before the boundary (its row deleted when none is left), so the two never disagree. On
+     * PostgreSQL it first locks market.candlesticks against writers (SHARE ROW EXCLUSIVE, until the unit ends): it
+     * waits for units writing candles and makes new ones wait; reads go on.
      *
      * @throws io.tradestore.ValidationException if {@code cutoff} is null or outside 1970-9999
      */
@@ -138,6 +140,13 @@ public final class CandlePartitions {
         LocalDate day = cutoff.atZone(ZoneOffset.UTC).toLocalDate();
         Instant boundary = day.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
         long b = EpochMicros.toMicros("cutoff", boundary);
+        if (db.dialect().family() == SQLDialect.POSTGRES) {
+            // Write units run READ COMMITTED (decision 0017): without this, an upsert committing while we run adds
+            // candles our recount does not see (its metadata +n is then overwritten by our absolute count), or a
+            // series our list below misses (its old candles deleted, its metadata left). SHARE ROW EXCLUSIVE waits
+            // for every unit writing candles to end and keeps new ones out until this unit ends; reads go on.
+            db.execute("LOCK TABLE " + PARENT + " IN SHARE ROW EXCLUSIVE MODE");
+        }
         // The series to recompute, found before anything is removed: every series whose first candle is older.
         List<Record2<String, Timeframe>> series = db.select(CANDLESTICK_METADATA.SYMBOL, CANDLESTICK_METADATA.TIMEFRAME)
                 .from(CANDLESTICK_METADATA)
