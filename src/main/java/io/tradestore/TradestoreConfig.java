@@ -190,7 +190,9 @@ public final class TradestoreConfig {
      * PostgreSQL only: run write units {@code SERIALIZABLE} instead of {@code READ COMMITTED} (the default). The DAOs
      * are correct under both: every DAO that decides a write on what it read first locks the row that orders all
      * writers of that data (an order for its fills, a position for its events), so units made of DAO calls behave
-     * as if run one at a time, as on SQLite. Turn this on when your own {@code jooq()} code in write units reads
+     * as if run one at a time, as on SQLite, as far as their decisions rest on those rows. A decision on a list or
+     * on an absent row ({@code listOpen()} empty, then {@code open}) is not protected at READ COMMITTED (decision
+     * 0017, "Limits"). Turn this on for such decisions, or when your own {@code jooq()} code in write units reads
      * rows and writes on what it read without locking them ({@code forNoKeyUpdate()}): SERIALIZABLE then catches
      * the conflict and the unit is run again. The price is spurious serialization failures between units on
      * different rows (PostgreSQL's predicate locks on indexes cover whole pages): measured in
