@@ -193,7 +193,7 @@ public final class TradestoreConfig {
      * as if run one at a time, as on SQLite, as far as their decisions rest on those rows. A decision on a list or
      * on an absent row ({@code listOpen()} empty, then {@code open}) is not protected at READ COMMITTED (decision
      * 0017, "Limits"). Turn this on for such decisions, or when your own {@code jooq()} code in write units reads
-     * rows and writes on what it read without locking them ({@code forNoKeyUpdate()}): SERIALIZABLE then catches
+     * rows and writes on what it read without locking them ({@link UnitOfWork#forUpdate}): SERIALIZABLE then catches
      * the conflict and the unit is run again. The price is spurious serialization failures between units on
      * different rows (PostgreSQL's predicate locks on indexes cover whole pages): measured in
      * docs/postgresql.md, where 16 threads filling distinct orders saw 85-90 % of fill attempts abort. Refused on

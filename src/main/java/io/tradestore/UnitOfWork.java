@@ -18,6 +18,7 @@ import io.tradestore.trading.PositionDao;
 
 import org.jooq.DSLContext;
 import org.jooq.Record;
+import org.jooq.SQLDialect;
 import org.jooq.ResultQuery;
 import org.jooq.SelectForUpdateStep;
 
@@ -207,6 +208,28 @@ public final class UnitOfWork {
      */
     public <R extends Record> ResultQuery<R> forUpdate(SelectForUpdateStep<R> query) {
         return RowLocks.forWrite(tx.dslForWrite("uow.forUpdate (a row lock)"), query);
+    }
+
+    /**
+     * Takes the lock named {@code name} until this unit ends: units that take the same name run from that call to
+     * their end one at a time, whatever rows they touch. For decisions that no row lock covers, because they rest
+     * on a list or on a row that is not there: "open a position in BTCUSDT unless one is open" is
+     * {@code uow.lock("open-position:BTCUSDT")}, then {@code listOpen("BTCUSDT")}, then {@code open}. On PostgreSQL
+     * a transaction-level advisory lock on a 64-bit hash of the name (decision 0017); on SQLite nothing, since its
+     * single writer already runs write units one at a time. Waiting for it counts against the lock timeout.
+     * Write units only.
+     *
+     * @throws IllegalStateException in a read unit
+     * @throws ValidationException   if the name is null or blank
+     */
+    public void lock(String name) {
+        if (name == null || name.isBlank()) {
+            throw new ValidationException("name", "must name the lock (e.g. \"open-position:BTCUSDT\")", name);
+        }
+        DSLContext db = tx.dslForWrite("uow.lock");
+        if (db.dialect().family() == SQLDialect.POSTGRES) {
+            db.fetch("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", name);
+        }
     }
 
     /** True inside {@link Tradestore#read}: DAO writes throw. */

@@ -230,6 +230,24 @@ class EngineSemanticsTest {
                 .cause().hasMessageContaining("already exists (prediction " + id + ")");
     }
 
+    /** uow.lock: write units only, and a name is required; the same code runs on both engines. */
+    @EachEngine
+    void aNamedLockNeedsAWriteUnitAndAName(TestEngine engine) throws Exception {
+        Tradestore store = open(engine, UnaryOperator.identity());
+        store.useTransaction(uow -> {
+            uow.lock("open-position:BTCUSDT");
+            uow.lock("open-position:BTCUSDT"); // taken again by the same unit: no wait
+        });
+        assertThatThrownBy(() -> store.read(uow -> {
+            uow.lock("x");
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("uow.lock writes, but this is a read-only"
+                + " unit of work");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.lock(" ")))
+                .isInstanceOf(ValidationException.class)
+                .hasMessage("name: must name the lock (e.g. \"open-position:BTCUSDT\") (was \" \")");
+    }
+
     /** The isolation write units run at on PostgreSQL: READ COMMITTED by default, SERIALIZABLE on request. */
     @Test
     void writeUnitsRunReadCommittedUnlessSerializableWritesAreAskedFor() throws Exception {

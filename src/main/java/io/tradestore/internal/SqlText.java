@@ -18,7 +18,7 @@ final class SqlText {
      * transaction), and is refused in a read-only one, so it is treated as a write.
      */
     private static final Pattern LOCKING = Pattern.compile("\\bfor\\s+(update|no\\s+key\\s+update|share"
-            + "|key\\s+share)\\b");
+            + "|key\\s+share)\\b|\\bpg_advisory_xact_lock\\b");
 
     private SqlText() {
     }
@@ -56,13 +56,36 @@ final class SqlText {
         return s.startsWith("with") && !WRITE_KEYWORD.matcher(s).find();
     }
 
-    /** {@code sql} with the contents of '...', "..." and `...` blanked, so keywords are found only in SQL text. */
+    /**
+     * {@code sql} with the contents of '...', "..." and `...` and its comments ({@code -- ...} to the end of the line,
+     * {@code /* ... *}{@code /}) blanked, so keywords are found only in SQL text: a comment that says "for update" is
+     * not a locking read.
+     */
     private static String unquoted(String sql) {
         StringBuilder out = new StringBuilder(sql.length());
         char quote = 0;
+        boolean lineComment = false;
+        boolean blockComment = false;
         for (int i = 0; i < sql.length(); i++) {
             char c = sql.charAt(i);
-            if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
+            char next = i + 1 < sql.length() ? sql.charAt(i + 1) : 0;
+            if (lineComment) {
+                lineComment = c != '\n';
+                out.append(' ');
+            } else if (blockComment) {
+                if (c == '*' && next == '/') {
+                    blockComment = false;
+                    out.append(' ');
+                    i++;
+                }
+                out.append(' ');
+            } else if (quote == 0 && c == '-' && next == '-') {
+                lineComment = true;
+                out.append(' ');
+            } else if (quote == 0 && c == '/' && next == '*') {
+                blockComment = true;
+                out.append(' ');
+            } else if (quote == 0 && (c == '\'' || c == '"' || c == '`')) {
                 quote = c;
                 out.append(' ');
             } else if (quote != 0 && c == quote) {

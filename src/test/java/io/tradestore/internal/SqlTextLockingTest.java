@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Review of 0017: locking reads count as writes (savepoint, read-unit guard); what else the pattern catches. */
+/** Locking reads count as writes (savepoint, read-unit guard; decision 0017); what else the pattern catches. */
 class SqlTextLockingTest {
     @Test
     void lockingReadsAsJooqRendersThemAreWrites() {
@@ -22,10 +22,18 @@ class SqlTextLockingTest {
         assertThat(SqlText.readsOnly("select * from p where note = 'wait for share'")).isTrue();
     }
 
-    /** Not quoted text, so a comment that mentions a lock makes a read a "write" (refused in a read unit). */
+    /** Comments are blanked like quoted text: one that mentions a lock leaves a read a read. */
     @Test
-    void aCommentMentioningALockCountsAsAWrite() {
-        assertThat(SqlText.readsOnly("select * from p /* not for update */")).isFalse();
-        assertThat(SqlText.readsOnly("select * from p -- for share\n")).isFalse();
+    void aCommentMentioningALockLeavesAReadARead() {
+        assertThat(SqlText.readsOnly("select * from p /* not for update */")).isTrue();
+        assertThat(SqlText.readsOnly("select * from p -- for share\n")).isTrue();
+        assertThat(SqlText.readsOnly("select * from p -- a note\nfor update")).isFalse();
+        assertThat(SqlText.readsOnly("select '/* for' from p for update")).isFalse();
+    }
+
+    /** uow.lock's advisory lock waits like a row lock (lock timeout, deadlock), so it runs in a savepoint too. */
+    @Test
+    void anAdvisoryLockIsAWrite() {
+        assertThat(SqlText.readsOnly("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")).isFalse();
     }
 }
