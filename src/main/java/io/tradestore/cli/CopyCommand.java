@@ -19,7 +19,8 @@ import java.util.Map;
  * SQLite file into a migrated, empty PostgreSQL database at the same schema version, verified table by table; run
  * again to resume a copy that stopped. {@code --db} is the PostgreSQL target.
  */
-@Command(name = "copy", description = "Copy a tradestore SQLite file into a migrated, empty PostgreSQL database.")
+@Command(name = "copy", mixinStandardHelpOptions = true,
+        description = "Copy a tradestore SQLite file into a migrated, empty PostgreSQL database.")
 final class CopyCommand extends CliCommand {
     @Mixin
     DatabaseOptions database;
@@ -50,9 +51,9 @@ final class CopyCommand extends CliCommand {
                     }));
         }
         List<Map<String, Object>> tables = new ArrayList<>();
-        StringBuilder text = new StringBuilder("copied " + from + " to " + database.describe() + " (schema "
-                + report.schemaVersion() + "): " + report.rows() + " rows, " + report.rowsWritten() + " written now, "
-                + report.millis() + " ms");
+        StringBuilder text = new StringBuilder(String.format("copied %s to %s (schema %d): %,d rows, %,d written now,"
+                + " %,d ms", from, database.describe(), report.schemaVersion(), report.rows(), report.rowsWritten(),
+                report.millis()));
         for (CopyReport.TableReport t : report.tables()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("table", t.table());

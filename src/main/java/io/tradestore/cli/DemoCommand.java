@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * {@code demo}: migrate, ingest the sample candles, trade a moving-average crossover with predictions and outcomes,
  * print a summary. Idempotent: a second run changes nothing. Text only.
  */
-@Command(name = "demo", description = "End-to-end demo on the sample candles (migrates the database first).")
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "End-to-end demo on the sample candles (migrates the database first).")
 final class DemoCommand extends CliCommand {
     @Mixin
     DatabaseOptions database;

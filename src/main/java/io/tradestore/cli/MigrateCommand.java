@@ -14,7 +14,8 @@ import java.util.Map;
  * {@code migrate}: applies the pending changesets, as {@code mvn liquibase:update} does (same changelog, same
  * changeset ids), and reports which. The only command that changes a schema; a newer database is refused.
  */
-@Command(name = "migrate", description = "Apply the pending schema changesets (creates the database if missing).")
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Apply the pending schema changesets (creates the database if missing).")
 final class MigrateCommand extends CliCommand {
     @Mixin
     DatabaseOptions database;

@@ -9,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code status}: the database's schema version against this build's, pending changesets, tags. Reads only. */
-@Command(name = "status", description = "Schema version of the database and of this build, pending changesets, tags.")
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Schema version of the database and of this build, pending changesets, tags.")
 final class StatusCommand extends CliCommand {
     @Mixin
     DatabaseOptions database;

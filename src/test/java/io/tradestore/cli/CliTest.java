@@ -58,6 +58,19 @@ class CliTest {
         assertThat(help.out()).contains("migrate", "status", "copy", "demo");
     }
 
+    /** Every command answers --help with its usage and exit 0, however many required options it has. */
+    @Test
+    void everyCommandHasItsOwnHelp() {
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            if (command.equals("help")) {
+                continue;
+            }
+            Cli help = Cli.run(command, "--help");
+            assertThat(help.exit()).as("%s --help: %s", command, help.err()).isZero();
+            assertThat(help.out()).as(command).startsWith("Usage: tradestore-cli " + command);
+        }
+    }
+
     @EachEngine
     void migrateAppliesEveryPendingChangesetAndStatusThenReportsUpToDate(TestEngine engine) throws Exception {
         String[] db = emptyDatabase(engine);
