@@ -256,12 +256,18 @@ class EngineSemanticsTest {
         Tradestore serializable = open(TestEngine.POSTGRES, c -> c.withSerializableWrites(true));
         assertThat(isolation(byDefault)).isEqualTo("read committed");
         assertThat(isolation(serializable)).isEqualTo("serializable");
-        Object readIsolation = byDefault.read(uow -> uow.jooq()
-                .fetchValue("SELECT current_setting('transaction_isolation')"));
-        assertThat(readIsolation).isEqualTo("serializable");
+        // Read units: one snapshot; DEFERRABLE only beside serializable writers (it waits for every serializable
+        // transaction of the server, which READ COMMITTED writers give it no reason to).
+        assertThat(readCharacteristics(byDefault)).isEqualTo("repeatable read off");
+        assertThat(readCharacteristics(serializable)).isEqualTo("serializable on");
         assertThatThrownBy(() -> byDefault.read(uow -> uow.forUpdate(uow.jooq().selectOne())))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("uow.forUpdate (a row lock) writes, but this is a read-only unit of work");
+    }
+
+    private static String readCharacteristics(Tradestore store) {
+        return store.read(uow -> uow.jooq().fetchValue("SELECT current_setting('transaction_isolation') || ' '"
+                + " || current_setting('transaction_deferrable')", String.class));
     }
 
     private static Object isolation(Tradestore store) {

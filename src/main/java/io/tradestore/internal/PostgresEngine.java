@@ -15,8 +15,9 @@ import java.sql.SQLException;
  * order all writers of what they decide on, so units of DAO calls behave as if run one at a time, as on SQLite,
  * without the spurious serialization failures of SERIALIZABLE (decision 0017); {@code withSerializableWrites} runs
  * them SERIALIZABLE. A serialization failure (40001) or deadlock (40P01) makes the whole unit run again. Read units
- * run SERIALIZABLE, READ ONLY, DEFERRABLE: one snapshot for the whole unit, like a SQLite reader, and one that some
- * serial order of the write units produces. Unqualified table
+ * run on one snapshot for the whole unit, like a SQLite reader: REPEATABLE READ, READ ONLY beside READ COMMITTED
+ * writers; SERIALIZABLE, READ ONLY, DEFERRABLE beside serializable ones, so that the snapshot is one some serial
+ * order of the write units produces. Unqualified table
  * names resolve through search_path (table names are unique across the three schemas).
  */
 public final class PostgresEngine extends Engine {
@@ -26,6 +27,7 @@ public final class PostgresEngine extends Engine {
     private final HikariDataSource pool;
     private final boolean readOnly;
     private final String writeCharacteristics;
+    private final String readCharacteristics;
 
     public PostgresEngine(TradestoreConfig config) {
         HikariConfig hikari = new HikariConfig();
@@ -42,6 +44,13 @@ public final class PostgresEngine extends Engine {
         this.readOnly = config.readOnly();
         this.writeCharacteristics = "SET TRANSACTION ISOLATION LEVEL "
                 + (config.serializableWrites() ? "SERIALIZABLE" : "READ COMMITTED") + ", READ WRITE";
+        // With serializable writers, DEFERRABLE waits for a snapshot none of them can make anomalous. With READ
+        // COMMITTED writers (the default) there is nothing in this database to wait for, but DEFERRABLE would still
+        // wait for every serializable transaction of the whole server (other databases, other applications):
+        // REPEATABLE READ gives the same single snapshot without that wait.
+        this.readCharacteristics = config.serializableWrites()
+                ? "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE"
+                : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
         hikari.setReadOnly(readOnly);
         // Session settings, once per pooled connection: no round trip per unit.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
@@ -64,10 +73,7 @@ public final class PostgresEngine extends Engine {
 
     @Override
     public Connection beginRead() throws SQLException {
-        // DEFERRABLE: the snapshot is one that no concurrent SERIALIZABLE writer can make anomalous (PostgreSQL waits
-        // for such a snapshot instead of aborting later), so a read unit sees a state some serial order of the write
-        // units produces, and is never aborted. REPEATABLE READ would allow the read-only anomaly.
-        return begin("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+        return begin(readCharacteristics);
     }
 
     private Connection begin(String characteristics) throws SQLException {
