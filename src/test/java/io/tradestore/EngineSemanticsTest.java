@@ -266,8 +266,8 @@ class EngineSemanticsTest {
     }
 
     private static String readCharacteristics(Tradestore store) {
-        return store.read(uow -> uow.jooq().fetchValue("SELECT current_setting('transaction_isolation') || ' '"
-                + " || current_setting('transaction_deferrable')", String.class));
+        return store.read(uow -> uow.jooq().fetchOne("SELECT current_setting('transaction_isolation') || ' '"
+                + " || current_setting('transaction_deferrable')").get(0, String.class));
     }
 
     private static Object isolation(Tradestore store) {
