@@ -72,7 +72,7 @@ public final class RetentionJob {
     }
 
     RetentionReport apply(boolean dryRun) {
-        Instant now = live.clock().instant();
+        Instant now = live.read(UnitOfWork::now); // the store's clock in whole microseconds, as stored
         int purged = dryRun ? live.read(uow -> uow.jooq().fetchCount(PATTERN_CACHE, PATTERN_CACHE.EXPIRES_AT.le(now)))
                 : live.inTransaction(uow -> uow.patternCache().purgeExpired());
         List<RetentionReport.SeriesMove> plan = new ArrayList<>();

@@ -55,7 +55,7 @@ class CliTest {
     void helpListsEveryCommand() {
         Cli help = Cli.run("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("migrate", "status", "import", "export", "copy", "demo");
+        assertThat(help.out()).contains("migrate", "status", "retention", "import", "export", "copy", "demo");
     }
 
     @EachEngine

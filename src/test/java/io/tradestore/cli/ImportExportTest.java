@@ -237,4 +237,27 @@ class ImportExportTest {
         assertThat(wrong.err()).startsWith("Invalid value for option '--timeframe': timeframe: must be one of 1m, 3m,"
                 + " 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 1w (was \"2m\")");
     }
+
+    /** retention through the CLI: a dry run moves nothing, a run moves every candle older than the policy. */
+    @Test
+    void retentionMovesOldCandlesIntoTheArchiveAndADryRunOnlyCounts() throws Exception {
+        Db live = migrated(TestEngine.SQLITE);
+        Db archive = migrated(TestEngine.SQLITE);
+        ok(run("import", live, "--symbol", "BTCUSDT", "--timeframe", "1m", sampleSlice().toString()));
+
+        Cli missing = run("retention", live, "--keep", "1m=30d");
+        assertThat(missing.exit()).isEqualTo(Main.FAILED);
+        assertThat(missing.err().strip()).isEqualTo("retention: --archive: is required (or use --dry-run) (was null)");
+
+        Cli dry = ok(run("retention", live, "--keep", "1m=30d,1h=1y", "--dry-run"));
+        assertThat(dry.out()).startsWith("dry run on " + live.args()[1] + ": would purge 0 expired pattern-cache"
+                + " entries, would move 3,000 candles\n  BTCUSDT      1m   before ").endsWith(": 3,000\n");
+        assertThat(stored(live.config(), "BTCUSDT")).hasSize(ROWS);
+
+        Cli moved = ok(run("retention", live, "--keep", "1m=30d", "--archive", archive.args()[1], "--batch-size",
+                "700", "--json"));
+        assertThat(moved.out()).contains("\"dryRun\":false,\"patternCachePurged\":0,\"moved\":3000,");
+        assertThat(stored(live.config(), "BTCUSDT")).isEmpty();
+        assertThat(stored(archive.config(), "BTCUSDT")).hasSize(ROWS);
+    }
 }
