@@ -16,6 +16,7 @@ import io.tradestore.analytics.PredictedAction;
 import io.tradestore.analytics.Prediction;
 import io.tradestore.internal.db.DefaultSchema;
 import io.tradestore.market.Candle;
+import io.tradestore.market.CandleCsv;
 import io.tradestore.market.Timeframe;
 import io.tradestore.trading.DailyPnl;
 import io.tradestore.trading.NewFill;
@@ -28,20 +29,14 @@ import io.tradestore.trading.Position;
 import io.tradestore.trading.PositionSide;
 import org.jooq.Table;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +44,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * End-to-end demo on the sample candles: migrate, ingest, trade a moving-average crossover, record predictions
@@ -67,7 +61,6 @@ public final class Demo {
     private static final BigDecimal STARTING_CASH = new BigDecimal("10000");
     /** The samples that ship with the repository; relative, like the database, to where the demo is started. */
     static final Path DEFAULT_CANDLES = Path.of("data", "samples", "candles");
-    private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssxxx");
 
     private final PrintWriter out;
 
@@ -88,7 +81,7 @@ public final class Demo {
             out.printf("database %s at schema version %d%n", database, store.schemaVersion());
             for (Path csv : files) {
                 String symbol = symbolOf(csv);
-                int written = ingest(store, symbol, csv);
+                long written = ingest(store, symbol, csv);
                 out.printf("ingested %,d candles of %s from %s%n", written, symbol, csv.getFileName());
                 trade(store, symbol);
             }
@@ -98,14 +91,8 @@ public final class Demo {
         }
     }
 
-    private int ingest(Tradestore store, String symbol, Path csv) {
-        List<Candle> all = readCsv(symbol, csv);
-        int written = 0;
-        for (int from = 0; from < all.size(); from += 10_000) {
-            List<Candle> chunk = all.subList(from, Math.min(all.size(), from + 10_000));
-            written += store.inTransaction(uow -> uow.candlesticks().upsert(chunk));
-        }
-        return written;
+    private static long ingest(Tradestore store, String symbol, Path csv) {
+        return CandleCsv.of(symbol, Timeframe.M1).importFile(store, csv, CandleCsv.ImportOptions.defaults()).written();
     }
 
     /** Fast/slow simple moving averages of the close; a cross up opens a LONG, a cross down closes it. */
@@ -230,23 +217,6 @@ public final class Demo {
             }
             return new LinkedHashMap<>(rows);
         });
-    }
-
-    public static List<Candle> readCsv(String symbol, Path csv) {
-        try (InputStream raw = Files.newInputStream(csv);
-             InputStream in = csv.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-             Stream<String> lines = reader.lines()) {
-            return lines.skip(1).filter(l -> !l.isBlank()).map(line -> {
-                String[] f = line.split(",");
-                Instant openTime = OffsetDateTime.parse(f[0], CSV_TIME).toInstant();
-                // BigDecimal straight from the text: the prices never pass through a double.
-                return new Candle(symbol, Timeframe.M1, openTime, new BigDecimal(f[1]), new BigDecimal(f[2]),
-                        new BigDecimal(f[3]), new BigDecimal(f[4]), new BigDecimal(f[5]));
-            }).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + csv, e);
-        }
     }
 
     /** binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv.gz -> BTCUSDT */

@@ -35,6 +35,8 @@ import static io.tradestore.internal.db.Tables.CANDLESTICK_METADATA;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.least;
+import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.min;
 import static org.jooq.impl.DSL.val;
 
 /**
@@ -158,6 +160,54 @@ public final class CandlestickDao {
                 .limit(n));
         Collections.reverse(newestFirst);
         return newestFirst;
+    }
+
+    /** The number of candles of one series with {@code from <= open_time < to}: an index range count. */
+    public long count(String symbol, Timeframe timeframe, Instant from, Instant to) {
+        Check.symbol("symbol", symbol);
+        Check.notNull("timeframe", timeframe);
+        Check.window(from, to);
+        return tx.dsl().fetchCount(CANDLESTICKS, CANDLESTICKS.SYMBOL.eq(symbol), CANDLESTICKS.TIMEFRAME.eq(timeframe),
+                CANDLESTICKS.OPEN_TIME.ge(from), CANDLESTICKS.OPEN_TIME.lt(to));
+    }
+
+    /**
+     * Deletes the candles of one series with {@code from <= open_time < to} and returns how many there were; in the
+     * same unit candlestick_metadata loses them: its count drops by that number and its first and last open times
+     * become those of the candles left (two index seeks, not a count of the series), or its row goes when none is
+     * left. For retention, which archives candles before it deletes them (docs/operations.md, "retention").
+     *
+     * @throws ValidationException if an argument is null or the window is not within 1970-9999 with from <= to
+     */
+    public int delete(String symbol, Timeframe timeframe, Instant from, Instant to) {
+        Check.symbol("symbol", symbol);
+        Check.notNull("timeframe", timeframe);
+        Check.window(from, to);
+        DSLContext db = tx.dslForWrite("candlesticks().delete");
+        Instant now = tx.now();
+        var series = CANDLESTICKS.SYMBOL.eq(symbol).and(CANDLESTICKS.TIMEFRAME.eq(timeframe));
+        int deleted = db.deleteFrom(CANDLESTICKS)
+                .where(series, CANDLESTICKS.OPEN_TIME.ge(from), CANDLESTICKS.OPEN_TIME.lt(to))
+                .execute();
+        if (deleted == 0) {
+            return 0;
+        }
+        var metadata = CANDLESTICK_METADATA.SYMBOL.eq(symbol).and(CANDLESTICK_METADATA.TIMEFRAME.eq(timeframe));
+        if (!db.fetchExists(CANDLESTICKS, series)) {
+            db.deleteFrom(CANDLESTICK_METADATA).where(metadata).execute();
+            return deleted;
+        }
+        // Relative count, as upsert grows it: a unit adding candles to the series meanwhile keeps its own +n.
+        db.update(CANDLESTICK_METADATA)
+                .set(CANDLESTICK_METADATA.CANDLE_COUNT, CANDLESTICK_METADATA.CANDLE_COUNT.minus((long) deleted))
+                .set(CANDLESTICK_METADATA.FIRST_OPEN_TIME, db.select(min(CANDLESTICKS.OPEN_TIME)).from(CANDLESTICKS)
+                        .where(series))
+                .set(CANDLESTICK_METADATA.LAST_OPEN_TIME, db.select(max(CANDLESTICKS.OPEN_TIME)).from(CANDLESTICKS)
+                        .where(series))
+                .set(CANDLESTICK_METADATA.UPDATED_AT, now)
+                .where(metadata)
+                .execute();
+        return deleted;
     }
 
     /** What is stored of one series; empty if it has no candles. */

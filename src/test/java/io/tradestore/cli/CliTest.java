@@ -55,7 +55,7 @@ class CliTest {
     void helpListsEveryCommand() {
         Cli help = Cli.run("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("migrate", "status", "copy", "demo");
+        assertThat(help.out()).contains("migrate", "status", "retention", "import", "export", "copy", "demo");
     }
 
     /** Every command answers --help with its usage and exit 0, however many required options it has. */

@@ -5,14 +5,10 @@ import io.tradestore.testing.SampleData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,34 +56,9 @@ class DemoTest {
     }
 
     @Test
-    void gzipCompressedExportsAreReadLikePlainOnes() throws Exception {
-        Path gz = dir.resolve("x_BTCUSD_1m.csv.gz");
-        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
-            out.write(("open_time,open,high,low,close,volume\n"
-                    + "2023-03-01 00:01:00+00:00,23144.78,23152.48,23133.11,23143.72,3.912156\n")
-                    .getBytes(StandardCharsets.UTF_8));
-        }
-        var candles = Demo.readCsv(Demo.symbolOf(gz), gz);
-        assertThat(candles).hasSize(1);
-        assertThat(candles.get(0).symbol()).isEqualTo("BTCUSD");
-        assertThat(candles.get(0).close()).isEqualByComparingTo(new BigDecimal("23143.72"));
-    }
-
-    @Test
     void aDirectoryWithoutCandleFilesFailsNamingIt() {
         assertThatThrownBy(() -> Demo.csvFiles(dir))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(dir.toAbsolutePath().toString());
-    }
-
-    @Test
-    void csvPricesAreParsedExactly() throws Exception {
-        Path csv = dir.resolve("x_BTCUSDT_1m.csv");
-        Files.writeString(csv, "open_time,open,high,low,close,volume\n"
-                + "2023-03-01 00:00:00+00:00,23140.48,23150.77,23128.52,23142.31,2.131777\n");
-        var candles = Demo.readCsv(Demo.symbolOf(csv), csv);
-        assertThat(candles).hasSize(1);
-        assertThat(candles.get(0).symbol()).isEqualTo("BTCUSDT");
-        assertThat(candles.get(0).volume()).isEqualByComparingTo(new BigDecimal("2.131777"));
     }
 }

@@ -14,7 +14,7 @@ import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.analytics.Prediction;
 import io.tradestore.cli.Demo;
-import io.tradestore.market.Candle;
+import io.tradestore.market.CandleCsv;
 import io.tradestore.market.Timeframe;
 import io.tradestore.trading.NewFill;
 import io.tradestore.trading.NewOrder;
@@ -32,7 +32,6 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * SQLite files to copy to PostgreSQL (SqliteToPostgresTest): written through the DAOs, as a user's would be. Every
@@ -58,11 +57,7 @@ public final class CopySources {
         MutableClock clock = new MutableClock(NOW);
         try (Tradestore store = Tradestore.open(Stores.config(dir).withClock(clock))) {
             for (Path csv : Demo.csvFiles(SampleData.candles())) {
-                List<Candle> all = Demo.readCsv(Demo.symbolOf(csv), csv);
-                for (int from = 0; from < all.size(); from += 10_000) {
-                    List<Candle> chunk = all.subList(from, Math.min(all.size(), from + 10_000));
-                    store.useTransaction(uow -> uow.candlesticks().upsert(chunk));
-                }
+                CandleCsv.of(Demo.symbolOf(csv), Timeframe.M1).importFile(store, csv, CandleCsv.ImportOptions.defaults());
             }
             log.info("sample candles written in {} ms", (System.nanoTime() - start) / 1_000_000);
             fill(store, clock, stories);
