@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * PostgreSQL: one HikariCP pool. Write units run READ COMMITTED and the DAOs lock, before they read, the rows that
@@ -109,6 +110,37 @@ public final class PostgresEngine extends Engine {
         var bean = pool.getHikariPoolMXBean();
         return "postgres pool " + bean.getActiveConnections() + " active / " + bean.getTotalConnections()
                 + " total, " + bean.getThreadsAwaitingConnection() + " waiting";
+    }
+
+    @Override
+    public <T> T inspect(SqlWork<T> work) throws SQLException {
+        try (Connection c = borrow(pool)) {
+            try {
+                return work.apply(c);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    @Override
+    public <T> T maintenance(SqlWork<T> work) throws SQLException {
+        if (readOnly) {
+            throw readOnlyStore();
+        }
+        try (Connection c = borrow(pool)) {
+            c.setAutoCommit(true);
+            try {
+                return work.apply(c);
+            } finally {
+                c.setAutoCommit(false);
+            }
+        }
+    }
+
+    @Override
+    public List<HikariDataSource> pools() {
+        return List.of(pool);
     }
 
     @Override
