@@ -44,9 +44,11 @@ public final class PostgresEngine extends Engine {
         this.writeCharacteristics = "SET TRANSACTION ISOLATION LEVEL "
                 + (config.serializableWrites() ? "SERIALIZABLE" : "READ COMMITTED") + ", READ WRITE";
         hikari.setReadOnly(readOnly);
-        // Session settings, once per pooled connection: no round trip per unit.
+        // Session settings, once per pooled connection: no round trip per unit. The COMMIT ends the transaction the
+        // driver opens for them (auto-commit is off): without it every idle pooled connection sat "idle in
+        // transaction" from its creation to its first unit, which health's long_transactions check reported.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
-                + "; SET lock_timeout = " + config.lockTimeout().toMillis());
+                + "; SET lock_timeout = " + config.lockTimeout().toMillis() + "; COMMIT");
         this.pool = new HikariDataSource(hikari);
     }
 

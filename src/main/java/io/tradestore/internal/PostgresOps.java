@@ -94,7 +94,8 @@ public final class PostgresOps {
     }
 
     /**
-     * Transactions of this database open longer than the limit, other than this one. Without pg_read_all_stats a
+     * Client transactions of this database open longer than the limit, other than this one (autovacuum's are not
+     * the operator's to end). Without pg_read_all_stats a
      * role sees xact_start of its own sessions only: others' count as not open (docs/operations.md).
      */
     private static Check longTransactions(Connection c, HealthOptions o) throws SQLException {
@@ -103,7 +104,7 @@ public final class PostgresOps {
         long oldest;
         try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(EXTRACT(EPOCH FROM MAX(now() -"
                 + " xact_start))::bigint, 0) FROM pg_stat_activity WHERE datname = current_database()"
-                + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND now() - xact_start > ? * interval"
+                + " AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND now() - xact_start > ? * interval"
                 + " '1 second'")) {
             ps.setLong(1, seconds);
             try (ResultSet rs = ps.executeQuery()) {
