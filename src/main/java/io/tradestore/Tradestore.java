@@ -2,9 +2,11 @@ package io.tradestore;
 
 import io.tradestore.internal.Engine;
 import io.tradestore.internal.PostgresEngine;
+import io.tradestore.internal.PostgresOps;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.SqliteEngine;
+import io.tradestore.internal.SqliteOps;
 import io.tradestore.internal.StatementSavepoints;
 import io.tradestore.internal.Tx;
 import org.jooq.Configuration;
@@ -18,6 +20,7 @@ import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -128,6 +131,99 @@ public final class Tradestore implements AutoCloseable {
         return SchemaGate.status(config);
     }
 
+    /**
+     * Restores a backup taken by {@link #backup} into the database {@code target} names, after verifying the backup
+     * (SQLite: {@code PRAGMA quick_check} and the schema version; PostgreSQL: the archive readable by
+     * {@code pg_restore}). A backup of a schema newer than this build is refused; an older one is restored as it
+     * is, to be migrated by the next open. SQLite: the file is replaced atomically (copied next to it, fsynced,
+     * renamed), refused while any connection has it open. PostgreSQL: {@code pg_restore} into an empty database,
+     * in one transaction. Details: docs/operations.md ("restore").
+     *
+     * @throws MaintenanceException if the backup is corrupt, not tradestore's or newer than this build, or the
+     *                              target is in use (SQLite) or not empty (PostgreSQL); nothing was replaced
+     */
+    public static RestoreReport restore(Path backup, TradestoreConfig target) {
+        Objects.requireNonNull(backup, "backup");
+        Objects.requireNonNull(target, "target");
+        return target.engine() == TradestoreConfig.Engine.SQLITE ? SqliteOps.restore(backup, target.file())
+                : PostgresOps.restore(backup, target);
+    }
+
+    /** {@link #health(HealthOptions)} with the documented defaults. */
+    public Health health() {
+        return health(HealthOptions.defaults());
+    }
+
+    /**
+     * Checks the database and this store's pools against {@code options}' thresholds (docs/operations.md,
+     * "health"); reads only. A check that finds a problem reports it: only a failure to reach the database throws.
+     */
+    public Health health(HealthOptions options) {
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        try {
+            return engine instanceof SqliteEngine sqlite ? SqliteOps.health(sqlite, options)
+                    : PostgresOps.health((PostgresEngine) engine, options);
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e);
+        }
+    }
+
+    /**
+     * An online, consistent backup into the new file {@code target}, while units of work go on: SQLite
+     * {@code VACUUM INTO} in one read snapshot (decision 0020); PostgreSQL {@code pg_dump -Fc}, which must be on
+     * the PATH. Written under a temporary name, verified, then given its name.
+     *
+     * @throws MaintenanceException if {@code target} exists, pg_dump is missing or the copy fails verification
+     */
+    public BackupReport backup(Path target) {
+        Objects.requireNonNull(target, "target");
+        checkOpen();
+        try {
+            return engine instanceof SqliteEngine sqlite ? SqliteOps.backup(sqlite, target)
+                    : PostgresOps.backup(config, target);
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e);
+        }
+    }
+
+    /** {@link #optimize(boolean)} without a full VACUUM. */
+    public OptimizeReport optimize() {
+        return optimize(false);
+    }
+
+    /**
+     * Maintenance, reporting sizes before and after. SQLite: {@code PRAGMA optimize} (ANALYZE where statistics are
+     * stale), {@code incremental_vacuum} when auto_vacuum is INCREMENTAL, a full {@code VACUUM} only with
+     * {@code fullVacuum} (it rewrites the file and holds the writer meanwhile), then
+     * {@code wal_checkpoint(TRUNCATE)}; it takes the writer's turn, so units of work wait for it. PostgreSQL:
+     * {@code VACUUM (ANALYZE)} of tradestore's tables, which needs their owner ({@code fullVacuum} is refused:
+     * VACUUM FULL locks each table exclusively; run it by hand in a maintenance window).
+     *
+     * @throws MaintenanceException on PostgreSQL when the role does not own the tables
+     */
+    public OptimizeReport optimize(boolean fullVacuum) {
+        checkOpen();
+        try {
+            if (engine instanceof SqliteEngine sqlite) {
+                return SqliteOps.optimize(sqlite, fullVacuum);
+            }
+            if (fullVacuum) {
+                throw new MaintenanceException("fullVacuum is SQLite's VACUUM; on PostgreSQL VACUUM FULL locks each"
+                        + " table exclusively while it rewrites it: run it by hand in a maintenance window");
+            }
+            return PostgresOps.optimize((PostgresEngine) engine);
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this Tradestore is closed");
+        }
+    }
+
     /** Runs {@code work} in one read-write transaction and returns its result. */
     public <T> T inTransaction(Function<UnitOfWork, T> work) {
         return run(work, true);
@@ -179,9 +275,7 @@ public final class Tradestore implements AutoCloseable {
 
     private <T> T run(Function<UnitOfWork, T> work, boolean write) {
         Objects.requireNonNull(work, "work");
-        if (closed.get()) {
-            throw new IllegalStateException("this Tradestore is closed");
-        }
+        checkOpen();
         UnitOfWork outer = current.get();
         if (outer != null) {
             return nested(outer, work, write);

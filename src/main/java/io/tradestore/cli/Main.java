@@ -14,7 +14,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "tradestore-cli", mixinStandardHelpOptions = true, versionProvider = Versions.class,
         description = "Operate a tradestore database (SQLite file or PostgreSQL).",
-        subcommands = {MigrateCommand.class, StatusCommand.class, RetentionCommand.class, ImportCommand.class,
+        subcommands = {MigrateCommand.class, StatusCommand.class, HealthCommand.class, BackupCommand.class,
+                RestoreCommand.class, OptimizeCommand.class, RetentionCommand.class, ImportCommand.class,
                 ExportCommand.class, CopyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int FAILED = 1;

@@ -45,6 +45,28 @@ public abstract class Engine implements AutoCloseable {
     /** Pool and lock state for error messages. */
     public abstract String describe();
 
+    /** Work on one connection that may throw SQLException. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T apply(Connection c) throws SQLException;
+    }
+
+    /**
+     * Runs read-only {@code work} (health checks) on a pooled reading connection, outside any unit of work: on
+     * SQLite a reader in auto-commit, on PostgreSQL a transaction rolled back afterwards.
+     */
+    public abstract <T> T inspect(SqlWork<T> work) throws SQLException;
+
+    /**
+     * Runs {@code work} on a writing connection in auto-commit mode, for statements that cannot run inside a
+     * transaction (VACUUM, checkpoints): on SQLite the writer, in its turn (so no unit writes meanwhile), on
+     * PostgreSQL a pooled connection switched to auto-commit for the call.
+     */
+    public abstract <T> T maintenance(SqlWork<T> work) throws SQLException;
+
+    /** The connection pools, for their statistics. */
+    public abstract java.util.List<HikariDataSource> pools();
+
     @Override
     public abstract void close();
 

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * PostgreSQL: one HikariCP pool. Write units run READ COMMITTED and the DAOs lock, before they read, the rows that
@@ -52,9 +53,11 @@ public final class PostgresEngine extends Engine {
                 ? "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE"
                 : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
         hikari.setReadOnly(readOnly);
-        // Session settings, once per pooled connection: no round trip per unit.
+        // Session settings, once per pooled connection: no round trip per unit. The COMMIT ends the transaction the
+        // driver opens for them (auto-commit is off): without it every idle pooled connection sat "idle in
+        // transaction" from its creation to its first unit, which health's long_transactions check reported.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
-                + "; SET lock_timeout = " + config.lockTimeout().toMillis());
+                + "; SET lock_timeout = " + config.lockTimeout().toMillis() + "; COMMIT");
         this.pool = new HikariDataSource(hikari);
     }
 
@@ -115,6 +118,37 @@ public final class PostgresEngine extends Engine {
         var bean = pool.getHikariPoolMXBean();
         return "postgres pool " + bean.getActiveConnections() + " active / " + bean.getTotalConnections()
                 + " total, " + bean.getThreadsAwaitingConnection() + " waiting";
+    }
+
+    @Override
+    public <T> T inspect(SqlWork<T> work) throws SQLException {
+        try (Connection c = borrow(pool)) {
+            try {
+                return work.apply(c);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    @Override
+    public <T> T maintenance(SqlWork<T> work) throws SQLException {
+        if (readOnly) {
+            throw readOnlyStore();
+        }
+        try (Connection c = borrow(pool)) {
+            c.setAutoCommit(true);
+            try {
+                return work.apply(c);
+            } finally {
+                c.setAutoCommit(false);
+            }
+        }
+    }
+
+    @Override
+    public List<HikariDataSource> pools() {
+        return List.of(pool);
     }
 
     @Override

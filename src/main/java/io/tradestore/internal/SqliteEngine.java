@@ -12,7 +12,9 @@ import org.sqlite.SQLiteDataSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,13 +37,15 @@ public final class SqliteEngine extends Engine {
     static final int JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
     private final String url;
+    private final Path file;
     private final Duration busyTimeout;
     private final HikariDataSource writer;
     private final HikariDataSource readers;
     private final ReentrantLock writeTurn = new ReentrantLock(true);
 
     public SqliteEngine(TradestoreConfig config) {
-        this.url = "jdbc:sqlite:" + config.file().toAbsolutePath();
+        this.file = config.file().toAbsolutePath();
+        this.url = "jdbc:sqlite:" + file;
         this.busyTimeout = config.busyTimeout();
         this.writer = config.readOnly() ? null : pool("tradestore-writer", writerConfig(config), 1, false);
         this.readers = pool("tradestore-readers", readerConfig(config), config.poolSize(), true);
@@ -98,6 +102,18 @@ public final class SqliteEngine extends Engine {
 
     @Override
     public Connection beginWrite() throws SQLException {
+        Connection c = beginTurn();
+        try {
+            execute(c, "BEGIN IMMEDIATE");
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            release(c, true);
+            throw e;
+        }
+    }
+
+    /** The writer's turn and its connection, in auto-commit; the caller must {@link #release} it as a writer. */
+    private Connection beginTurn() throws SQLException {
         if (writer == null) {
             throw readOnlyStore();
         }
@@ -113,13 +129,10 @@ public final class SqliteEngine extends Engine {
             throw new BusyException("waited " + Duration.ofNanos(System.nanoTime() - start).toMillis()
                     + " ms (busyTimeout) for the writer; " + describe(), "40001", null);
         }
-        Connection c = null;
         try {
-            c = borrow(writer);
-            execute(c, "BEGIN IMMEDIATE");
-            return c;
+            return borrow(writer);
         } catch (SQLException | RuntimeException e) {
-            release(c, true);
+            release(null, true);
             throw e;
         }
     }
@@ -178,6 +191,33 @@ public final class SqliteEngine extends Engine {
         return "sqlite " + url.substring("jdbc:sqlite:".length()) + ": " + writeTurn.getQueueLength()
                 + " units waiting to write, readers " + readers.getHikariPoolMXBean().getActiveConnections()
                 + " active / " + readers.getHikariPoolMXBean().getTotalConnections() + " total";
+    }
+
+    @Override
+    public <T> T inspect(SqlWork<T> work) throws SQLException {
+        try (Connection c = borrow(readers)) {
+            return work.apply(c);
+        }
+    }
+
+    @Override
+    public <T> T maintenance(SqlWork<T> work) throws SQLException {
+        Connection c = beginTurn();
+        try {
+            return work.apply(c);
+        } finally {
+            release(c, true);
+        }
+    }
+
+    @Override
+    public List<HikariDataSource> pools() {
+        return writer == null ? List.of(readers) : List.of(writer, readers);
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
     }
 
     /**

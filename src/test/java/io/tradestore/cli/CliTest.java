@@ -55,7 +55,8 @@ class CliTest {
     void helpListsEveryCommand() {
         Cli help = Cli.run("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("migrate", "status", "retention", "import", "export", "copy", "demo");
+        assertThat(help.out()).contains("migrate", "status", "health", "backup", "restore", "optimize", "retention",
+                "import", "export", "copy", "demo");
     }
 
     /** Every command answers --help with its usage and exit 0, however many required options it has. */
@@ -122,6 +123,41 @@ class CliTest {
         assertThat(verbose.exit()).isEqualTo(Main.FAILED);
         assertThat(verbose.err()).startsWith("migrate: " + foreign + " is not a tradestore database")
                 .contains("io.tradestore.SchemaVersionException", "\tat io.tradestore.");
+    }
+
+    @Test
+    void healthBackupRestoreAndOptimizeThroughTheCli() throws Exception {
+        Path db = dir.resolve("ops.db");
+        assertThat(Cli.run("migrate", "--db", db.toString()).exit()).isZero();
+        Cli health = Cli.run("health", "--db", db.toString());
+        assertThat(health.exit()).as(health.err()).isZero();
+        assertThat(health.out()).startsWith("database  " + db + "\nhealth    OK\nOK    quick_check ");
+
+        Path backup = dir.resolve("ops-backup.db");
+        Cli backedUp = Cli.run("backup", "--db", db.toString(), "--to", backup.toString(), "--json");
+        assertThat(backedUp.exit()).as(backedUp.err()).isZero();
+        assertThat(backedUp.out()).startsWith("{\"database\":\"" + db + "\",\"file\":\"" + backup.toAbsolutePath()
+                + "\",\"bytes\":" + Files.size(backup) + ",\"schemaVersion\":" + SchemaGate.buildVersion());
+        Cli again = Cli.run("backup", "--db", db.toString(), "--to", backup.toString());
+        assertThat(again.exit()).isEqualTo(Main.FAILED);
+        assertThat(again.err().strip()).isEqualTo("backup: backup target " + backup.toAbsolutePath() + " exists;"
+                + " refusing to overwrite it (choose a new file name or move the old one away)");
+
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO trade_execution_log (order_id, client_order_id, event, logged_at)"
+                    + " VALUES (999, 'orphan', 'PLACED', 0)");
+        }
+        Cli failing = Cli.run("health", "--db", db.toString());
+        assertThat(failing.exit()).isEqualTo(Main.FAIL);
+        assertThat(failing.out()).contains("FAIL  foreign_key_check          1 rows  (FAIL above 0)");
+
+        Cli restored = Cli.run("restore", "--db", db.toString(), "--from", backup.toString());
+        assertThat(restored.exit()).as(restored.err()).isZero();
+        assertThat(Cli.run("health", "--db", db.toString()).exit()).as("the backup's state").isZero();
+
+        Cli optimized = Cli.run("optimize", "--db", db.toString(), "--json");
+        assertThat(optimized.exit()).as(optimized.err()).isZero();
+        assertThat(optimized.out()).contains("\"after\":{\"databaseBytes\":", "\"walBytes\":0,");
     }
 
     @Test
