@@ -46,6 +46,7 @@ public final class PostgresEngine extends Engine {
         // Session settings, once per pooled connection: no round trip per unit.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
                 + "; SET lock_timeout = " + config.lockTimeout().toMillis());
+        meter(hikari, config);
         this.pool = new HikariDataSource(hikari);
     }
 
