@@ -46,7 +46,7 @@ final class MicrometerTelemetry implements Telemetry {
     @Override
     public void query(String kind, boolean failure, long nanos) {
         (failure ? failed : succeeded).computeIfAbsent(kind, k -> Timer.builder(QUERY)
-                        .description("One statement run through jOOQ, from its execution to the end of its fetch")
+                        .description("One statement run through jOOQ, from its prepare to the end of its fetch")
                         .tag("kind", k)
                         .tag("outcome", failure ? "error" : "success")
                         .publishPercentiles(PERCENTILES)

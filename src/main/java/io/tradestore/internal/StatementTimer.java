@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Times every statement jOOQ runs, from its execution to the end of its fetch: logs it at WARN when it took longer
+ * Times every statement jOOQ runs, from its prepare to the end of its fetch: logs it at WARN when it took longer
  * than the slow-query threshold, and reports it to the {@link Telemetry} when the store records metrics. Installed
  * only when one of the two is on, so a store with neither runs exactly the listeners it did before. Stateless (the
  * start time travels in the statement's own context), so one instance serves every thread.
@@ -34,30 +34,30 @@ public final class StatementTimer implements ExecuteListener {
 
     private final transient Telemetry telemetry;
     private final long slowNanos;
-    private final transient Logger slowLog;
 
-    private StatementTimer(Telemetry telemetry, Duration slowThreshold, Logger slowLog) {
+    private StatementTimer(Telemetry telemetry, Duration slowThreshold) {
         this.telemetry = telemetry;
         this.slowNanos = slowThreshold.toNanos();
-        this.slowLog = slowLog;
     }
 
     /** The timer for a store, or null when it would do nothing (no telemetry, slow-query log off). */
     public static StatementTimer of(Telemetry telemetry, Duration slowThreshold) {
-        return of(telemetry, slowThreshold, SLOW);
-    }
-
-    /** As {@link #of(Telemetry, Duration)}, logging slow statements to {@code slowLog} (tests). */
-    static StatementTimer of(Telemetry telemetry, Duration slowThreshold, Logger slowLog) {
         if (telemetry == null && slowThreshold.isZero()) {
             return null;
         }
-        return new StatementTimer(telemetry, slowThreshold, slowLog);
+        return new StatementTimer(telemetry, slowThreshold);
     }
 
+    /** From the prepare: SQLite compiles the statement there, and refuses a bad one (no such table) there too. */
+    @Override
+    public void prepareStart(ExecuteContext ctx) {
+        ctx.data(START, System.nanoTime());
+    }
+
+    /** A statement jOOQ runs without preparing it first (static statements) starts its clock here. */
     @Override
     public void executeStart(ExecuteContext ctx) {
-        ctx.data(START, System.nanoTime());
+        ctx.data().putIfAbsent(START, System.nanoTime());
     }
 
     @Override
@@ -74,14 +74,14 @@ public final class StatementTimer implements ExecuteListener {
     private void finish(ExecuteContext ctx, boolean failed) {
         Object start = ctx.data().remove(START);
         if (!(start instanceof Long started)) {
-            return; // failed before it executed (rendering, binding): nothing ran to time
+            return; // failed before the database saw it (rendering): nothing ran to time
         }
         long nanos = System.nanoTime() - started;
         if (telemetry != null) {
             telemetry.query(kind(ctx), failed, nanos);
         }
-        if (slowNanos > 0 && nanos > slowNanos && slowLog.isWarnEnabled()) {
-            slowLog.warn("slow query: {} ms (threshold {} ms){}: {}", nanos / 1_000_000, slowNanos / 1_000_000,
+        if (slowNanos > 0 && nanos > slowNanos && SLOW.isWarnEnabled()) {
+            SLOW.warn("slow query: {} ms (threshold {} ms){}: {}", nanos / 1_000_000, slowNanos / 1_000_000,
                     failed ? ", failed" : "", sqlOf(ctx));
         }
     }
