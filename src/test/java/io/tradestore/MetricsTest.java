@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tradestore.testing.OnEachEngine;
+import io.tradestore.testing.StandardError;
 import io.tradestore.testing.TempStore;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.trading.NewPortfolioSnapshot;
@@ -13,10 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -176,7 +174,7 @@ class MetricsTest {
         String slow = engine == TestEngine.SQLITE
                 ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c"
                 : "SELECT pg_sleep(0.05)";
-        String logged = stderrOf(() -> {
+        String logged = StandardError.capture(() -> {
             try (Tradestore store = Tradestore.open(temp.config().withSlowQueryThreshold(Duration.ofMillis(10)))) {
                 store.read(uow -> uow.jooq().fetch(slow));
             }
@@ -185,7 +183,7 @@ class MetricsTest {
                 + java.util.regex.Pattern.quote(slow));
 
         for (Duration quiet : List.of(Duration.ofHours(1), Duration.ZERO)) {
-            String none = stderrOf(() -> {
+            String none = StandardError.capture(() -> {
                 try (Tradestore store = Tradestore.open(temp.config().withSlowQueryThreshold(quiet))) {
                     store.read(uow -> uow.jooq().fetch(slow));
                 }
@@ -222,19 +220,6 @@ class MetricsTest {
 
     private static NewPosition position() {
         return NewPosition.of("BTCUSDT", PositionSide.LONG, BigDecimal.ONE, new BigDecimal("100"), T0);
-    }
-
-    /** What slf4j-simple wrote to standard error while {@code action} ran (it looks System.err up on every line). */
-    private static String stderrOf(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
     }
 
     private static void execute(Connection c, String sql) {
