@@ -18,7 +18,7 @@ final class MicrometerTelemetry implements Telemetry {
     private static final double[] PERCENTILES = {0.5, 0.95, 0.99};
 
     private final MeterRegistry registry;
-    /** [write ? 1 : 0][outcome]: every combination registered up front, so a dashboard sees zeros, not gaps. */
+    /** [write ? 1 : 0][outcome]: every possible combination registered up front: a dashboard sees zeros, not gaps. */
     private final Timer[][] units = new Timer[2][UnitOutcome.values().length];
     private final Map<String, Timer> succeeded = new ConcurrentHashMap<>();
     private final Map<String, Timer> failed = new ConcurrentHashMap<>();
@@ -27,6 +27,9 @@ final class MicrometerTelemetry implements Telemetry {
         this.registry = (MeterRegistry) registry;
         for (int write = 0; write < 2; write++) {
             for (UnitOutcome outcome : UnitOutcome.values()) {
+                if (write == 0 && outcome == UnitOutcome.RETRY) {
+                    continue; // read units are never run again
+                }
                 units[write][outcome.ordinal()] = Timer.builder(UNIT)
                         .description("One attempt of an outermost unit of work: from asking for its connection to"
                                 + " its commit, or to the failure that ended it")
