@@ -3,11 +3,15 @@ package io.tradestore;
 import io.tradestore.internal.Engine;
 import io.tradestore.internal.PostgresEngine;
 import io.tradestore.internal.PostgresOps;
+import io.tradestore.internal.QuietJooq;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.SqliteEngine;
 import io.tradestore.internal.SqliteOps;
 import io.tradestore.internal.StatementSavepoints;
+import io.tradestore.internal.StatementTimer;
+import io.tradestore.internal.Telemetry;
+import io.tradestore.internal.Telemetry.UnitOutcome;
 import io.tradestore.internal.Tx;
 import org.jooq.Configuration;
 import org.jooq.ExecuteListener;
@@ -65,10 +69,17 @@ public final class Tradestore implements AutoCloseable {
     private static final long BACKOFF_BASE_MILLIS = 5;
     private static final long BACKOFF_CAP_MILLIS = 1_000;
 
+    static {
+        // Before any statement renders: the first render prints jOOQ's logo and tip unless told not to.
+        QuietJooq.install();
+    }
+
     private final TradestoreConfig config;
     private final Engine engine;
     private final int schemaVersion;
     private final Configuration jooq;
+    /** Null without a meter registry: then no unit is timed at all (not even a clock read). */
+    private final Telemetry telemetry;
     private final ThreadLocal<UnitOfWork> current = new ThreadLocal<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -76,18 +87,25 @@ public final class Tradestore implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.schemaVersion = schemaVersion;
+        this.telemetry = Telemetry.of(config.meterRegistry());
         this.jooq = new DefaultConfiguration()
                 .set(engine.dialect())
                 .set(new Settings().withExecuteLogging(false))
-                .set(listeners(engine, observer));
+                .set(listeners(engine, observer, StatementTimer.of(telemetry, config.slowQueryThreshold())));
     }
 
-    /** Error translation, PostgreSQL's per-statement savepoints, then the test hook's observer if any. */
-    private static ExecuteListenerProvider[] listeners(Engine engine, ExecuteListener observer) {
+    /**
+     * Error translation, PostgreSQL's per-statement savepoints, the statement timer (metrics and slow-query log)
+     * when either is on, then the test hook's observer if any.
+     */
+    private static ExecuteListenerProvider[] listeners(Engine engine, ExecuteListener observer, StatementTimer timer) {
         List<ExecuteListener> all = new ArrayList<>();
         all.add(SqlErrors.INSTANCE);
         if (engine.dialect() == SQLDialect.POSTGRES) {
             all.add(StatementSavepoints.INSTANCE);
+        }
+        if (timer != null) {
+            all.add(timer);
         }
         if (observer != null) {
             all.add(observer);
@@ -280,29 +298,41 @@ public final class Tradestore implements AutoCloseable {
         if (outer != null) {
             return nested(outer, work, write);
         }
-        if (!write) {
-            return once(work, false);
-        }
         for (int attempt = 1; ; attempt++) {
+            long start = telemetry == null ? 0 : System.nanoTime();
             try {
-                return once(work, true);
+                return once(work, write, start);
             } catch (BusyException e) {
-                if (!retryable(e)) {
+                // Read units are not run again (as before metrics): they take no write lock to be busy on.
+                if (!write || !retryable(e)) {
+                    record(write, UnitOutcome.BUSY, start);
                     throw e;
                 }
                 if (attempt > config.retryAttempts()) {
+                    record(write, UnitOutcome.BUSY, start);
                     throw new BusyException("unit of work failed after " + attempt + " attempt(s) because the database"
                             + " stayed busy; nothing was written. " + e.getMessage() + " [" + engine.describe() + "]",
                             e.sqlState(), e);
                 }
+                record(write, UnitOutcome.RETRY, start);
                 long pause = backoffMillis(attempt);
                 log.debug("database busy on attempt {}, retrying in {} ms: {}", attempt, pause, e.getMessage());
                 sleep(pause);
+            } catch (Throwable e) {
+                record(write, UnitOutcome.ROLLBACK, start);
+                throw sneaky(e);
             }
         }
     }
 
-    private <T> T once(Function<UnitOfWork, T> work, boolean write) {
+    /** One attempt of an outermost unit, into the meter registry if there is one. */
+    private void record(boolean write, UnitOutcome outcome, long start) {
+        if (telemetry != null) {
+            telemetry.unit(write, outcome, System.nanoTime() - start);
+        }
+    }
+
+    private <T> T once(Function<UnitOfWork, T> work, boolean write, long start) {
         Connection c;
         try {
             c = write ? engine.beginWrite() : engine.beginRead();
@@ -344,6 +374,8 @@ public final class Tradestore implements AutoCloseable {
                 engine.release(c, write);
             }
         }
+        // Timed up to the release: what the callbacks do (send the order to the exchange) is not the database's time.
+        record(write, UnitOutcome.COMMIT, start);
         // After the release: a callback may start a unit of its own, which must not nest into this ended one.
         runAfterCommit(uow.afterCommitCallbacks());
         return result;

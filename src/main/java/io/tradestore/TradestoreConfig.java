@@ -21,6 +21,9 @@ public final class TradestoreConfig {
     public static final int MAX_POOL_SIZE = 64;
     public static final int MAX_RETRY_ATTEMPTS = 20;
     public static final Duration MAX_BUSY_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_SLOW_QUERY_THRESHOLD = Duration.ofSeconds(1);
+    public static final Duration MAX_SLOW_QUERY_THRESHOLD = Duration.ofHours(1);
+    private static final String METER_REGISTRY = "io.micrometer.core.instrument.MeterRegistry";
 
     private final Engine engine;
     private final Path file;
@@ -36,11 +39,14 @@ public final class TradestoreConfig {
     private final Duration statementTimeout;
     private final Duration lockTimeout;
     private final boolean serializableWrites;
+    /** A Micrometer MeterRegistry, held as Object so that this class loads without Micrometer (decision 0021). */
+    private final Object meterRegistry;
+    private final Duration slowQueryThreshold;
 
     private TradestoreConfig(Engine engine, Path file, String jdbcUrl, String user, String password, int poolSize,
                              Duration busyTimeout, boolean autoMigrate, int retryAttempts, boolean readOnly,
                              Clock clock, Duration statementTimeout, Duration lockTimeout,
-                             boolean serializableWrites) {
+                             boolean serializableWrites, Object meterRegistry, Duration slowQueryThreshold) {
         this.engine = engine;
         this.file = file;
         this.jdbcUrl = jdbcUrl;
@@ -55,6 +61,8 @@ public final class TradestoreConfig {
         this.statementTimeout = statementTimeout;
         this.lockTimeout = lockTimeout;
         this.serializableWrites = serializableWrites;
+        this.meterRegistry = meterRegistry;
+        this.slowQueryThreshold = slowQueryThreshold;
     }
 
     /**
@@ -70,7 +78,7 @@ public final class TradestoreConfig {
             throw new ValidationException("file", "must be a path to a database file", file);
         }
         return new TradestoreConfig(Engine.SQLITE, file, null, null, null, 4, Duration.ofSeconds(5), true, 5,
-                false, Clock.systemUTC(), Duration.ZERO, null, false);
+                false, Clock.systemUTC(), Duration.ZERO, null, false, null, DEFAULT_SLOW_QUERY_THRESHOLD);
     }
 
     /**
@@ -85,7 +93,7 @@ public final class TradestoreConfig {
             throw new ValidationException("user", "must not be blank", user);
         }
         return new TradestoreConfig(Engine.POSTGRES, null, jdbcUrl, user, password, 10, Duration.ofSeconds(5), true,
-                5, false, Clock.systemUTC(), Duration.ZERO, null, false);
+                5, false, Clock.systemUTC(), Duration.ZERO, null, false, null, DEFAULT_SLOW_QUERY_THRESHOLD);
     }
 
     /** SQLite: number of read-only reader connections (the writer is always one). PostgreSQL: pool size. 1–64. */
@@ -94,7 +102,8 @@ public final class TradestoreConfig {
             throw new ValidationException("poolSize", "must be between 1 and " + MAX_POOL_SIZE, poolSize);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /**
@@ -106,7 +115,8 @@ public final class TradestoreConfig {
             throw new ValidationException("busyTimeout", "must be between 0 and " + MAX_BUSY_TIMEOUT, busyTimeout);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /**
@@ -116,7 +126,8 @@ public final class TradestoreConfig {
      */
     public TradestoreConfig withAutoMigrate(boolean autoMigrate) {
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /**
@@ -128,13 +139,15 @@ public final class TradestoreConfig {
             throw new ValidationException("retryAttempts", "must be between 0 and " + MAX_RETRY_ATTEMPTS, retryAttempts);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /** Open for reading only: no writer, no migration; write units fail. For dashboards and the CLI. */
     public TradestoreConfig withReadOnly(boolean readOnly) {
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /** The clock behind created_at/updated_at, pattern-cache expiry and {@link UnitOfWork#now()}. For tests. */
@@ -143,7 +156,8 @@ public final class TradestoreConfig {
             throw new ValidationException("clock", "must not be null", null);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /**
@@ -165,7 +179,8 @@ public final class TradestoreConfig {
                     statementTimeout);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /**
@@ -183,7 +198,8 @@ public final class TradestoreConfig {
             throw new ValidationException("lockTimeout", "must be between 0 and " + MAX_BUSY_TIMEOUT, lockTimeout);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
     }
 
     /**
@@ -205,7 +221,66 @@ public final class TradestoreConfig {
                     + " SQLite's single writer runs them one at a time already", serializableWrites);
         }
         return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
-                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites);
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
+    }
+
+    /**
+     * Records metrics into {@code meterRegistry}, a Micrometer {@code MeterRegistry} (add
+     * {@code io.micrometer:micrometer-core} to your build; tradestore declares it optional): units of work
+     * ({@code tradestore.unit}), statements ({@code tradestore.query}) and every connection pool ({@code hikaricp.*}),
+     * as docs/operations.md lists them. The parameter is {@code Object}, as HikariCP's {@code setMetricRegistry} is,
+     * so that a backend without Micrometer on its class path can still load this class; anything but a
+     * {@code MeterRegistry} is refused at once. Without a registry, the default, nothing is recorded.
+     */
+    public TradestoreConfig withMeterRegistry(Object meterRegistry) {
+        if (meterRegistry == null) {
+            throw new ValidationException("meterRegistry", "must not be null (leave it unset to record no metrics)",
+                    null);
+        }
+        if (!isMeterRegistry(meterRegistry.getClass())) {
+            throw new ValidationException("meterRegistry", "must be a " + METER_REGISTRY + ", not a "
+                    + meterRegistry.getClass().getName(), meterRegistry);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
+    }
+
+    /** By name, up the superclasses (MeterRegistry is an abstract class): nothing of Micrometer's is loaded. */
+    private static boolean isMeterRegistry(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(METER_REGISTRY)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A statement that runs longer than this is logged at WARN, with its SQL (placeholders, never the values) and
+     * its time, by the logger {@code io.tradestore.SlowQuery}; with or without a meter registry. Default 1 s;
+     * {@code Duration.ZERO} turns the log off. 0–1 h.
+     */
+    public TradestoreConfig withSlowQueryThreshold(Duration slowQueryThreshold) {
+        if (slowQueryThreshold == null || slowQueryThreshold.isNegative()
+                || slowQueryThreshold.compareTo(MAX_SLOW_QUERY_THRESHOLD) > 0) {
+            throw new ValidationException("slowQueryThreshold", "must be between 0 (off) and "
+                    + MAX_SLOW_QUERY_THRESHOLD, slowQueryThreshold);
+        }
+        return new TradestoreConfig(engine, file, jdbcUrl, user, password, poolSize, busyTimeout, autoMigrate,
+                retryAttempts, readOnly, clock, statementTimeout, lockTimeout, serializableWrites,
+                meterRegistry, slowQueryThreshold);
+    }
+
+    /** The Micrometer {@code MeterRegistry} metrics go to ({@link #withMeterRegistry}), or null: none recorded. */
+    public Object meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** Statements slower than this are logged at WARN; zero: the slow-query log is off. */
+    public Duration slowQueryThreshold() {
+        return slowQueryThreshold;
     }
 
     /** Whether PostgreSQL write units run SERIALIZABLE ({@link #withSerializableWrites}); false on SQLite. */
@@ -279,6 +354,8 @@ public final class TradestoreConfig {
                 + ", poolSize=" + poolSize + ", busyTimeout=" + busyTimeout + ", autoMigrate=" + autoMigrate
                 + ", retryAttempts=" + retryAttempts + ", readOnly=" + readOnly
                 + (engine == Engine.POSTGRES ? ", statementTimeout=" + statementTimeout + ", lockTimeout=" + lockTimeout()
-                + ", writeIsolation=" + (serializableWrites ? "SERIALIZABLE" : "READ COMMITTED") : "") + "]";
+                + ", writeIsolation=" + (serializableWrites ? "SERIALIZABLE" : "READ COMMITTED") : "")
+                + ", slowQueryThreshold=" + slowQueryThreshold
+                + ", metrics=" + (meterRegistry == null ? "off" : meterRegistry.getClass().getSimpleName()) + "]";
     }
 }

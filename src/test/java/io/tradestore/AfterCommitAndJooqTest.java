@@ -1,6 +1,7 @@
 package io.tradestore;
 
 import io.tradestore.testing.Pages;
+import io.tradestore.testing.StandardError;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
 
@@ -12,10 +13,7 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.junit.jupiter.api.AfterAll;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -178,7 +176,7 @@ class AfterCommitAndJooqTest {
         Instant at = freshTime();
         List<String> ran = new CopyOnWriteArrayList<>();
         AtomicReference<Long> id = new AtomicReference<>();
-        String log = capturingStandardError(() -> id.set(store.inTransaction(uow -> {
+        String log = StandardError.capture(() -> id.set(store.inTransaction(uow -> {
             uow.afterCommit(() -> {
                 ran.add("throws");
                 throw new IllegalStateException("exchange rejected the order: socket closed");
@@ -218,7 +216,7 @@ class AfterCommitAndJooqTest {
 
         // A callback registering another on its own, committed unit is refused too; the refusal is logged.
         List<String> ran = new CopyOnWriteArrayList<>();
-        String log = capturingStandardError(() -> store.useTransaction(uow ->
+        String log = StandardError.capture(() -> store.useTransaction(uow ->
                 uow.afterCommit(() -> uow.afterCommit(() -> ran.add("late")))));
         assertThat(ran).isEmpty();
         assertThat(log).contains("afterCommit callback 1 of 1 threw", "already ended");
@@ -417,16 +415,4 @@ class AfterCommitAndJooqTest {
         return new NewPortfolioSnapshot(at, BigDecimal.ONE, BigDecimal.ONE, BigDecimal.ZERO, BigDecimal.ZERO, 0);
     }
 
-    /** slf4j-simple writes to whatever System.err is when it logs. */
-    private static String capturingStandardError(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        return captured.toString(StandardCharsets.UTF_8);
-    }
 }

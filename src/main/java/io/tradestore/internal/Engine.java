@@ -1,6 +1,8 @@
 package io.tradestore.internal;
 
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tradestore.TradestoreConfig;
 import io.tradestore.BusyException;
 import org.jooq.SQLDialect;
 
@@ -24,6 +26,17 @@ public abstract class Engine implements AutoCloseable {
     static IllegalStateException readOnlyStore() {
         return new IllegalStateException("this store was opened read-only (TradestoreConfig.withReadOnly(true));"
                 + " open it read-write to run write units of work");
+    }
+
+    /**
+     * Pool metrics ({@code hikaricp.connections}, {@code .active}, {@code .pending}, {@code .acquire}, ... tagged
+     * {@code pool=<name>}) into the store's meter registry, if it has one, through HikariCP's own Micrometer tracker.
+     * Hikari takes the registry as Object and detects Micrometer by class name, so this names no Micrometer type.
+     */
+    static void meter(HikariConfig hikari, TradestoreConfig config) {
+        if (config.meterRegistry() != null) {
+            hikari.setMetricRegistry(config.meterRegistry());
+        }
     }
 
     /** A connection inside a new read-only transaction that sees one committed snapshot. */

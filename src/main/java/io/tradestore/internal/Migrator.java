@@ -6,11 +6,14 @@ import liquibase.LabelExpression;
 import liquibase.Liquibase;
 import liquibase.Scope;
 import liquibase.changelog.ChangeSet;
+import liquibase.changelog.DatabaseChangeLog;
+import liquibase.changelog.visitor.AbstractChangeExecListener;
 import liquibase.command.CommandScope;
 import liquibase.command.core.RollbackCommandStep;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.UpdateCountCommandStep;
 import liquibase.command.core.UpdateToTagCommandStep;
+import liquibase.command.core.helpers.ChangeExecListenerCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
@@ -37,16 +40,34 @@ public final class Migrator {
     private Migrator() {
     }
 
-    /** Applies every pending changeset. */
-    public static void update(Connection connection) {
-        update(connection, CHANGELOG);
+    /** Applies every pending changeset; returns those applied ({@code path::id::author}), in order. */
+    public static List<String> update(Connection connection) {
+        return update(connection, CHANGELOG);
     }
 
     /** Applies every pending changeset of another changelog on the classpath (tests inject faulty ones). */
-    public static void update(Connection connection, String changelog) {
+    public static List<String> update(Connection connection, String changelog) {
+        Applied applied = new Applied();
         run(connection, UpdateCommandStep.COMMAND_NAME, Map.of(
                 "changelogFile", changelog,
-                "showSummaryOutput", "LOG"));
+                "showSummaryOutput", "LOG",
+                ChangeExecListenerCommandStep.CHANGE_EXEC_LISTENER_ARG.getName(), applied));
+        return List.copyOf(applied.ids);
+    }
+
+    /**
+     * What an update applied, for the one INFO line an operator needs (SchemaGate): Liquibase's own narration of
+     * each step goes to DEBUG ({@link Slf4jLogService}).
+     */
+    private static final class Applied extends AbstractChangeExecListener {
+        private final List<String> ids = new ArrayList<>();
+
+        @Override
+        public void ran(ChangeSet changeSet, DatabaseChangeLog log, Database database, ChangeSet.ExecType type) {
+            if (type == ChangeSet.ExecType.EXECUTED || type == ChangeSet.ExecType.RERAN) {
+                ids.add(changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor());
+            }
+        }
     }
 
     /** Applies the next {@code count} pending changesets (tests use it to inspect the schema after each one). */

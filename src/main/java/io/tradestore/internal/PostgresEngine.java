@@ -58,6 +58,7 @@ public final class PostgresEngine extends Engine {
         // transaction" from its creation to its first unit, which health's long_transactions check reported.
         hikari.setConnectionInitSql("SET statement_timeout = " + config.statementTimeout().toMillis()
                 + "; SET lock_timeout = " + config.lockTimeout().toMillis() + "; COMMIT");
+        meter(hikari, config);
         this.pool = new HikariDataSource(hikari);
     }
 

@@ -79,7 +79,12 @@ public final class SchemaGate {
                 if (config.engine() == TradestoreConfig.Engine.SQLITE) {
                     discardUnfinishedFirstMigration(c, where);
                 }
-                Migrator.update(c);
+                long start = System.nanoTime();
+                List<String> applied = Migrator.update(c);
+                // The one line an operator needs from a migration; Liquibase's narration of it is at DEBUG.
+                log.info("migrated {} to schema {}: {} changeset(s) applied in {} ms{}", where, build, applied.size(),
+                        (System.nanoTime() - start) / 1_000_000,
+                        applied.isEmpty() ? "" : ", last " + applied.get(applied.size() - 1));
             } catch (SQLException e) {
                 throw new SchemaVersionException("cannot open " + where + " to migrate it: " + e.getMessage(), e);
             }

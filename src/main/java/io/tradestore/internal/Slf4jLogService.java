@@ -39,7 +39,8 @@ final class Slf4jLogService extends AbstractLogService {
             } else if (value >= Level.WARNING.intValue()) {
                 delegate.warn(message, e);
             } else if (value >= Level.INFO.intValue()) {
-                // Liquibase narrates every step at INFO; that is debug-level detail for a library's user.
+                // Liquibase narrates every step at INFO; that is debug-level detail for a library's user. What an
+                // operator needs, what a migration applied, SchemaGate logs in one INFO line of its own.
                 delegate.debug(message, e);
             } else {
                 delegate.trace(message, e);

@@ -47,8 +47,8 @@ public final class SqliteEngine extends Engine {
         this.file = config.file().toAbsolutePath();
         this.url = "jdbc:sqlite:" + file;
         this.busyTimeout = config.busyTimeout();
-        this.writer = config.readOnly() ? null : pool("tradestore-writer", writerConfig(config), 1, false);
-        this.readers = pool("tradestore-readers", readerConfig(config), config.poolSize(), true);
+        this.writer = config.readOnly() ? null : pool("tradestore-writer", writerConfig(config), 1, false, config);
+        this.readers = pool("tradestore-readers", readerConfig(config), config.poolSize(), true, config);
     }
 
     static SQLiteConfig writerConfig(TradestoreConfig config) {
@@ -79,7 +79,8 @@ public final class SqliteEngine extends Engine {
         return c;
     }
 
-    private HikariDataSource pool(String name, SQLiteConfig sqlite, int size, boolean readOnly) {
+    private HikariDataSource pool(String name, SQLiteConfig sqlite, int size, boolean readOnly,
+                                  TradestoreConfig config) {
         SQLiteDataSource source = new SQLiteDataSource(sqlite);
         source.setUrl(url);
         HikariConfig hikari = new HikariConfig();
@@ -92,6 +93,7 @@ public final class SqliteEngine extends Engine {
         // Hikari sets the read-only flag on every new connection; sqlite-jdbc refuses to change it after open,
         // so it must state the value the connection was opened with.
         hikari.setReadOnly(readOnly);
+        Engine.meter(hikari, config);
         return new HikariDataSource(hikari);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /** Starts {@link CrashChild} in a new JVM with the test class path, tuned to start fast. */
@@ -23,6 +24,15 @@ public final class ChildJvm {
 
     /** Starts {@code main args...} the same way, for children of other suites. */
     public static Process start(Class<?> main, Path workDir, Path out, Path err, String... args) throws IOException {
+        return start(main, workDir, out, err, List.of(), entry -> true, args);
+    }
+
+    /**
+     * As {@link #start(Class, Path, Path, Path, String...)}, with {@code jvmOptions} (e.g. {@code -D} properties) and
+     * only the class path entries {@code keep} accepts (e.g. all but an optional dependency's jars).
+     */
+    public static Process start(Class<?> main, Path workDir, Path out, Path err, List<String> jvmOptions,
+                                Predicate<String> keep, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
@@ -31,8 +41,10 @@ public final class ChildJvm {
                 // sqlite-jdbc extracts its native library (1 MB) into the temporary directory on every start and
                 // deletes it only on a clean exit: keep what killed children leave behind inside the test's dir.
                 "-Dorg.sqlite.tmpdir=" + Files.createDirectories(workDir.resolve("native")),
-                "-cp", classPath(),
-                main.getName()));
+                "-cp", Arrays.stream(classPath().split(File.pathSeparator)).filter(keep)
+                        .collect(Collectors.joining(File.pathSeparator))));
+        command.addAll(jvmOptions);
+        command.add(main.getName());
         command.addAll(Arrays.asList(args));
         return new ProcessBuilder(command)
                 .directory(workDir.toFile())
