@@ -1187,6 +1187,7 @@ class HostileInputTest {
             Map.entry("portfolio().record(NewPortfolioSnapshot)", Set.of(ValidationException.class,
                     ConflictException.class)),
             Map.entry("candlesticks().upsert(List)", Set.of(ValidationException.class)),
+            Map.entry("candlesticks().delete(String, Timeframe, Instant, Instant)", Set.of(ValidationException.class)),
             Map.entry("patternCache().put(NewCachedPattern, Duration)", Set.of(ValidationException.class)),
             Map.entry("patternCache().purgeExpired()", Set.of(ValidationException.class)),
             Map.entry("predictions().record(NewPrediction)", Set.of(ValidationException.class, ConflictException.class)),
@@ -1407,6 +1408,7 @@ class HostileInputTest {
         String reject = "orders().reject(long, String)";
         String snapshot = "portfolio().record(NewPortfolioSnapshot)";
         String upsert = "candlesticks().upsert(List)";
+        String deleteCandles = "candlesticks().delete(String, Timeframe, Instant, Instant)";
         String put = "patternCache().put(NewCachedPattern, Duration)";
         String purge = "patternCache().purgeExpired()";
         String predict = "predictions().record(NewPrediction)";
@@ -1635,6 +1637,15 @@ class HostileInputTest {
                 when(upsert, "store clock before 1970 (was read after writing the candles)", uow -> uow.candlesticks()
                                 .upsert(List.of(candle("ETHUSDT", Timeframe.M1, T0), candle("ETHUSDT", Timeframe.M1,
                                         T0.plusSeconds(60)))),
+                        ValidationException.class, CLOCK_RULE, nextCandle).atClock(CLOCK_BEFORE_1970),
+
+                when(deleteCandles, "a window ending before it starts", uow -> uow.candlesticks().delete("BTCUSDT",
+                                Timeframe.M1, T0.plusSeconds(60), T0),
+                        ValidationException.class, "to: must not be before from (" + T0.plusSeconds(60) + ")",
+                        nextCandle),
+                // The clock is read before the candles are deleted: a failure must leave them and their metadata.
+                when(deleteCandles, "store clock before 1970", uow -> uow.candlesticks().delete("BTCUSDT",
+                                Timeframe.M1, T0, T0.plusSeconds(300)),
                         ValidationException.class, CLOCK_RULE, nextCandle).atClock(CLOCK_BEFORE_1970),
 
                 when(put, "null pattern", uow -> uow.patternCache().put(null, Duration.ofHours(1)),

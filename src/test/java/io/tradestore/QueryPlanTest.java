@@ -532,6 +532,11 @@ class QueryPlanTest {
             candles.latest("BTCUSDT", Timeframe.H1, 10);
             candles.series("BTCUSDT", Timeframe.M1);
             candles.series();
+            candles.count("BTCUSDT", Timeframe.M1, from, to);
+            // Retention's delete, of part of a series so that its metadata is recomputed from the candles left.
+            candles.upsert(List.of(new Candle("BTCUSDT", Timeframe.M1, T0.minusSeconds(60), dec("100"), dec("102"),
+                    dec("98"), dec("101"), dec("11"))));
+            candles.delete("BTCUSDT", Timeframe.M1, T0.minusSeconds(60), T0);
 
             var cache = uow.patternCache();
             cache.put(new NewCachedPattern("drive-1", "BTCUSDT", Timeframe.M1, "flag", dec("0.5"), Json.of("{}"),

@@ -2,6 +2,7 @@ package io.tradestore.analytics;
 
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PatternCacheRecord;
 import io.tradestore.market.Timeframe;
@@ -64,7 +65,29 @@ public final class PatternCacheDao {
                     + " detected; is detected_at in the future?", expiresAt);
         }
         // Row counts are the answer: 1 when this put wrote the entry, 0 when a newer detection kept it.
-        int written = db.update(PATTERN_CACHE)
+        int written = replace(db, pattern, expiresAt);
+        if (written == 0) {
+            // Locked and read again: on PostgreSQL (READ COMMITTED) the UPDATE may have found no row that a unit
+            // committed just after it, older than this put; only a stored entry detected after this one keeps it.
+            Optional<CachedPattern> current = stored(db, pattern.cacheKey(), true);
+            if (current.isPresent() && current.get().detectedAt().isAfter(pattern.detectedAt())) {
+                // Not an INSERT that conflicts and does nothing: on SQLite even that advances the AUTOINCREMENT
+                // counter in sqlite_sequence, and a stale put must change nothing.
+                return new CachePut(current.get(), false);
+            }
+            written = current.isPresent()
+                    // Detected no later than this put, and locked by this unit now: the replacement applies.
+                    ? replace(db, pattern, expiresAt)
+                    : insert(db, pattern, expiresAt);
+        }
+        // Read back by key, not with returning(): jOOQ 3.19 emulates RETURNING on SQLite with last_insert_rowid(),
+        // which the DO UPDATE path of an upsert leaves pointing at whatever row this connection inserted last.
+        return new CachePut(stored(db, pattern.cacheKey(), false).orElseThrow(), written == 1);
+    }
+
+    /** Replaces the stored entry if it was detected no later than {@code pattern}; the row count. */
+    private static int replace(DSLContext db, NewCachedPattern pattern, Instant expiresAt) {
+        return db.update(PATTERN_CACHE)
                 .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
                 .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
                 .set(PATTERN_CACHE.PATTERN_TYPE, pattern.patternType())
@@ -75,14 +98,11 @@ public final class PatternCacheDao {
                 .where(PATTERN_CACHE.CACHE_KEY.eq(pattern.cacheKey()),
                         PATTERN_CACHE.DETECTED_AT.le(pattern.detectedAt()))
                 .execute();
-        if (written == 0) {
-            Optional<CachedPattern> newer = stored(db, pattern.cacheKey());
-            if (newer.isPresent()) {
-                // Not an INSERT that conflicts and does nothing: on SQLite even that advances the AUTOINCREMENT
-                // counter in sqlite_sequence, and a stale put must change nothing.
-                return new CachePut(newer.get(), false);
-            }
-            written = db.insertInto(PATTERN_CACHE)
+    }
+
+    /** Inserts a key not stored yet, or applies the same rule to a concurrent unit's insert of it; the row count. */
+    private static int insert(DSLContext db, NewCachedPattern pattern, Instant expiresAt) {
+        return db.insertInto(PATTERN_CACHE)
                     .set(PATTERN_CACHE.CACHE_KEY, pattern.cacheKey())
                     .set(PATTERN_CACHE.SYMBOL, pattern.symbol())
                     .set(PATTERN_CACHE.TIMEFRAME, pattern.timeframe())
@@ -103,17 +123,12 @@ public final class PatternCacheDao {
                     .set(PATTERN_CACHE.EXPIRES_AT, excluded(PATTERN_CACHE.EXPIRES_AT))
                     .where(PATTERN_CACHE.DETECTED_AT.le(excluded(PATTERN_CACHE.DETECTED_AT)))
                     .execute();
-        }
-        // Read back by key, not with returning(): jOOQ 3.19 emulates RETURNING on SQLite with last_insert_rowid(),
-        // which the DO UPDATE path of an upsert leaves pointing at whatever row this connection inserted last.
-        return new CachePut(stored(db, pattern.cacheKey()).orElseThrow(), written == 1);
     }
 
     /** The entry under {@code cacheKey}, expired or not, read in the writing unit. */
-    private static Optional<CachedPattern> stored(DSLContext db, String cacheKey) {
-        return db.selectFrom(PATTERN_CACHE)
-                .where(PATTERN_CACHE.CACHE_KEY.eq(cacheKey))
-                .fetchOptional(PatternCacheDao::map);
+    private static Optional<CachedPattern> stored(DSLContext db, String cacheKey, boolean lock) {
+        var query = db.selectFrom(PATTERN_CACHE).where(PATTERN_CACHE.CACHE_KEY.eq(cacheKey));
+        return (lock ? RowLocks.forWrite(db, query) : query).fetchOptional(PatternCacheDao::map);
     }
 
     /** The unexpired entry under {@code cacheKey}; empty if there is none or it has expired. */

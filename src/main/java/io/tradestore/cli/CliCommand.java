@@ -37,6 +37,6 @@ abstract class CliCommand implements Callable<Integer> {
 
     /** Progress on standard error while the command runs, shown only when standard error is a terminal. */
     Progress progress(String what, long total, String unit) {
-        return Progress.on(err(), what, total, unit, Progress.terminal() && !output.json);
+        return Progress.on(err(), what, total, unit, output.progress || Progress.terminal() && !output.json);
     }
 }

@@ -49,9 +49,11 @@ public final class DatabaseOptions {
         try {
             return Tradestore.open(config());
         } catch (SchemaVersionException e) {
-            if (e.getMessage() != null && e.getMessage().contains("is older than this build")) {
-                throw new SchemaVersionException(e.getMessage() + "; with the CLI: tradestore-cli migrate --db "
-                        + db, e);
+            String m = e.getMessage();
+            if (m != null && m.contains("is older than this build") && m.contains("; run mvn")) {
+                // The library's advice is for a Java build (Maven, withAutoMigrate); an operator has the CLI.
+                throw new SchemaVersionException(m.substring(0, m.indexOf("; run mvn"))
+                        + "; upgrade it with: tradestore-cli migrate --db " + db, e);
             }
             throw e;
         }

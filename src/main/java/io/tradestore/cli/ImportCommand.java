@@ -65,7 +65,10 @@ final class ImportCommand extends CliCommand {
                 csv.timeframe(), r.written(), r.first() == null ? "" : " (" + r.first() + " to " + r.last() + ")",
                 r.lines(), r.skipped(), millis));
         for (CandleCsv.BadRow b : r.badRows()) {
-            bad.add(new LinkedHashMap<>(Map.of("line", b.line(), "reason", b.reason())));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("line", b.line());
+            row.put("reason", b.reason());
+            bad.add(row);
             text.append(String.format(Locale.ROOT, "%n  line %d: %s", b.line(), b.reason()));
         }
         if (r.skipped() > r.badRows().size()) {

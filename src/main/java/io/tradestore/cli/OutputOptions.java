@@ -9,4 +9,7 @@ public final class OutputOptions {
 
     @Option(names = "--verbose", description = "Print the stack trace of a failure, and more detail.")
     boolean verbose;
+
+    @Option(names = "--progress", description = "Show progress on standard error even when it is not a terminal.")
+    boolean progress;
 }

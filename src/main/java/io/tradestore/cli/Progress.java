@@ -65,7 +65,12 @@ final class Progress implements AutoCloseable {
     }
 
     void advance(long n) {
-        done += n;
+        to(done + n);
+    }
+
+    /** Sets how much is done (for work measured from outside, e.g. the size of a file being written). */
+    synchronized void to(long value) {
+        done = value;
         long now = clock.getAsLong();
         if (shown && now - lastDrawn >= REDRAW_NANOS) {
             lastDrawn = now;
@@ -106,7 +111,7 @@ final class Progress implements AutoCloseable {
 
     /** Draws the last state and ends the line, if anything was shown. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (shown) {
             draw(clock.getAsLong());
             err.println();

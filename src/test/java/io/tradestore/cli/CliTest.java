@@ -1,5 +1,6 @@
 package io.tradestore.cli;
 
+import io.tradestore.internal.Migrator;
 import io.tradestore.internal.SchemaGate;
 import io.tradestore.testing.PostgresDatabases;
 import io.tradestore.testing.TestEngine;
@@ -158,6 +159,35 @@ class CliTest {
         Cli optimized = Cli.run("optimize", "--db", db.toString(), "--json");
         assertThat(optimized.exit()).as(optimized.err()).isZero();
         assertThat(optimized.out()).contains("\"after\":{\"databaseBytes\":", "\"walBytes\":0,");
+    }
+
+    /** Only migrate changes a schema: another command on an older database names the command that upgrades it. */
+    @Test
+    void aCommandOnAnOlderDatabaseIsRefusedNamingMigrate() throws Exception {
+        Path older = dir.resolve("older.db");
+        int build = SchemaGate.buildVersion();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + older)) {
+            Migrator.updateToTag(c, "v" + (build - 1));
+        }
+        Cli health = Cli.run("health", "--db", older.toString());
+        assertThat(health.exit()).isEqualTo(Main.FAILED);
+        assertThat(health.err().strip()).isEqualTo("health: database schema " + (build - 1) + " is older than this"
+                + " build's " + build + " (" + older + "); upgrade it with: tradestore-cli migrate --db " + older);
+        assertThat(Cli.run("migrate", "--db", older.toString()).exit()).isZero();
+        assertThat(Cli.run("health", "--db", older.toString()).exit()).isZero();
+    }
+
+    /** --progress shows the backup's progress off a terminal too; the last line is the verified file's size. */
+    @Test
+    void backupShowsItsProgressWhenAskedTo() throws Exception {
+        Path db = dir.resolve("progress.db");
+        assertThat(Cli.run("migrate", "--db", db.toString()).exit()).isZero();
+        Path backup = dir.resolve("progress-backup.db");
+        Cli backedUp = Cli.run("backup", "--db", db.toString(), "--to", backup.toString(), "--progress");
+        assertThat(backedUp.exit()).as(backedUp.err()).isZero();
+        String[] lines = backedUp.err().split("\r");
+        assertThat(lines[lines.length - 1].strip()).startsWith(String.format("backup: %,d / %,d bytes (",
+                Files.size(backup), Files.size(db)));
     }
 
     @Test
