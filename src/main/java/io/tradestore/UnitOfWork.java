@@ -18,7 +18,6 @@ import io.tradestore.trading.PositionDao;
 
 import org.jooq.DSLContext;
 import org.jooq.Record;
-import org.jooq.SQLDialect;
 import org.jooq.ResultQuery;
 import org.jooq.SelectForUpdateStep;
 
@@ -226,10 +225,7 @@ public final class UnitOfWork {
         if (name == null || name.isBlank()) {
             throw new ValidationException("name", "must name the lock (e.g. \"open-position:BTCUSDT\")", name);
         }
-        DSLContext db = tx.dslForWrite("uow.lock");
-        if (db.dialect().family() == SQLDialect.POSTGRES) {
-            db.fetch("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", name);
-        }
+        RowLocks.named(tx.dslForWrite("uow.lock"), name);
     }
 
     /** True inside {@link Tradestore#read}: DAO writes throw. */

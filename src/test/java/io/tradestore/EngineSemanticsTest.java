@@ -178,6 +178,24 @@ class EngineSemanticsTest {
                         + " exactly one order");
     }
 
+    /**
+     * A caller's own "look the client order id up, place it if absent": a unit that looks the id up while another
+     * unit has placed it and is still open sees that order once the other commits, on both engines. On PostgreSQL
+     * an absent row has no row lock; findByClientOrderId and place share a lock on the id instead (decision 0017).
+     * LinearizabilityTest found the gap: both units answered "placed".
+     */
+    @EachEngine
+    void aLookupOfAClientOrderIdBeingPlacedWaitsAndSeesTheOrder(TestEngine engine) throws Exception {
+        Tradestore store = open(engine, c -> c.withPoolSize(4).withRetryAttempts(0));
+        NewOrder order = order("2");
+        List<Future<Object>> both = secondWhileTheFirstIsOpen(store,
+                uow -> uow.orders().findByClientOrderId("dup-1").isPresent() ? "found"
+                        : (Object) uow.orders().place(order).id(),
+                uow -> uow.orders().findByClientOrderId("dup-1").map(o -> (Object) o.id()).orElse("nothing"));
+        Object placed = both.get(0).get(30, TimeUnit.SECONDS);
+        assertThat(both.get(1).get(30, TimeUnit.SECONDS)).as("the second unit's lookup").isEqualTo(placed);
+    }
+
     private static NewOrder order(String quantity) {
         return NewOrder.limit("dup-1", "BTCUSDT", OrderSide.BUY, new BigDecimal(quantity), new BigDecimal("100"));
     }

@@ -29,4 +29,16 @@ public final class RowLocks {
     public static <R extends Record> ResultQuery<R> inWriteUnit(Tx tx, DSLContext db, SelectForUpdateStep<R> query) {
         return tx.writable() ? forWrite(db, query) : query;
     }
+
+    /**
+     * Takes the lock {@code name} until the unit ends (PostgreSQL: a transaction-level advisory lock on a 64-bit
+     * hash of the name; SQLite: nothing, its writer is serial already). What a row lock cannot do: it covers a key
+     * that has no row yet, so a unit that looked a natural key up and found nothing still finds nothing, or its own
+     * row, until it commits.
+     */
+    public static void named(DSLContext db, String name) {
+        if (db.dialect().family() == SQLDialect.POSTGRES) {
+            db.fetch("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", name);
+        }
+    }
 }

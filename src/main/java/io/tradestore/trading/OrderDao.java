@@ -59,6 +59,7 @@ public final class OrderDao {
     public Order place(NewOrder o) {
         Check.notNull("order", o);
         var db = tx.dslForWrite("orders().place");
+        RowLocks.named(db, clientOrderIdLock(o.clientOrderId()));
         OrdersRecord existing = byClientOrderId(db, o.clientOrderId());
         if (existing != null) {
             return placedBefore(existing, o);
@@ -96,6 +97,10 @@ public final class OrderDao {
             }
             return placedBefore(placed, o);
         }
+    }
+
+    private static String clientOrderIdLock(String clientOrderId) {
+        return "trading.orders.client_order_id:" + clientOrderId;
     }
 
     private static OrdersRecord byClientOrderId(DSLContext db, String clientOrderId) {
@@ -270,9 +275,19 @@ public final class OrderDao {
         return RowLocks.inWriteUnit(tx, db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))).fetchOptional(OrderDao::map);
     }
 
+    /**
+     * The order placed under {@code clientOrderId}. In a write unit on PostgreSQL the id stays as this call saw it
+     * until the unit ends, found or not (a row lock, and a lock on the id that {@link #place} takes too), so "look
+     * it up, place it if it is not there" cannot meet a concurrent placement of the same id, as on SQLite.
+     */
     public Optional<Order> findByClientOrderId(String clientOrderId) {
         Check.notNull("clientOrderId", clientOrderId);
         var db = tx.dsl();
+        if (tx.writable()) {
+            // Found or not, the key stays as seen until the unit ends: a unit that finds nothing and then places
+            // the order cannot meet a concurrent placement of the same id (decision 0017; place takes the same lock).
+            RowLocks.named(db, clientOrderIdLock(clientOrderId));
+        }
         return RowLocks.inWriteUnit(tx, db, db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)))
                 .fetchOptional(OrderDao::map);
     }
