@@ -91,6 +91,9 @@ public final class RetentionJob {
         if (dryRun) {
             return new RetentionReport(true, purged, plan, List.of(), null);
         }
+        if (policy.dropPartitions()) {
+            live.read(RetentionJob::checkMayDropPartitions);
+        }
         List<RetentionReport.SeriesMove> done = new ArrayList<>();
         long[] moved = {0};
         for (RetentionReport.SeriesMove s : plan) {
@@ -107,10 +110,9 @@ public final class RetentionJob {
             } else if (oldestCutoff == null) {
                 note = "no series of a timeframe with a policy";
             } else {
-                Retention r = live.inTransaction(uow -> dropEmptyMonths(uow, oldestCutoff));
-                dropped = r == null ? List.of() : r.droppedPartitions();
-                note = r == null ? "kept: candles of timeframes the policy keeps longer (or forever) remain before"
-                        + " the month of " + oldestCutoff : null;
+                Dropped d = live.inTransaction(uow -> dropEmptyMonths(uow, oldestCutoff));
+                dropped = d.partitions();
+                note = d.note();
             }
         }
         log.info("retention: purged {} pattern-cache entries, moved {} candles to the archive, dropped partitions {}",
@@ -156,23 +158,53 @@ public final class RetentionJob {
     }
 
     /**
+     * On PostgreSQL, refuses a role that may not drop the partitions before anything moves: otherwise the run would
+     * move every old candle and only then fail at the first DETACH, with the driver's "must be owner".
+     */
+    private static Void checkMayDropPartitions(UnitOfWork uow) {
+        if (uow.jooq().dialect().family() != SQLDialect.POSTGRES) {
+            return null;
+        }
+        var r = uow.jooq().resultQuery("SELECT CAST(current_user AS text), pg_get_userbyid(c.relowner),"
+                + " pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c"
+                + " WHERE c.oid = CAST('market.candlesticks' AS regclass)").fetchOne();
+        if (!r.get(2, Boolean.class)) {
+            throw new PermissionDeniedException("dropPartitions: must run as the owner of market.candlesticks ("
+                    + r.get(1, String.class) + "); nothing was moved (was \"" + r.get(0, String.class) + "\")",
+                    "42501", null);
+        }
+        return null;
+    }
+
+    /**
      * On PostgreSQL, drops the month partitions wholly before {@code cutoff}'s month if no candle of any series is
-     * left before that month (the move emptied them); null, and nothing dropped, if some are left. The table lock is
+     * left before that month (the move emptied them); if one is left, drops nothing and says which. The table lock is
      * taken first, so no writer adds an old candle between the check and the drop.
      */
-    private static Retention dropEmptyMonths(UnitOfWork uow, Instant cutoff) {
+    private static Dropped dropEmptyMonths(UnitOfWork uow, Instant cutoff) {
         uow.jooq().execute("LOCK TABLE market.candlesticks IN SHARE ROW EXCLUSIVE MODE");
         Instant month = cutoff.atZone(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1)
                 .atStartOfDay(ZoneOffset.UTC).toInstant();
-        if (uow.jooq().fetchExists(CANDLESTICKS, CANDLESTICKS.OPEN_TIME.lt(month))) {
-            return null;
+        var left = uow.jooq().select(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
+                .from(CANDLESTICKS).where(CANDLESTICKS.OPEN_TIME.lt(month))
+                .orderBy(CANDLESTICKS.OPEN_TIME).limit(1).fetchOne();
+        String of = month + ", the start of the month of the oldest cutoff (" + cutoff + ")";
+        if (left != null) {
+            return new Dropped(List.of(), "nothing dropped: " + left.value1() + " " + left.value2() + " has a candle at "
+                    + left.value3() + ", before " + of + "; its timeframe has no policy (kept forever) or it was"
+                    + " written during the run");
         }
         Retention r = uow.candlePartitions().dropBefore(cutoff);
         if (r.deletedRows() != 0) {
             throw new IllegalStateException("dropBefore deleted " + r.deletedRows() + " candles after the check found"
                     + " none: rolled back");
         }
-        return r;
+        return new Dropped(r.droppedPartitions(), r.droppedPartitions().isEmpty()
+                ? "nothing dropped: no month partition ends by " + of : null);
+    }
+
+    /** What {@link #dropEmptyMonths} did: the partitions dropped, or why none. */
+    private record Dropped(List<String> partitions, String note) {
     }
 
     private static boolean sameDatabase(Tradestore a, Tradestore b) {

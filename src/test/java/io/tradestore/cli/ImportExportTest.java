@@ -260,4 +260,33 @@ class ImportExportTest {
         assertThat(stored(live.config(), "BTCUSDT")).isEmpty();
         assertThat(stored(archive.config(), "BTCUSDT")).hasSize(ROWS);
     }
+
+    /**
+     * retention from PostgreSQL into a PostgreSQL archive, both as the application role: --drop-partitions is
+     * refused before anything moves (the role may not drop tables); without it, every candle moves.
+     */
+    @Test
+    void retentionIntoAPostgresArchive() throws Exception {
+        Db live = migrated(TestEngine.POSTGRES);
+        Db archive = migrated(TestEngine.POSTGRES);
+        ok(run("import", live, "--symbol", "BTCUSDT", "--timeframe", "1m", sampleSlice().toString()));
+        List<String> into = List.of("--keep", "1m=30d", "--archive", archive.args()[1], "--archive-user",
+                PostgresDatabases.APP_ROLE, "--archive-password", PostgresDatabases.PASSWORD, "--batch-size", "700");
+        List<String> dropping = new ArrayList<>(into);
+        dropping.add("--drop-partitions");
+
+        Cli refused = run("retention", live, dropping.toArray(String[]::new));
+        assertThat(refused.exit()).isEqualTo(Main.FAILED);
+        assertThat(refused.err().strip()).isEqualTo("retention: dropPartitions: must run as the owner of"
+                + " market.candlesticks (" + PostgresDatabases.OWNER_ROLE + "); nothing was moved (was \""
+                + PostgresDatabases.APP_ROLE + "\")");
+        assertThat(stored(archive.config(), "BTCUSDT")).isEmpty();
+
+        Cli moved = ok(run("retention", live, into.toArray(String[]::new)));
+        assertThat(moved.out()).startsWith("retention on " + live.args()[1] + ": purged 0 expired pattern-cache"
+                + " entries, moved 3,000 candles to " + archive.args()[1] + "\n  BTCUSDT      1m   before ")
+                .endsWith(": 3,000\n");
+        assertThat(stored(live.config(), "BTCUSDT")).isEmpty();
+        assertThat(stored(archive.config(), "BTCUSDT")).hasSize(ROWS);
+    }
 }
