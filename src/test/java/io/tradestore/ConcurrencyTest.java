@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.tradestore.testing.Latches.await;
 import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -165,14 +166,4 @@ class ConcurrencyTest {
                 BigDecimal.ZERO, 0);
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("timed out waiting for the other thread");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
+import static io.tradestore.testing.Latches.await;
 import static io.tradestore.testing.Stores.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -522,17 +523,6 @@ class EngineSemanticsTest {
 
     private static NewPosition position() {
         return NewPosition.of("BTCUSDT", PositionSide.LONG, ONE, new BigDecimal("100"), T0);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("timed out waiting for another thread");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 
     private static void sleep(long millis) {

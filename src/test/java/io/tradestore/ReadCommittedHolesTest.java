@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
+import static io.tradestore.testing.Latches.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -336,14 +337,4 @@ class ReadCommittedHolesTest {
         }
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("timed out waiting for another thread");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }
