@@ -190,6 +190,49 @@ class CliTest {
                 Files.size(backup), Files.size(db)));
     }
 
+    /** 300 one-minute candles of the shipped sample, as a file the demo and import read. */
+    private Path sampleCsv(Path folder) throws Exception {
+        Path csv = folder.resolve("x_BTCUSDT_1m.csv");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(Path.of("data", "samples", "candles",
+                "binance-us_BTCUSDT_1m_2023-03-01_2023-03-21.csv.gz")));
+             var lines = new java.io.BufferedReader(new java.io.InputStreamReader(in)).lines()) {
+            Files.write(csv, lines.limit(301).toList());
+        }
+        return csv;
+    }
+
+    @EachEngine
+    void theDemoRunsOnEitherEngineThroughTheCli(TestEngine engine) throws Exception {
+        String[] db = emptyDatabase(engine);
+        Path candles = Files.createDirectory(dir.resolve("candles"));
+        sampleCsv(candles);
+        Cli demo = Cli.run(args("demo", db, "--candles", candles.toString()));
+        assertThat(demo.exit()).as(demo.err()).isZero();
+        assertThat(demo.out()).contains("at schema version " + SchemaGate.buildVersion(),
+                "ingested 300 candles of BTCUSDT from x_BTCUSDT_1m.csv", "realized P&L:", "prediction accuracy");
+    }
+
+    @Test
+    void copyMovesASqliteFileIntoPostgresThroughTheCli() throws Exception {
+        PostgresDatabases.assumeAvailable();
+        Path source = dir.resolve("source.db");
+        assertThat(Cli.run("migrate", "--db", source.toString()).exit()).isZero();
+        Cli imported = Cli.run("import", "--db", source.toString(), "--symbol", "BTCUSDT", "--timeframe", "1m",
+                sampleCsv(dir).toString());
+        assertThat(imported.exit()).as(imported.err()).isZero();
+        PostgresDatabases pg = PostgresDatabases.migrated();
+        opened.add(pg);
+        List<String> copy = new ArrayList<>(List.of("copy", "--from", source.toString(), "--db", pg.url(), "--user",
+                PostgresDatabases.OWNER_ROLE));
+        if (!PostgresDatabases.PASSWORD.isEmpty()) {
+            copy.addAll(List.of("--password", PostgresDatabases.PASSWORD));
+        }
+        Cli copied = Cli.run(copy.toArray(String[]::new));
+        assertThat(copied.exit()).as(copied.err()).isZero();
+        assertThat(copied.out()).startsWith("copied " + source + " to " + pg.url() + " (schema "
+                + SchemaGate.buildVersion() + "): ").containsPattern("market\\.candlesticks +300 rows");
+    }
+
     @Test
     void aUsageErrorExitsWithTwoAndTheUsage() {
         Cli wrong = Cli.run("status", "--no-such-option");
