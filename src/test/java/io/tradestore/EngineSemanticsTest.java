@@ -149,8 +149,7 @@ class EngineSemanticsTest {
     /**
      * The same placement sent by two units at once (a client retrying while its first request is still in flight):
      * both get the one order, as SQLite's serial order gives, with retries off. On PostgreSQL the second unit's
-     * lookup runs before the first commits, its insert waits for the first and fails on the unique index, and
-     * {@code place} then reads the order the first committed.
+     * {@code place} waits on the lock on the client order id until the first commits, then finds its order.
      */
     @EachEngine
     void twoUnitsPlacingTheSameOrderAtOnceBothGetTheOneOrder(TestEngine engine) throws Exception {

@@ -34,7 +34,7 @@ final class BackupCommand extends CliCommand {
         BackupReport r;
         // The backup is one statement (VACUUM INTO) or one pg_dump run; its progress is the size of the file it is
         // writing (<to>.tmp-<uuid> until verified), against the database file's size on SQLite (unknown on PostgreSQL).
-        long total = database.postgres() ? -1 : sizeOf(Path.of(database.config().file().toString()));
+        long total = database.postgres() ? -1 : sizeOf(database.config().file());
         ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r1 -> {
             Thread t = new Thread(r1, "tradestore-cli-backup-progress");
             t.setDaemon(true);

@@ -86,10 +86,10 @@ public final class OrderDao {
             throw new ForeignKeyViolationException("cannot place order \"" + o.clientOrderId()
                     + "\": orders.position_id " + o.positionId() + " names no position", e.sqlState(), e);
         } catch (ConflictException e) {
-            // Only a concurrent unit (PostgreSQL) gets here: the lookup found no order, then the insert waited for the
-            // unit that placed one to commit. At READ COMMITTED the next statement sees it, so the answer is SQLite's:
-            // that order, or the conflict with its parameters. (Under serializable writes PostgreSQL reports 40001
-            // instead and the unit runs again.)
+            // Placements through this method are ordered by the lock on the id, so only a row written past the DAO
+            // (a caller's own jooq() insert, PostgreSQL) gets here: the insert waited for it to commit, and at READ
+            // COMMITTED the next statement sees it, so the answer is still SQLite's: that order, or the conflict with
+            // its parameters. (Under serializable writes PostgreSQL reports 40001 and the unit runs again.)
             OrdersRecord placed = byClientOrderId(db, o.clientOrderId());
             if (placed == null) {
                 throw new ConflictException("order \"" + o.clientOrderId() + "\" was placed concurrently by another"
