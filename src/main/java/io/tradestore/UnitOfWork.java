@@ -7,6 +7,7 @@ import io.tradestore.analytics.OutcomeDao;
 import io.tradestore.analytics.PatternCacheDao;
 import io.tradestore.analytics.PredictionDao;
 import io.tradestore.analytics.SentimentDao;
+import io.tradestore.internal.Check;
 import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.UnitDsl;
@@ -204,9 +205,11 @@ public final class UnitOfWork {
      * it would on SQLite. The DAOs lock their own rows this way. Write units only.
      *
      * @throws IllegalStateException in a read unit
+     * @throws ValidationException   if query is null
      */
     public <R extends Record> ResultQuery<R> forUpdate(SelectForUpdateStep<R> query) {
-        return RowLocks.forWrite(tx.dslForWrite("uow.forUpdate (a row lock)"), query);
+        DSLContext db = tx.dslForWrite("uow.forUpdate (a row lock)");
+        return RowLocks.forWrite(db, Check.notNull("query", query));
     }
 
     /**

@@ -248,7 +248,7 @@ class EngineSemanticsTest {
                 .cause().hasMessageContaining("already exists (prediction " + id + ")");
     }
 
-    /** uow.lock: write units only, and a name is required; the same code runs on both engines. */
+    /** uow.lock and uow.forUpdate: write units only, a name and a query are required; the same on both engines. */
     @EachEngine
     void aNamedLockNeedsAWriteUnitAndAName(TestEngine engine) throws Exception {
         Tradestore store = open(engine, UnaryOperator.identity());
@@ -261,6 +261,8 @@ class EngineSemanticsTest {
             return null;
         })).isInstanceOf(IllegalStateException.class).hasMessageContaining("uow.lock writes, but this is a read-only"
                 + " unit of work");
+        assertThatThrownBy(() -> store.useTransaction(uow -> uow.forUpdate(null)))
+                .isInstanceOf(ValidationException.class).hasMessage("query: must not be null (was null)");
         assertThatThrownBy(() -> store.useTransaction(uow -> uow.lock(" ")))
                 .isInstanceOf(ValidationException.class)
                 .hasMessage("name: must name the lock (e.g. \"open-position:BTCUSDT\") (was \" \")");

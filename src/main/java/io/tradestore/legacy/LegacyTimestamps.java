@@ -1,6 +1,7 @@
 package io.tradestore.legacy;
 
 import io.tradestore.ValidationException;
+import io.tradestore.internal.Check;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -60,6 +61,7 @@ public final class LegacyTimestamps {
      *                             with no time but a separator, or has digits below the microsecond
      */
     public static Parsed parse(String field, String text, ZoneId zone) {
+        Check.notNull("zone", zone);
         String t = text == null ? "" : text.strip();
         if (!SHAPE.matcher(t).matches()) {
             throw new ValidationException(field, RULE, text);

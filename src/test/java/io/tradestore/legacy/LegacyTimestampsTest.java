@@ -72,6 +72,8 @@ class LegacyTimestampsTest {
         }
         assertThatThrownBy(() -> parse("2023-03-01 14:05:09.1234567", UTC))
                 .hasMessageContaining("must not be finer than a microsecond");
+        assertThatThrownBy(() -> parse("2023-03-01", null)).isInstanceOf(ValidationException.class)
+                .hasMessage("zone: must not be null (was null)");
         assertThatThrownBy(() -> parse(null, UTC)).hasMessage("predictions.prediction_timestamp: must be a timestamp"
                 + " (YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][+HH:MM]) (was null)");
     }
