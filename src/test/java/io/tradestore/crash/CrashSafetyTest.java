@@ -117,6 +117,9 @@ class CrashSafetyTest {
                 awaitReady(child, out, err, context);
                 startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spawn);
                 sumStartMillis += startMillis;
+                // The sleep counts from the child's first acknowledged unit, not from READY: on a loaded machine a
+                // child's first unit alone took longer than the shortest sleeps, and kills landed before any unit.
+                awaitFirstAcknowledgement(child, journal, ackedBefore.size(), err, context);
                 Thread.sleep(sleep);
                 if (!child.isAlive()) {
                     fail(context + ": the child ended by itself with exit code " + child.exitValue()
@@ -253,6 +256,26 @@ class CrashSafetyTest {
             }
             Thread.sleep(5);
         }
+    }
+
+    /**
+     * Waits until the running child has acknowledged a unit beyond {@code before}: complete lines are counted
+     * without {@link #readJournal}, which truncates a partial last line and must not run while the child writes.
+     */
+    private static void awaitFirstAcknowledgement(Process child, Path journal, int before, Path err, String context)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (completeLines(journal) <= before) {
+            if (!child.isAlive() || System.nanoTime() > deadline) {
+                fail(context + ": the child acknowledged no unit within 30 s of READY; its stderr:\n" + tail(err));
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static long completeLines(Path journal) throws IOException {
+        return Files.exists(journal) ? Files.readString(journal, StandardCharsets.US_ASCII).chars()
+                .filter(c -> c == '\n').count() : 0;
     }
 
     /**
