@@ -138,7 +138,7 @@ final class ConsolidateCommand extends CliCommand {
                 tm.put("note", t.note());
                 tables.add(tm);
             }
-            sources.add(map("file", s.file().toString(), "sha256", s.sha256(), "bytes", s.bytes(), "tables", tables));
+            sources.add(map("file", s.file().toString(), "name", s.name(), "sha256", s.sha256(), "bytes", s.bytes(), "tables", tables));
         }
         m.put("sources", sources);
         m.put("counts", r.counts().stream().map(c -> map("file", c.file().toString(), "table", c.table(),
@@ -176,16 +176,18 @@ final class ConsolidateCommand extends CliCommand {
                         "      not carried: %s (%,d values)%n", col, n)));
             }
         }
-        t.append(String.format(Locale.ROOT, "%nRows%s:%n  %-44s %8s %8s %8s %8s %8s%n",
+        int width = Math.max(5, r.counts().stream().mapToInt(c -> (r.name(c.file()) + " / " + c.table()).length())
+                .max().orElse(0));
+        String row = "  %-" + width + "s %,8d %,8d %,8d %,8d %,8d%n";
+        t.append(String.format(Locale.ROOT, "%nRows%s:%n  %-" + width + "s %8s %8s %8s %8s %8s%n",
                 r.dryRun() ? " (imported = would be imported)" : "", "file / table", "read", "imported", "already",
                 "merged", "rejected"));
         for (Counts c : r.counts()) {
-            t.append(String.format(Locale.ROOT, "  %-44s %,8d %,8d %,8d %,8d %,8d%n",
-                    c.file().getFileName() + " / " + c.table(), c.read(), c.imported(), c.alreadyImported(),
-                    c.merged(), c.rejected()));
+            t.append(String.format(Locale.ROOT, row, r.name(c.file()) + " / " + c.table(), c.read(), c.imported(),
+                    c.alreadyImported(), c.merged(), c.rejected()));
         }
-        t.append(String.format(Locale.ROOT, "  %-44s %,8d %,8d %,8d %,8d %,8d%n", "total", r.read(), r.imported(),
-                r.alreadyImported(), r.merged(), r.rejected()));
+        t.append(String.format(Locale.ROOT, row, "total", r.read(), r.imported(), r.alreadyImported(), r.merged(),
+                r.rejected()));
         if (!r.rejections().isEmpty()) {
             t.append("\nRejected, by reason:\n");
             for (Rejection x : r.rejections()) {
@@ -198,7 +200,7 @@ final class ConsolidateCommand extends CliCommand {
             r.conversions().forEach((k, n) -> t.append(String.format(Locale.ROOT, "  %,8d  %s%n", n, k)));
         }
         for (FloatNoise n : limit(r.floatNoise())) {
-            t.append(String.format(Locale.ROOT, "  float noise kept: %s %s %s %s = %s%n", n.file().getFileName(),
+            t.append(String.format(Locale.ROOT, "  float noise kept: %s %s %s %s = %s%n", r.name(n.file()),
                     n.table(), n.row(), n.column(), n.value().toPlainString()));
         }
         if (!r.conflicts().isEmpty()) {
@@ -216,7 +218,7 @@ final class ConsolidateCommand extends CliCommand {
                     + " recomputed P&L):%n", r.pnlDifferences().size()));
             for (PnlDifference p : limit(r.pnlDifferences())) {
                 t.append(String.format(Locale.ROOT, "  %s positions %s %s: stored %s, recomputed %s, difference %s%n",
-                        p.file().getFileName(), p.row(), p.symbol(), p.stored().toPlainString(),
+                        r.name(p.file()), p.row(), p.symbol(), p.stored().toPlainString(),
                         p.recomputed().toPlainString(), p.difference().toPlainString()));
             }
             more(t, r.pnlDifferences());
@@ -225,7 +227,7 @@ final class ConsolidateCommand extends CliCommand {
             t.append(String.format(Locale.ROOT, "%nOutcomes without a prediction in any file (%,d; not imported):%n",
                     r.dangling().size()));
             for (DanglingOutcome d : limit(r.dangling())) {
-                t.append(String.format(Locale.ROOT, "  %s %s: prediction_id %s%n", d.file().getFileName(), d.row(),
+                t.append(String.format(Locale.ROOT, "  %s %s: prediction_id %s%n", r.name(d.file()), d.row(),
                         d.predictionId()));
             }
             more(t, r.dangling());

@@ -50,9 +50,9 @@ final class Candidate {
         this.value = null;
     }
 
-    /** Where the row came from, as the report names it: {@code paper_trading.db positions id 7}. */
+    /** Where the row came from, as the report names it: {@code paper-trading-app/trading.db positions id 7}. */
     String origin() {
-        return file.path().getFileName() + " " + table + " " + label;
+        return file.name() + " " + table + " " + label;
     }
 
     long rowOrder() {

@@ -157,9 +157,10 @@ public final class Consolidation {
             throw new ConsolidationException("no SQLite file among the legacy sources " + sources);
         }
         refuseTarget(target, files);
+        List<String> names = LegacySources.names(files);
         List<LegacySources.File> read = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
-            read.add(LegacySources.read(files.get(i), i));
+            read.add(LegacySources.read(files.get(i), names.get(i), i));
         }
         RowConverter converter = new RowConverter(zone);
         Map<LegacyKind, List<Candidate>> byKind = new LinkedHashMap<>();
@@ -598,7 +599,7 @@ public final class Consolidation {
                     keys.put(f.order() + "\u0000" + t.name(), new Counts(f.path(), t.name(), t.kind(), 0, 0, 0, 0, 0));
                 }
             }
-            sourcesOut.add(new Source(f.path(), f.sha256(), f.bytes(), tables));
+            sourcesOut.add(new Source(f.path(), f.name(), f.sha256(), f.bytes(), tables));
         }
         Map<String, List<Candidate>> rejected = new LinkedHashMap<>();
         List<RowFate> rows = new ArrayList<>();

@@ -53,8 +53,17 @@ public record ConsolidationReport(boolean dryRun, ZoneId zone, Consolidation.Pre
         REJECTED
     }
 
-    /** A legacy file as read: its SHA-256 and size (it is never written), and its tables. */
-    public record Source(Path file, String sha256, long bytes, List<Table> tables) {
+    /**
+     * A legacy file as read: its name in the report's texts (its path relative to the folder all sources share), its
+     * SHA-256 and size (it is never written), and its tables.
+     */
+    public record Source(Path file, String name, String sha256, long bytes, List<Table> tables) {
+    }
+
+    /** The name the report's texts give {@code file}, one of {@link #sources()}. */
+    public String name(Path file) {
+        return sources.stream().filter(s -> s.file().equals(file)).map(Source::name).findFirst()
+                .orElse(String.valueOf(file));
     }
 
     /**

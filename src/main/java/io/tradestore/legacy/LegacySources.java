@@ -48,8 +48,8 @@ final class LegacySources {
         }
     }
 
-    /** A legacy file as read. */
-    record File(Path path, int order, String sha256, long bytes, FileTime modified, List<Table> tables) {
+    /** A legacy file as read; name is its path relative to the folder all sources share, as reports show it. */
+    record File(Path path, String name, int order, String sha256, long bytes, FileTime modified, List<Table> tables) {
     }
 
     private LegacySources() {
@@ -79,6 +79,18 @@ final class LegacySources {
         return List.copyOf(files);
     }
 
+    /** Each file's path relative to the deepest folder that holds them all (its name alone for a single file). */
+    static List<String> names(List<Path> files) {
+        Path root = files.get(0).getParent();
+        for (Path f : files) {
+            while (root != null && !f.startsWith(root)) {
+                root = root.getParent();
+            }
+        }
+        Path common = root;
+        return files.stream().map(f -> common == null ? f.toString() : common.relativize(f).toString()).toList();
+    }
+
     static boolean isSqlite(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
@@ -88,7 +100,7 @@ final class LegacySources {
     }
 
     /** Reads {@code file} through a private copy; the rows of tables of an imported kind are read in rowid order. */
-    static File read(Path file, int order) {
+    static File read(Path file, String name, int order) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("tradestore-legacy-");
@@ -104,7 +116,7 @@ final class LegacySources {
             long bytes = Files.size(copy);
             FileTime modified = Files.getLastModifiedTime(file);
             try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy)) {
-                return new File(file, order, sha, bytes, modified, tables(c));
+                return new File(file, name, order, sha, bytes, modified, tables(c));
             }
         } catch (IOException e) {
             throw new ConsolidationException("cannot read legacy file " + file + ": " + e.getMessage(), e);

@@ -143,17 +143,22 @@ class ConsolidateCommandTest {
         assertThat(count(db.config(), false)).isEqualTo(3);
     }
 
+    /** --prefer file-order lets the first file given win the conflict; --zone places the naive times. */
     @Test
-    void fileOrderLetsTheFirstFileWinAConflict() throws Exception {
+    void fileOrderLetsTheFirstFileWinAConflictAndZonePlacesNaiveTimes() throws Exception {
         Db db = migrated(TestEngine.SQLITE);
         Path legacy = legacyFolder();
-        Cli r = run(db, "--prefer", "file-order", "--report-dir", dir.toString(), legacy.resolve("old").toString(),
-                legacy.resolve("trading_predictions.db").toString());
+        Cli r = run(db, "--prefer", "file-order", "--zone", "Australia/Sydney", "--report-dir", dir.toString(),
+                legacy.resolve("old").toString(), legacy.resolve("trading_predictions.db").toString());
         assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("naive timestamp read in Australia/Sydney");
         try (Tradestore store = Tradestore.open(db.config())) {
-            assertThat(store.read(uow -> uow.jooq().select(PREDICTIONS.CONFIDENCE).from(PREDICTIONS)
-                    .where(PREDICTIONS.SYMBOL.eq("CBA.AX")).orderBy(PREDICTIONS.PREDICTION_TIMESTAMP).fetch(
-                            PREDICTIONS.CONFIDENCE)).get(1)).isEqualByComparingTo("0.35");
+            var rows = store.read(uow -> uow.jooq().select(PREDICTIONS.PREDICTION_TIMESTAMP, PREDICTIONS.CONFIDENCE)
+                    .from(PREDICTIONS).where(PREDICTIONS.SYMBOL.eq("CBA.AX")).orderBy(PREDICTIONS.PREDICTION_TIMESTAMP)
+                    .fetch());
+            assertThat(rows.get(1).value2()).isEqualByComparingTo("0.35");
+            // 11:00:00.5 on a Sydney wall clock in March (daylight time, +11:00) is 00:00:00.5 UTC.
+            assertThat(rows.get(1).value1()).isEqualTo(java.time.Instant.parse("2023-03-01T00:00:00.500Z"));
         }
     }
 
