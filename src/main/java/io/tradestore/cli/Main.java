@@ -16,7 +16,7 @@ import java.io.PrintWriter;
         description = "Operate a tradestore database (SQLite file or PostgreSQL).",
         subcommands = {MigrateCommand.class, StatusCommand.class, HealthCommand.class, BackupCommand.class,
                 RestoreCommand.class, OptimizeCommand.class, RetentionCommand.class, ImportCommand.class,
-                ExportCommand.class, CopyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, CopyCommand.class, ConsolidateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int FAILED = 1;
     public static final int WARN = 3;
