@@ -65,7 +65,9 @@ final class LegacyFixtures {
     /**
      * One legacy row and what must become of it. {@code line} is the tradestore row it is (or would be) imported as,
      * in {@link #line} form; identical duplicates carry the same line as the row they merge into. {@code reason} is the
-     * tradestore column a rejection names ({@code predictions.entry_price}); null where the row is not rejected.
+     * column a rejection names: the tradestore column when a tradestore rule refused the value
+     * ({@code predictions.confidence}), the legacy one when its value could not be read or mapped
+     * ({@code predictions.action_confidence} holding "high"); null where the row is not rejected.
      */
     record Row(Kind kind, Path file, String label, Fate newest, Fate fileOrder, String reason, String line,
                int naive) {
@@ -272,9 +274,9 @@ final class LegacyFixtures {
         f.rejected(Kind.PREDICTIONS, "p-r1", "predictions.entry_price", ok("2023-03-03T00:00:00Z"));
         f.rejected(Kind.PREDICTIONS, "p-r2", "predictions.entry_price",
                 ok("2023-03-03T01:00:00Z", "entry_price", null));
-        f.rejected(Kind.PREDICTIONS, "p-r3", "predictions.action",
+        f.rejected(Kind.PREDICTIONS, "p-r3", "predictions.predicted_action",
                 ok("2023-03-03T02:00:00Z", "predicted_action", "maybe", "entry_price", 10.0));
-        f.rejected(Kind.PREDICTIONS, "p-r4", "predictions.magnitude",
+        f.rejected(Kind.PREDICTIONS, "p-r4", "predictions.predicted_magnitude",
                 ok("2023-03-03T03:00:00Z", "predicted_magnitude", null, "entry_price", 10.0));
         f.rejected(Kind.PREDICTIONS, "p-r5", "predictions.feature_vector",
                 ok("2023-03-03T04:00:00Z", "feature_vector", "[NaN, 1.0]", "entry_price", 10.0));
@@ -284,13 +286,13 @@ final class LegacyFixtures {
                 ok("01/03/2023 14:05", "entry_price", 10.0));
         f.rejected(Kind.PREDICTIONS, "p-r8", "predictions.confidence",
                 ok("2023-03-03T06:00:00Z", "action_confidence", 1.2, "entry_price", 10.0));
-        f.rejected(Kind.PREDICTIONS, "p-r9", "predictions.magnitude",
+        f.rejected(Kind.PREDICTIONS, "p-r9", "predictions.predicted_magnitude",
                 ok("2023-03-03T07:00:00Z", "predicted_magnitude", -0.01, "entry_price", 10.0));
-        f.rejected(Kind.PREDICTIONS, "p-r10", "predictions.confidence",
+        f.rejected(Kind.PREDICTIONS, "p-r10", "predictions.action_confidence",
                 ok("2023-03-03T08:00:00Z", "action_confidence", "high", "entry_price", 10.0));
         f.rejected(Kind.PREDICTIONS, "p-r11", "predictions.prediction_timestamp",
                 ok(null, "prediction_timestamp", 1677679509L, "entry_price", 10.0));
-        f.rejected(Kind.PREDICTIONS, "p-r12", "predictions.direction",
+        f.rejected(Kind.PREDICTIONS, "p-r12", "predictions.predicted_direction",
                 ok("2023-03-03T09:00:00Z", "predicted_direction", "sideways", "entry_price", 10.0));
         f.rejected(Kind.PREDICTIONS, "p-r13", "predictions.model_version",
                 ok("2023-03-03T10:00:00Z", "model_version", "v1\u0007", "entry_price", 10.0));
@@ -455,18 +457,18 @@ final class LegacyFixtures {
                     "symbol", "QAN.AX", "entry_date", "2023-03-01 10:00:00", "position_type", "long",
                     "entry_price", 5.5, "position_size", 10L, "created_at", "2023-03-01 10:00:00");
         }
-        f.rejected(Kind.POSITIONS, null, "positions.side", pos("2023-03-01T00:00:00Z", "position_type", "maybe"));
+        f.rejected(Kind.POSITIONS, null, "positions.position_type", pos("2023-03-01T00:00:00Z", "position_type", "maybe"));
         f.rejected(Kind.POSITIONS, null, "positions.symbol", pos("2023-03-01T00:00:00Z", "symbol", "O'NEIL"));
-        f.rejected(Kind.POSITIONS, null, "position_events.reason", pos("2023-03-01T01:00:00Z",
+        f.rejected(Kind.POSITIONS, null, "positions.exit_reason", pos("2023-03-01T01:00:00Z",
                 "exit_date", "2023-03-01T02:00:00Z", "exit_price", 4.1, "exit_reason", "x".repeat(300)));
-        f.rejected(Kind.POSITIONS, null, "position_events.reason", pos("2023-03-01T03:00:00Z",
+        f.rejected(Kind.POSITIONS, null, "positions.exit_reason", pos("2023-03-01T03:00:00Z",
                 "exit_date", "2023-03-01T04:00:00Z", "exit_price", 4.1, "exit_reason", "stop\u0001loss\n"));
         f.rejected(Kind.POSITIONS, null, "positions.exit_price", pos("2023-03-01T04:00:00Z",
                 "exit_date", "2023-03-01T05:00:00Z", "exit_price", null));
         f.rejected(Kind.POSITIONS, null, "positions.entry_price", pos("2023-03-01T05:00:00Z", "entry_price", 0.0));
         f.rejected(Kind.POSITIONS, null, "positions.ml_confidence", pos("2023-03-01T06:00:00Z", "ml_confidence", 1.2));
         f.rejected(Kind.POSITIONS, null, "positions.quantity", pos("2023-03-01T07:00:00Z", "position_size", null));
-        f.rejected(Kind.POSITIONS, null, "position_events.occurred_at", pos("2023-03-01T08:00:00Z",
+        f.rejected(Kind.POSITIONS, null, "positions.exit_time", pos("2023-03-01T08:00:00Z",
                 "exit_date", "2023-03-01T07:30:00Z", "exit_price", 4.1));
     }
 
