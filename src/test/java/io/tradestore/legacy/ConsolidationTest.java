@@ -1,6 +1,13 @@
 package io.tradestore.legacy;
 
+import io.tradestore.Json;
 import io.tradestore.TradestoreConfig;
+import io.tradestore.analytics.Direction;
+import io.tradestore.analytics.NewPrediction;
+import io.tradestore.analytics.NewSentimentScore;
+import io.tradestore.analytics.PredictedAction;
+import io.tradestore.trading.NewPosition;
+import io.tradestore.trading.PositionSide;
 import io.tradestore.crash.ChildJvm;
 import io.tradestore.legacy.Consolidation.Prefer;
 import io.tradestore.legacy.ConsolidationReport.Counts;
@@ -41,6 +48,8 @@ import static io.tradestore.internal.db.Tables.POSITIONS;
 import static io.tradestore.internal.db.Tables.PREDICTIONS;
 import static io.tradestore.internal.db.Tables.SENTIMENT_SCORES;
 import static io.tradestore.legacy.LegacyFixtures.ZONE;
+import static io.tradestore.legacy.LegacyFixtures.d;
+import static io.tradestore.legacy.LegacyFixtures.t;
 import static io.tradestore.legacy.LegacyFixtures.line;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -220,6 +229,57 @@ class ConsolidationTest {
         }
         assertTargetHolds(legacy, Prefer.NEWEST);
         assertThat(fingerprint(legacy.root())).isEqualTo(files);
+    }
+
+    @EachEngine
+    void rowsTheTargetAlreadyHoldsAreKeptAndTheLegacyCopiesAccountedFor(TestEngine engine) throws Exception {
+        Legacy legacy = LegacyFixtures.write(dir.resolve("legacy"));
+        // Recorded before the consolidation: p-9 and sentiment id 6 exactly as the legacy files have them, another
+        // p-7 of WBC.AX (confidence 0.5, UP where the legacy one says DOWN), and one of the two QAN.AX positions.
+        store.useTransaction(uow -> {
+            uow.predictions().record(new NewPrediction("RIO.AX", t("2023-03-03T01:00:00Z"), PredictedAction.SELL,
+                    d("0.66"), Direction.DOWN, d("0.025"), null, "v3", d("120"), Json.of("{\"vix\": 18.5}")));
+            uow.predictions().record(new NewPrediction("WBC.AX", t("2023-03-03T00:00:00Z"), PredictedAction.BUY,
+                    d("0.5"), Direction.UP, d("0.02"), null, "v3", d("12.5"), Json.of("\"NEUTRAL\"")));
+            uow.sentiment().record(new NewSentimentScore("FMG.AX", t("2023-03-01T00:30:00Z"),
+                    d("-0.19999999999999996"), d("0.9"), 3, null));
+            uow.positions().open(NewPosition.of("QAN.AX", PositionSide.LONG, d("10"), d("5.5"),
+                    t("2023-03-01T01:00:00Z")));
+        });
+        Map<String, Fate> changed = Map.of(
+                "paper-trading-app/data/trading_predictions.db prediction_id p-9", Fate.ALREADY_IMPORTED,
+                "paper-trading-app/data/trading_predictions.db prediction_id p-7", Fate.MERGED,
+                "data/sentiment_analysis.db id 6", Fate.ALREADY_IMPORTED,
+                "paper_trading.db id 8", Fate.ALREADY_IMPORTED);
+        Legacy expected = legacy.withFates(Prefer.NEWEST, changed);
+
+        ConsolidationReport report = consolidation(List.of(legacy.root()), Prefer.NEWEST).run(store.get());
+
+        assertReportAccountsForEveryRow(report, expected, Prefer.NEWEST);
+        Map<Kind, List<String>> held = Map.of(
+                Kind.PREDICTIONS, List.of(LegacyFixtures.prediction("WBC.AX", "2023-03-03T00:00:00Z", "BUY", "0.5",
+                        "UP", "0.02", null, "v3", "12.5", "\"NEUTRAL\"")),
+                Kind.OUTCOMES, List.of(),
+                // The outcome of the legacy p-7 is recorded against the target's prediction: UP, so correct.
+                Kind.POSITIONS, List.of(),
+                Kind.SENTIMENT, List.of());
+        for (Kind kind : Kind.values()) {
+            List<String> lines = new ArrayList<>(expected.expected(kind, Prefer.NEWEST));
+            lines.addAll(held.get(kind));
+            lines.addAll(expected.rows(kind).stream().filter(r -> r.newest() == Fate.ALREADY_IMPORTED)
+                    .map(Row::line).toList());
+            if (kind == Kind.OUTCOMES) {
+                lines.replaceAll(l -> l.startsWith("WBC.AX | 2023-03-03T00:00:00Z") ? l.replace("| false", "| true")
+                        : l);
+            }
+            assertThat(target(kind)).as(kind.name()).isEqualTo(lines.stream().sorted().toList());
+        }
+        assertThat(conflicts(report, legacy)).contains("PREDICTIONS WBC.AX at 2023-03-03T00:00:00Z winner=target analytics.predictions 2"
+                + " losers=[paper-trading-app/data/trading_predictions.db predictions prediction_id p-7]"
+                + " fields=[paper-trading-app/data/trading_predictions.db predictions prediction_id p-7: action SELL"
+                + " (kept BUY), paper-trading-app/data/trading_predictions.db predictions prediction_id p-7:"
+                + " confidence 0.55 (kept 0.5), paper-trading-app/data/trading_predictions.db predictions"
+                + " prediction_id p-7: direction DOWN (kept UP)]").hasSize(5);
     }
 
     @Test

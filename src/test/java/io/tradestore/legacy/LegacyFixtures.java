@@ -91,6 +91,30 @@ final class LegacyFixtures {
             return rows.stream().filter(r -> r.kind() == kind).toList();
         }
 
+        /**
+         * The same files with some rows' fates under {@code prefer} changed, keyed "file-under-root label": for a
+         * target that already holds some of the rows.
+         */
+        Legacy withFates(Consolidation.Prefer prefer, Map<String, Fate> changed) {
+            List<Row> out = new ArrayList<>();
+            int found = 0;
+            for (Row r : rows) {
+                Fate fate = changed.get(root.relativize(r.file()) + " " + r.label());
+                if (fate == null) {
+                    out.add(r);
+                    continue;
+                }
+                found++;
+                out.add(new Row(r.kind(), r.file(), r.label(), prefer == Consolidation.Prefer.NEWEST ? fate
+                        : r.newest(), prefer == Consolidation.Prefer.FILE_ORDER ? fate : r.fileOrder(), r.reason(),
+                        r.line(), r.naive()));
+            }
+            if (found != changed.size()) {
+                throw new IllegalArgumentException("not all of " + changed.keySet() + " are fixture rows");
+            }
+            return new Legacy(root, p1, p2, t1, t2, sentiment, cache, out, tables);
+        }
+
         /** The tradestore rows of {@code kind} a run with {@code prefer} leaves, sorted. */
         List<String> expected(Kind kind, Consolidation.Prefer prefer) {
             return rows(kind).stream().filter(r -> r.fate(prefer) == Fate.IMPORTED).map(Row::line).sorted().toList();
