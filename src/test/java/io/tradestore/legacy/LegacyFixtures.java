@@ -293,6 +293,15 @@ final class LegacyFixtures {
                 "action_confidence", 0.7, "predicted_direction", 1L, "predicted_magnitude", 0.01,
                 "model_version", "v1", "created_at", "2023-03-02 10:15:01", "entry_price", 101.0);
 
+        // A price in a unit so small it reaches 2.8e17: JDK 17's Double.toString prints it 2.82879384806159008E17
+        // (JDK-4511638), Python's repr 2.82879384806159e+17.
+        f.row(Kind.PREDICTIONS, "p-8", IMP, IMP, null, prediction("BTCZWL", "2023-03-02T02:00:00Z", "BUY", "0.7",
+                        "UP", "0.01", null, "v1", "282879384806159000", "\"NEUTRAL\""),
+                "symbol", "BTCZWL", "prediction_timestamp", "2023-03-02 11:00:00", "predicted_action", "buy",
+                "action_confidence", 0.7, "predicted_direction", 1L, "predicted_magnitude", 0.01,
+                "model_version", "v1", "created_at", "2023-03-02 11:00:01",
+                "entry_price", real(2.82879384806159E17, "2.82879384806159e+17"));
+
         // Rejected rows carry aware timestamps, so the count of naive ones does not depend on which column the
         // engine looks at first.
         f.rejected(Kind.PREDICTIONS, "p-r1", "predictions.entry_price", ok("2023-03-03T00:00:00Z"));
