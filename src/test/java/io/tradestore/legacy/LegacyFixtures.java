@@ -213,9 +213,7 @@ final class LegacyFixtures {
             positions(f);
         }
         staleCopy(t1, t2, rows);
-        try (FileWriter f = new FileWriter(s, rows, schema())) {
-            sentiment(f);
-        }
+        sentimentInWal(s, rows);
         try (FileWriter f = new FileWriter(m, rows, schema())) {
             cache(f);
         }
@@ -553,7 +551,29 @@ final class LegacyFixtures {
         }
     }
 
-    private static void sentiment(FileWriter f) throws SQLException {
+    /**
+     * The sentiment file as a WAL-mode process left it when it was killed: its last two rows are only in the -wal
+     * beside it, which a reader must see (and must not checkpoint into the original). Written in a scratch file whose
+     * database and -wal are copied while its connection is still open.
+     */
+    private static void sentimentInWal(Path file, List<Row> rows) throws IOException, SQLException {
+        Path scratch = file.resolveSibling("scratch-" + file.getFileName());
+        try (FileWriter f = new FileWriter(file, scratch, rows, schema())) {
+            f.exec("PRAGMA journal_mode = WAL");
+            f.exec("PRAGMA wal_autocheckpoint = 0");
+            sentimentCheckpointed(f);
+            f.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            sentimentInWalOnly(f);
+            Files.copy(scratch, file);
+            Files.copy(scratch.resolveSibling(scratch.getFileName() + "-wal"),
+                    file.resolveSibling(file.getFileName() + "-wal"));
+        }
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Files.deleteIfExists(scratch.resolveSibling(scratch.getFileName() + suffix));
+        }
+    }
+
+    private static void sentimentCheckpointed(FileWriter f) throws SQLException {
         f.row(Kind.SENTIMENT, null, IMP, IMP, null, sentiment("CBA.AX", "2023-03-01T00:00:00Z", "0.35", "0.8", 12),
                 "symbol", "CBA.AX", "timestamp", "2023-03-01 09:00:00", "sentiment_score", 0.35, "confidence", 0.8,
                 "news_count", 12L, "stage_1_score", 0.3, "stage_2_score", 0.4, "economic_context", "calm",
@@ -577,6 +597,9 @@ final class LegacyFixtures {
                 "symbol", "FMG.AX", "timestamp", "2023-03-01 09:30", "sentiment_score",
                 real(0.1 + 0.2 - 0.5, "-0.19999999999999996"), "confidence", 0.9, "news_count", 3L,
                 "created_at", "2023-03-01 09:30:01");
+    }
+
+    private static void sentimentInWalOnly(FileWriter f) throws SQLException {
         // Row 1 again in another shape, created_at lost: identical, merged into row 1.
         f.row(Kind.SENTIMENT, null, MRG, MRG, null, sentiment("CBA.AX", "2023-03-01T00:00:00Z", "0.35", "0.8", 12),
                 "symbol", "CBA.AX", "timestamp", "2023-03-01T09:00:00", "sentiment_score", 0.35, "confidence", 0.8,
@@ -671,8 +694,26 @@ final class LegacyFixtures {
         }
     }
 
-    private static Table table(Path file, String name, LegacyKind kind, String... notCarried) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+    /**
+     * A connection to a private copy of a legacy file and its -wal: opening the file itself would checkpoint a -wal
+     * into it on close and delete it. The copy is deleted when the JVM exits.
+     */
+    static Connection readCopy(Path file) throws IOException, SQLException {
+        Path dir = Files.createTempDirectory("legacy-fixture-copy");
+        Path copy = Files.copy(file, dir.resolve("copy.db"));
+        Path wal = file.resolveSibling(file.getFileName() + "-wal");
+        if (Files.exists(wal)) {
+            Files.copy(wal, dir.resolve("copy.db-wal"));
+        }
+        for (Path p : List.of(dir, copy, dir.resolve("copy.db-wal"), dir.resolve("copy.db-shm"))) {
+            p.toFile().deleteOnExit();
+        }
+        return DriverManager.getConnection("jdbc:sqlite:" + copy);
+    }
+
+    private static Table table(Path file, String name, LegacyKind kind, String... notCarried)
+            throws IOException, SQLException {
+        try (Connection c = readCopy(file); Statement st = c.createStatement()) {
             long rows;
             try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + name)) {
                 rs.next();
@@ -700,9 +741,14 @@ final class LegacyFixtures {
         private final Connection c;
 
         FileWriter(Path file, List<Row> rows, String schema) throws SQLException {
+            this(file, file, rows, schema);
+        }
+
+        /** Rows labelled as {@code file}'s, written into {@code writeTo}. */
+        FileWriter(Path file, Path writeTo, List<Row> rows, String schema) throws SQLException {
             this.file = file;
             this.rows = rows;
-            this.c = DriverManager.getConnection("jdbc:sqlite:" + file);
+            this.c = DriverManager.getConnection("jdbc:sqlite:" + writeTo);
             try (Statement st = c.createStatement()) {
                 for (String sql : schema.split(";")) {
                     if (!sql.isBlank()) {

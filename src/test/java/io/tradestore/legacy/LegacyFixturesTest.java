@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -45,13 +44,18 @@ class LegacyFixturesTest {
                 .containsExactly("1");
         assertThat(legacy.rows()).hasSize(22 + 9 + 6 + 4 + 18 + 4 + 8);
         try (Stream<Path> files = Files.walk(legacy.root())) {
-            assertThat(files.filter(p -> p.getFileName().toString().matches(".*-(wal|shm|journal)$")).toList())
-                    .isEmpty();
+            assertThat(files.filter(p -> p.getFileName().toString().matches(".*-(wal|shm|journal)$"))
+                    .map(p -> legacy.root().relativize(p).toString()).toList())
+                    .containsExactly("data/sentiment_analysis.db-wal");
         }
+        // The sentiment file's last two rows are in its -wal only: without it, a reader sees six.
+        assertThat(cells(legacy.sentiment(), "SELECT COUNT(*) FROM sentiment_analysis")).containsExactly("8");
+        Path alone = Files.copy(legacy.sentiment(), dir.resolve("alone.db"));
+        assertThat(cells(alone, "SELECT COUNT(*) FROM sentiment_analysis")).containsExactly("6");
     }
 
     private static List<String> cells(Path file, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file)) {
+        try (Connection c = LegacyFixtures.readCopy(file)) {
             return SqliteFiles.rows(c, sql).stream().map(r -> r.get(0)).toList();
         }
     }
