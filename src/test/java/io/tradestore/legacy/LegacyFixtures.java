@@ -361,7 +361,12 @@ final class LegacyFixtures {
         f.rejected(Kind.OUTCOMES, null, "outcomes.evaluation_timestamp", "prediction_id", "p-3",
                 "evaluation_timestamp", "2023-02-28T00:00:00Z", "actual_return", 0.01, "actual_direction", 1L,
                 "exit_price", 303.0, "created_at", "2023-02-28 09:00:00");
-        f.rejected(Kind.OUTCOMES, null, "outcomes.exit_price", "prediction_id", "p-7", "evaluation_timestamp",
+        // The second file has a p-7 too, WBC.AX: this outcome is this file's p-7's, CBA.AX.
+        f.row(Kind.OUTCOMES, null, IMP, IMP, null, outcome("CBA.AX", "2023-03-02T01:15:00Z", "2023-03-03T00:00:00Z",
+                        "0.01", "UP", "102.01", true),
+                "prediction_id", "p-7", "evaluation_timestamp", "2023-03-03T00:00:00Z", "actual_return", 0.01,
+                "actual_direction", 1L, "exit_price", 102.01, "created_at", "2023-03-03 09:00:00");
+        f.rejected(Kind.OUTCOMES, null, "outcomes.exit_price", "prediction_id", "p-2", "evaluation_timestamp",
                 "2023-03-03T00:00:00Z", "actual_return", 0.01, "actual_direction", 1L, "exit_price", null,
                 "created_at", "2023-03-03 09:00:00");
     }

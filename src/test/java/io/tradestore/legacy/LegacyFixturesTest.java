@@ -42,7 +42,7 @@ class LegacyFixturesTest {
                 .containsExactly("1 2023-03-02 15:30:00", "4 open", "5 open", "8 open");
         assertThat(cells(legacy.sentiment(), "SELECT COUNT(*) FROM sentiment_analysis WHERE confidence > 1"))
                 .containsExactly("1");
-        assertThat(legacy.rows()).hasSize(22 + 9 + 6 + 4 + 18 + 4 + 8);
+        assertThat(legacy.rows()).hasSize(22 + 10 + 6 + 4 + 18 + 4 + 8);
         try (Stream<Path> files = Files.walk(legacy.root())) {
             assertThat(files.filter(p -> p.getFileName().toString().matches(".*-(wal|shm|journal)$"))
                     .map(p -> legacy.root().relativize(p).toString()).toList())
