@@ -164,9 +164,9 @@ final class ConsolidateCommand extends CliCommand {
 
     private static String text(ConsolidationReport r, List<Path> written) {
         StringBuilder t = new StringBuilder(r.dryRun() ? "DRY RUN: nothing was written.\n" : "");
-        t.append("Plan:\n");
+        t.append("Plan (paths under the folder the sources share; --json gives them in full):\n");
         for (Source s : r.sources()) {
-            t.append(String.format(Locale.ROOT, "  %s (%,d bytes, sha256 %s)%n", s.file(), s.bytes(),
+            t.append(String.format(Locale.ROOT, "  %s (%,d bytes, sha256 %s)%n", s.name(), s.bytes(),
                     s.sha256().substring(0, 16)));
             for (Table tb : s.tables()) {
                 t.append(String.format(Locale.ROOT, "    %-20s %,8d rows  %s%n", tb.name(), tb.rows(),
