@@ -128,4 +128,85 @@ class ConsolidationReviewTest {
         assertThat(store.read(uow -> uow.jooq().fetchOne(POSITIONS)).getRealizedPnl())
                 .isEqualByComparingTo(new BigDecimal("203"));
     }
+
+    private static final String PREDICTIONS_COLUMNS = "prediction_id TEXT, symbol TEXT, prediction_timestamp TEXT,"
+            + " predicted_action TEXT, action_confidence, predicted_magnitude, feature_vector TEXT, model_version TEXT,"
+            + " entry_price, market_context TEXT";
+
+    private static RowFate fate(ConsolidationReport r, String row) {
+        return r.rows().stream().filter(f -> f.row().equals(row)).findFirst().orElseThrow(() -> new AssertionError(row));
+    }
+
+    /**
+     * Values the old code never wrote but a legacy file can hold: each rejects its row naming the legacy column and
+     * the rule, the table's odd name and columns are read, a WITHOUT ROWID table and an empty one are accounted for,
+     * and text that round-trips through each engine exactly (JSON escapes, astral characters, 18 decimal places,
+     * microseconds, an offset) compares equal on the second run, which is a no-op.
+     */
+    @EachEngine
+    void hostileValuesAreRejectedNamingTheColumnAndTheSecondRunIsANoOp(TestEngine engine) throws Exception {
+        Path file = legacy(dir.resolve("hostile.db"),
+                "CREATE TABLE \"predictions \"\"v2\"\" copy\" (prediction_id TEXT, symbol TEXT,"
+                        + " prediction_timestamp TEXT, predicted_action TEXT, action_confidence,"
+                        + " predicted_magnitude, feature_vector TEXT, model_version TEXT, entry_price,"
+                        + " market_context TEXT, \"odd \"\"col\"\" name\" TEXT)",
+                "INSERT INTO \"predictions \"\"v2\"\" copy\" VALUES"
+                        + " ('h1', 'CBA.AX', '2023-03-01T10:00:00.123456+10:00', 'buy', 0.5, 0.01,"
+                        + " '{\"k\": \"\\u0000 caf\u00e9 \ud83d\ude00\", \"v\": [1.0e-3, 2]}', 'v1 ',"
+                        + " '101.500000000000000001', 'RISK ON', 'x'),"
+                        + " ('h2', 'CBA.AX', '2023-03-01 11:00:00', 'BUY', 0.5, 0.01, NULL, 'v1', X'00', NULL, NULL),"
+                        + " ('h3', 'CBA.AX', '2023-03-01 12:00:00', 'BUY', '1e9999', 0.01, NULL, 'v1', 1, NULL, NULL),"
+                        + " ('h4', 'CBA.AX', '2023-03-01 13:00:00', 'BUY', 'NaN', 0.01, NULL, 'v1', 1, NULL, NULL),"
+                        + " ('h5', 'CBA.AX', '2023-03-01 14:00:00', 'BUY', 0.5, 0.01, NULL, 'v1', '', NULL, NULL)",
+                "CREATE TABLE \"sentiment \"\"x\"\"\" (symbol TEXT, timestamp TEXT, sentiment_score REAL,"
+                        + " confidence REAL, PRIMARY KEY (symbol, timestamp)) WITHOUT ROWID",
+                "INSERT INTO \"sentiment \"\"x\"\"\" VALUES ('CBA.AX', '2023-03-01 10:00:00', -0.25, 0.875)",
+                "CREATE TABLE outcomes (prediction_id TEXT, evaluation_timestamp TEXT, actual_return REAL)");
+        byte[] before = Files.readAllBytes(file);
+
+        ConsolidationReport first = run(file, true);
+
+        assertThat(fate(first, "prediction_id h1").fate()).as(fate(first, "prediction_id h1").detail())
+                .isEqualTo(Fate.IMPORTED);
+        assertThat(fate(first, "prediction_id h2").detail())
+                .isEqualTo("predictions.entry_price: must be a number (was \"a BLOB\")");
+        assertThat(fate(first, "prediction_id h3").detail()).startsWith("predictions.confidence: must be within ±");
+        assertThat(fate(first, "prediction_id h4").detail())
+                .isEqualTo("predictions.action_confidence: must be a number (was \"NaN\")");
+        assertThat(fate(first, "prediction_id h5").detail())
+                .isEqualTo("predictions.entry_price: must be a number (was \"\")");
+        assertThat(first.rows()).filteredOn(f -> f.table().startsWith("sentiment"))
+                .extracting(RowFate::fate).containsExactly(Fate.IMPORTED);
+        assertThat(first.counts()).extracting(ConsolidationReport.Counts::table, ConsolidationReport.Counts::read)
+                .containsExactly(tuple("outcomes", 0L), tuple("predictions \"v2\" copy", 5L),
+                        tuple("sentiment \"x\"", 1L));
+        assertThat(first.sources().get(0).tables().get(1).notCarried()).containsEntry("odd \"col\" name", 1L);
+        String vector = store.read(uow -> uow.predictions().find(1).orElseThrow().featureVector().text());
+        assertThat(vector).isEqualTo("{\"k\": \"\\u0000 caf\u00e9 \ud83d\ude00\", \"v\": [1.0e-3, 2]}");
+
+        ConsolidationReport second = run(file, true);
+        assertThat(second.imported()).isZero();
+        assertThat(second.alreadyImported()).as("%s", second.rows()).isEqualTo(2);
+        assertThat(second.rejected()).isEqualTo(4);
+        assertThat(second.conflicts()).isEmpty();
+        assertThat(second.backup()).isNull();
+        assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+
+    /** A JSON text longer than tradestore keeps rejects its row naming the legacy column, not "json". */
+    @EachEngine
+    void anOverlongJsonTextRejectsItsRowNamingTheColumn(TestEngine engine) throws Exception {
+        Path file = legacy(dir.resolve("predictions.db"), "CREATE TABLE predictions (" + PREDICTIONS_COLUMNS + ")",
+                "INSERT INTO predictions VALUES ('long', 'CBA.AX', '2023-03-01 10:00:00', 'BUY', 0.5, 0.01,"
+                        + " '\"' || replace(hex(zeroblob(1000000)), '00', 'x') || '\"', 'v1', 101.5, NULL),"
+                        + " ('context', 'CBA.AX', '2023-03-01 11:00:00', 'BUY', 0.5, 0.01, NULL, 'v1', 101.5,"
+                        + " replace(hex(zeroblob(1000000)), '00', 'x'))");
+
+        ConsolidationReport r = run(file, false);
+
+        assertThat(fate(r, "prediction_id long").detail())
+                .startsWith("predictions.feature_vector: must be at most 1000000 characters");
+        assertThat(fate(r, "prediction_id context").detail())
+                .startsWith("predictions.market_context: must be at most 1000000 characters");
+    }
 }
