@@ -287,6 +287,9 @@ final class RowConverter {
     }
 
     private static String text(String field, Object v) {
+        if (v instanceof LegacySources.NotUtf8) {
+            throw new ValidationException(field, "must be valid UTF-8 text", v);
+        }
         if (v == null || v instanceof String) {
             return (String) v;
         }

@@ -193,6 +193,29 @@ class ConsolidationReviewTest {
         assertThat(Files.readAllBytes(file)).isEqualTo(before);
     }
 
+    /**
+     * SQLite stores whatever bytes it is given as TEXT, and the JDBC driver reads bytes that are not UTF-8 as U+FFFD:
+     * imported like that, a Latin-1 {@code caf\u00e9} would silently become {@code caf\uFFFD}. Such a value rejects its
+     * row naming the column; a U+FFFD the legacy code really wrote (valid UTF-8) is imported as it is.
+     */
+    @EachEngine
+    void textThatIsNotUtf8RejectsItsRowAndARealReplacementCharacterIsKept(TestEngine engine) throws Exception {
+        Path file = legacy(dir.resolve("predictions.db"), "CREATE TABLE predictions (" + PREDICTIONS_COLUMNS + ")",
+                "INSERT INTO predictions VALUES ('latin1', 'CBA.AX', '2023-03-01 10:00:00', 'BUY', 0.5, 0.01, NULL,"
+                        + " 'v1', 101.5, CAST(X'636166E9' AS TEXT)),"
+                        + " ('real', 'CBA.AX', '2023-03-01 11:00:00', 'BUY', 0.5, 0.01, NULL, 'v1', 101.5,"
+                        + " CAST(X'636166EFBFBD' AS TEXT))");
+
+        ConsolidationReport r = run(file, true);
+
+        RowFate latin1 = fate(r, "prediction_id latin1");
+        assertThat(latin1.fate()).isEqualTo(Fate.REJECTED);
+        assertThat(latin1.detail()).startsWith("predictions.market_context: must be valid UTF-8 text (was ");
+        assertThat(fate(r, "prediction_id real").fate()).isEqualTo(Fate.IMPORTED);
+        String context = store.read(uow -> uow.predictions().find(1).orElseThrow().marketContext().text());
+        assertThat(context).isEqualTo("\"caf\uFFFD\"");
+    }
+
     /** A JSON text longer than tradestore keeps rejects its row naming the legacy column, not "json". */
     @EachEngine
     void anOverlongJsonTextRejectsItsRowNamingTheColumn(TestEngine engine) throws Exception {
