@@ -8,6 +8,7 @@ import io.tradestore.testing.TempStore;
 import io.tradestore.testing.TestEngine;
 import io.tradestore.testing.TestEngine.EachEngine;
 import io.tradestore.trading.Position;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static io.tradestore.internal.db.Tables.POSITIONS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -231,5 +235,65 @@ class ConsolidationReviewTest {
                 .startsWith("predictions.feature_vector: must be at most 1000000 characters");
         assertThat(fate(r, "prediction_id context").detail())
                 .startsWith("predictions.market_context: must be at most 1000000 characters");
+    }
+
+    private static Map<String, byte[]> contents(Path folder) throws Exception {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.toList()) {
+                out.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A legacy file caught mid-write: p.db with committed rows still only in its -wal, q.db with a hot -journal
+     * of a transaction that never committed (its pages already spilled into q.db). The WAL's rows are read, the
+     * uncommitted ones are not, and the folder is byte for byte as it was with nothing new beside the files: both
+     * were recovered in private copies.
+     */
+    @Test
+    void aWalAndAHotJournalAreRecoveredInTheCopyNeverBesideTheLegacyFile() throws Exception {
+        Path legacy = Files.createDirectories(dir.resolve("legacy"));
+        String table = "CREATE TABLE predictions (" + PREDICTIONS_COLUMNS + ")";
+        String row = "INSERT INTO predictions VALUES ('%s', 'CBA.AX', '2023-03-01 %s', 'BUY', 0.5, 0.01, NULL, 'v1', 101.5,"
+                + " %s)";
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("p.db"));
+             Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = WAL");
+            s.execute("PRAGMA wal_autocheckpoint = 0");
+            s.executeUpdate(table);
+            s.executeUpdate(String.format(row, "wal", "10:00:00", "NULL"));
+            for (String f : List.of("p.db", "p.db-wal")) {
+                Files.copy(dir.resolve(f), legacy.resolve(f));
+            }
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("q.db"));
+             Statement s = c.createStatement()) {
+            s.executeUpdate(table);
+            s.executeUpdate(String.format(row, "committed", "11:00:00", "NULL"));
+            s.execute("PRAGMA cache_size = 2");
+            c.setAutoCommit(false);
+            for (int i = 0; i < 200; i++) {
+                s.executeUpdate(String.format(row, "uncommitted" + i, String.format("12:%02d:%02d", i / 60, i % 60),
+                        "replace(hex(zeroblob(2000)), '00', 'x')"));
+            }
+            for (String f : List.of("q.db", "q.db-journal")) {
+                Files.copy(dir.resolve(f), legacy.resolve(f));
+            }
+            c.rollback();
+        }
+        assertThat(Files.size(legacy.resolve("q.db"))).as("the uncommitted pages spilled into the file")
+                .isGreaterThan(Files.size(dir.resolve("q.db")));
+        Map<String, byte[]> before = contents(legacy);
+
+        ConsolidationReport r = run(legacy, true);
+
+        assertThat(r.rows()).extracting(RowFate::row, RowFate::fate).containsExactlyInAnyOrder(
+                tuple("prediction_id wal", Fate.IMPORTED), tuple("prediction_id committed", Fate.IMPORTED));
+        Map<String, byte[]> after = contents(legacy);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        before.forEach((name, bytes) -> assertThat(after.get(name)).as(name).isEqualTo(bytes));
     }
 }
