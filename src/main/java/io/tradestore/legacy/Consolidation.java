@@ -585,9 +585,14 @@ public final class Consolidation {
     private static String label(LegacyKind kind, LegacySources.Row r) {
         return switch (kind) {
             case PREDICTIONS -> "prediction_id " + r.get("prediction_id");
-            case OUTCOMES -> "rowid " + r.rowid();
-            default -> "id " + (r.get("id") != null ? r.get("id") : r.rowid());
+            case OUTCOMES -> r.rowid() != null ? "rowid " + r.rowid() : row(r);
+            default -> r.get("id") != null ? "id " + r.get("id") : r.rowid() != null ? "id " + r.rowid() : row(r);
         };
+    }
+
+    /** A WITHOUT ROWID table's row by its place in key order: "rowid null" named them all alike in the ledger. */
+    private static String row(LegacySources.Row r) {
+        return "row " + r.number() + " in key order";
     }
 
     private ConsolidationReport report(boolean write, List<LegacySources.File> read, List<Candidate> all,

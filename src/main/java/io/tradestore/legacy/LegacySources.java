@@ -45,8 +45,11 @@ final class LegacySources {
                  Map<String, Long> notCarried, List<Row> rows) {
     }
 
-    /** One legacy row: its rowid (null for a table without one) and its values by lower-case column. */
-    record Row(Long rowid, Map<String, Object> values) {
+    /**
+     * One legacy row: its rowid (null for a table without one), its 1-based place in the order read (rowid order, or
+     * key order for a WITHOUT ROWID table) and its values by lower-case column.
+     */
+    record Row(Long rowid, long number, Map<String, Object> values) {
         Object get(String column) {
             return values.get(column);
         }
@@ -228,7 +231,7 @@ final class LegacySources {
                     }
                     values.put(md.getColumnName(i).toLowerCase(Locale.ROOT), value);
                 }
-                rows.add(new Row(hasRowid ? rs.getLong(1) : null, values));
+                rows.add(new Row(hasRowid ? rs.getLong(1) : null, rows.size() + 1, values));
             }
         }
         return rows;

@@ -296,4 +296,19 @@ class ConsolidationReviewTest {
         assertThat(after.keySet()).isEqualTo(before.keySet());
         before.forEach((name, bytes) -> assertThat(after.get(name)).as(name).isEqualTo(bytes));
     }
+
+    /** The ledger names each row of a WITHOUT ROWID table apart (they were all "rowid null" / "id null"). */
+    @EachEngine
+    void rowsOfAWithoutRowidTableAreNamedApartInTheLedger(TestEngine engine) throws Exception {
+        Path file = legacy(dir.resolve("sentiment.db"), "CREATE TABLE sentiment_analysis (symbol TEXT, timestamp TEXT,"
+                        + " sentiment_score REAL, confidence REAL, PRIMARY KEY (symbol, timestamp)) WITHOUT ROWID",
+                "INSERT INTO sentiment_analysis VALUES ('CBA.AX', '2023-03-01 11:00:00', 0.5, 0.5),"
+                        + " ('BHP.AX', '2023-03-01 10:00:00', 1.5, 0.5), ('BHP.AX', '2023-03-01 09:00:00', 0.25, 0.5)");
+
+        ConsolidationReport r = run(file, false);
+
+        assertThat(r.rows()).extracting(RowFate::row, RowFate::fate).containsExactly(
+                tuple("row 1 in key order", Fate.IMPORTED), tuple("row 2 in key order", Fate.REJECTED),
+                tuple("row 3 in key order", Fate.IMPORTED));
+    }
 }
