@@ -237,7 +237,7 @@ final class ConsolidateCommand extends CliCommand {
             t.append(String.format(Locale.ROOT, "Backup before the import: %s (%,d bytes, verified)%n",
                     r.backup().file(), r.backup().bytes()));
         } else if (!r.dryRun()) {
-            t.append("Nothing new to import: no backup taken, nothing written.\n");
+            t.append("Nothing new to import: no backup taken, the database unchanged.\n");
         }
         written.forEach(p -> t.append("Written: ").append(p).append('\n'));
         t.append(String.format(Locale.ROOT, "%d ms", r.millis()));

@@ -24,6 +24,7 @@ import io.tradestore.legacy.ConsolidationReport.PnlDifference;
 import io.tradestore.legacy.ConsolidationReport.Rejection;
 import io.tradestore.legacy.ConsolidationReport.RowFate;
 import io.tradestore.legacy.ConsolidationReport.Source;
+import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Position;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -400,7 +401,7 @@ public final class Consolidation {
                     out.add(switch (c.kind) {
                         case PREDICTIONS -> prediction(uow, c, write, found);
                         case SENTIMENT -> sentiment(uow, c, write, found);
-                        case POSITIONS -> position(uow, c, write);
+                        case POSITIONS -> position(uow, c, write, found);
                         case OUTCOMES -> outcome(uow, c, write, found);
                         default -> throw new IllegalStateException(c.kind.name());
                     });
@@ -454,7 +455,7 @@ public final class Consolidation {
                     null, null);
         }
 
-        private Decision position(UnitOfWork uow, Candidate c, boolean write) {
+        private Decision position(UnitOfWork uow, Candidate c, boolean write, List<Conflict> found) {
             PositionValue v = (PositionValue) c.value;
             PositionKey k = (PositionKey) c.key;
             List<Long> same = uow.jooq().select(POSITIONS.ID).from(POSITIONS)
@@ -463,7 +464,13 @@ public final class Consolidation {
                             POSITIONS.ENTRY_PRICE.eq(k.entryPrice()))
                     .orderBy(POSITIONS.ID).fetch(POSITIONS.ID);
             if (same.size() > k.k()) {
-                return new Decision(c, Fate.ALREADY_IMPORTED, "trading.positions " + same.get(k.k()), null, null);
+                // Compared like every other kind: the target may hold it in another state (closed since, or by the
+                // new platform), and that difference is a conflict to list, not "already imported".
+                Position p = uow.positions().find(same.get(k.k())).orElseThrow();
+                PositionValue asStored = new PositionValue(new NewPosition(p.symbol(), p.side(), p.quantity(),
+                        p.entryPrice(), p.entryTime(), p.stopLoss(), p.takeProfit(), p.strategy(), p.mlConfidence(),
+                        p.sentimentScore(), p.quoteCurrency()), p.exitPrice(), p.exitTime(), p.exitReason());
+                return existing(c, "trading.positions " + p.id(), asStored, v, found);
             }
             if (!write) {
                 return new Decision(c, Fate.IMPORTED, "trading.positions (new)", null, null);
@@ -578,9 +585,14 @@ public final class Consolidation {
     private static String label(LegacyKind kind, LegacySources.Row r) {
         return switch (kind) {
             case PREDICTIONS -> "prediction_id " + r.get("prediction_id");
-            case OUTCOMES -> "rowid " + r.rowid();
-            default -> "id " + (r.get("id") != null ? r.get("id") : r.rowid());
+            case OUTCOMES -> r.rowid() != null ? "rowid " + r.rowid() : row(r);
+            default -> r.get("id") != null ? "id " + r.get("id") : r.rowid() != null ? "id " + r.rowid() : row(r);
         };
+    }
+
+    /** A WITHOUT ROWID table's row by its place in key order: "rowid null" named them all alike in the ledger. */
+    private static String row(LegacySources.Row r) {
+        return "row " + r.number() + " in key order";
     }
 
     private ConsolidationReport report(boolean write, List<LegacySources.File> read, List<Candidate> all,
