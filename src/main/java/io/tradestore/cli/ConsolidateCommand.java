@@ -71,9 +71,10 @@ final class ConsolidateCommand extends CliCommand {
             + " (.tsv) are written (default: beside a SQLite database, else the working directory).")
     Path reportDir;
 
-    @Option(names = "--batch-size", defaultValue = "" + Consolidation.DEFAULT_BATCH_SIZE,
-            description = "Legacy rows per unit of work (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Legacy rows per unit of work (default: "
+            + Consolidation.DEFAULT_BATCH_SIZE + " on SQLite, " + Consolidation.POSTGRES_BATCH_SIZE
+            + " on PostgreSQL).")
+    Integer batchSize;
 
     @Parameters(arity = "1..*", paramLabel = "<legacy file or folder>",
             description = "SQLite files, or folders searched for them; never written.")
@@ -81,7 +82,10 @@ final class ConsolidateCommand extends CliCommand {
 
     @Override
     public Integer call() {
-        Consolidation c = Consolidation.of(sources).withZone(zone).withPrefer(prefer).withBatchSize(batchSize);
+        Consolidation c = Consolidation.of(sources).withZone(zone).withPrefer(prefer);
+        if (batchSize != null) {
+            c = c.withBatchSize(batchSize);
+        }
         if (backup != null) {
             c = c.withBackup(backup);
         }

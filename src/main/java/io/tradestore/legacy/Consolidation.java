@@ -68,7 +68,14 @@ import static io.tradestore.internal.db.Tables.SENTIMENT_SCORES;
  */
 public final class Consolidation {
     private static final Logger log = LoggerFactory.getLogger(Consolidation.class);
+    /** Rows per unit on SQLite, where a unit's cost is its commit. */
     public static final int DEFAULT_BATCH_SIZE = 500;
+    /**
+     * Rows per unit on PostgreSQL: each writing statement is a savepoint there (StatementSavepoints), and a unit with
+     * more than 64 of them overflows the backend's subtransaction cache and slows every other session's snapshots;
+     * a row writes at most four statements (a closed position: its insert, entry event, close and exit event).
+     */
+    public static final int POSTGRES_BATCH_SIZE = 15;
     private static final int MAX_EXAMPLES = 3;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -106,7 +113,7 @@ public final class Consolidation {
         if (sources == null || sources.isEmpty() || sources.stream().anyMatch(Objects::isNull)) {
             throw new ValidationException("sources", "must name at least one legacy file or folder", sources);
         }
-        return new Consolidation(List.copyOf(sources), ZoneId.of("UTC"), Prefer.NEWEST, null, DEFAULT_BATCH_SIZE);
+        return new Consolidation(List.copyOf(sources), ZoneId.of("UTC"), Prefer.NEWEST, null, 0);
     }
 
     /** The zone the legacy code's naive timestamps were written in (their wall clock); default UTC. */
@@ -127,7 +134,10 @@ public final class Consolidation {
         return new Consolidation(sources, zone, prefer, Objects.requireNonNull(file, "backup"), batchSize);
     }
 
-    /** Legacy rows per unit of work (default 500): what a killed run can lose and has to redo. */
+    /**
+     * Legacy rows per unit of work: what a killed run can lose and has to redo. Default {@value #DEFAULT_BATCH_SIZE}
+     * on SQLite, {@value #POSTGRES_BATCH_SIZE} on PostgreSQL.
+     */
     public Consolidation withBatchSize(int rows) {
         if (rows < 1 || rows > 100_000) {
             throw new ValidationException("batchSize", "must be within [1, 100000]", rows);
@@ -198,7 +208,7 @@ public final class Consolidation {
         Targets targets = new Targets(conflicts, winners.get(LegacyKind.PREDICTIONS));
         long fresh = 0;
         for (LegacyKind kind : ORDER) {
-            for (List<Candidate> batch : batches(winners.get(kind))) {
+            for (List<Candidate> batch : batches(winners.get(kind), target)) {
                 List<Decision> decided = target.read(uow -> targets.decide(uow, batch, false));
                 apply(decided);
                 fresh += decided.stream().filter(d -> d.fate == Fate.IMPORTED).count();
@@ -210,7 +220,7 @@ public final class Consolidation {
             log.info("consolidation: backed up the target to {} ({} bytes) before importing {} rows",
                     backupReport.file(), backupReport.bytes(), fresh);
             for (LegacyKind kind : ORDER) {
-                for (List<Candidate> batch : batches(winners.get(kind))) {
+                for (List<Candidate> batch : batches(winners.get(kind), target)) {
                     apply(target.inTransaction(uow -> targets.decide(uow, batch, true)));
                 }
             }
@@ -232,21 +242,30 @@ public final class Consolidation {
     // --- stage 2: link outcomes to predictions ---
 
     private static void link(List<Candidate> outcomes, List<Candidate> predictions, List<DanglingOutcome> dangling) {
+        // A valid copy of the prediction wins over a rejected one, wherever it is: its own file's first, then any
+        // file's. Only when every copy was rejected is the outcome rejected with its prediction.
         Map<String, Candidate> sameFile = new HashMap<>();
         Map<String, Candidate> anyFile = new HashMap<>();
-        for (Candidate p : predictions) {
-            if (p.legacyPredictionId != null) {
-                sameFile.putIfAbsent(p.file.order() + "\u0000" + p.legacyPredictionId, p);
-                anyFile.putIfAbsent(p.legacyPredictionId, p);
+        for (boolean valid : new boolean[] {true, false}) {
+            for (Candidate p : predictions) {
+                if (p.legacyPredictionId != null && (p.key != null) == valid) {
+                    sameFile.putIfAbsent(valid + "\u0000" + p.file.order() + "\u0000" + p.legacyPredictionId, p);
+                    anyFile.putIfAbsent(valid + "\u0000" + p.legacyPredictionId, p);
+                }
             }
         }
         for (Candidate o : outcomes) {
             if (o.fate == Fate.REJECTED) {
                 continue;
             }
-            Candidate p = sameFile.get(o.file.order() + "\u0000" + o.legacyPredictionId);
-            if (p == null) {
-                p = anyFile.get(o.legacyPredictionId);
+            Candidate p = null;
+            for (boolean valid : new boolean[] {true, false}) {
+                if (p == null) {
+                    p = sameFile.get(valid + "\u0000" + o.file.order() + "\u0000" + o.legacyPredictionId);
+                }
+                if (p == null) {
+                    p = anyFile.get(valid + "\u0000" + o.legacyPredictionId);
+                }
             }
             if (p == null) {
                 o.reject("outcomes.prediction_id: no prediction with this id in any legacy file",
@@ -526,7 +545,9 @@ public final class Consolidation {
         }
     }
 
-    private List<List<Candidate>> batches(List<Candidate> rows) {
+    private List<List<Candidate>> batches(List<Candidate> rows, Tradestore target) {
+        int batchSize = this.batchSize > 0 ? this.batchSize
+                : target.config().file() == null ? POSTGRES_BATCH_SIZE : DEFAULT_BATCH_SIZE;
         List<List<Candidate>> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i += batchSize) {
             out.add(rows.subList(i, Math.min(rows.size(), i + batchSize)));

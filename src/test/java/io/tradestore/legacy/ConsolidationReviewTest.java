@@ -237,6 +237,30 @@ class ConsolidationReviewTest {
                 .startsWith("predictions.market_context: must be at most 1000000 characters");
     }
 
+    /**
+     * An outcome whose own file's copy of its prediction was rejected (the legacy default entry price 0) is linked to
+     * the valid copy another file holds, not rejected with the copy that happened to sit beside it.
+     */
+    @EachEngine
+    void anOutcomeFindsTheValidCopyOfItsPredictionInAnotherFile(TestEngine engine) throws Exception {
+        String outcomes = "CREATE TABLE outcomes (prediction_id TEXT, evaluation_timestamp TEXT, actual_return REAL,"
+                + " actual_direction INTEGER, exit_price REAL)";
+        legacy(dir.resolve("legacy/a.db"), "CREATE TABLE predictions (" + PREDICTIONS_COLUMNS + ")",
+                "INSERT INTO predictions VALUES ('p1', 'CBA.AX', '2023-03-01 10:00:00', 'BUY', 0.5, 0.01, NULL, 'v1',"
+                        + " 0, NULL)", outcomes,
+                "INSERT INTO outcomes VALUES ('p1', '2023-03-02 10:00:00', 0.02, 1, 103.53)");
+        legacy(dir.resolve("legacy/b.db"), "CREATE TABLE predictions (" + PREDICTIONS_COLUMNS + ")",
+                "INSERT INTO predictions VALUES ('p1', 'CBA.AX', '2023-03-01 10:00:00', 'BUY', 0.5, 0.01, NULL, 'v1',"
+                        + " 101.5, NULL)");
+
+        ConsolidationReport r = run(dir.resolve("legacy"), true);
+
+        RowFate outcome = r.rows().stream().filter(f -> f.table().equals("outcomes")).findFirst().orElseThrow();
+        assertThat(outcome.fate()).as(outcome.detail()).isEqualTo(ConsolidationReport.Fate.IMPORTED);
+        int outcomesStored = store.read(uow -> uow.jooq().fetchCount(io.tradestore.internal.db.Tables.OUTCOMES));
+        assertThat(outcomesStored).isEqualTo(1);
+    }
+
     private static Map<String, byte[]> contents(Path folder) throws Exception {
         Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {
