@@ -110,11 +110,12 @@ final class LegacySources {
         return files.stream().map(f -> common == null ? f.toString() : common.relativize(f).toString()).toList();
     }
 
+    /** Whether the file starts with SQLite's header; one that cannot be read is refused, never skipped unsaid. */
     static boolean isSqlite(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
         } catch (IOException e) {
-            return false;
+            throw new ConsolidationException("cannot read legacy source " + file + ": " + e, e);
         }
     }
 

@@ -195,7 +195,13 @@ final class RowConverter {
             pending.add("exit_reason of an open position not carried");
             reason = null;
         }
-        c.storedPnl = decimal("positions.profit_loss", c.row.get("profit_loss"));
+        // Only compared, never stored: an unreadable one ('N/A') does not cost the position, it is just not compared.
+        try {
+            c.storedPnl = decimal("positions.profit_loss", c.row.get("profit_loss"));
+        } catch (ValidationException unreadable) {
+            c.storedPnl = null;
+            pending.add("profit_loss unreadable, not compared");
+        }
         c.value = new PositionValue(open, exitPrice, exitTime, reason);
         c.key = new Candidate.PositionKey(open.symbol(), open.entryTime(), side, open.quantity(), open.entryPrice(), 0);
     }

@@ -261,6 +261,22 @@ class ConsolidationReviewTest {
         assertThat(outcomesStored).isEqualTo(1);
     }
 
+    /** A stored profit_loss is evidence, only compared: one that is not a number does not cost the position. */
+    @Test
+    void anUnreadableStoredPnlIsNotComparedAndThePositionIsImported() throws Exception {
+        Path file = legacy(dir.resolve("paper_trading.db"), POSITIONS_DDL,
+                "INSERT INTO positions (symbol, entry_date, exit_date, position_type, entry_price, exit_price,"
+                        + " position_size, profit_loss) VALUES ('CBA.AX', '2023-03-01 10:00:00', '2023-03-02 10:00:00',"
+                        + " 'long', 101.5, 103.53, 100, 'N/A')");
+
+        ConsolidationReport r = run(file, true);
+
+        assertThat(only(r).fate()).as(only(r).detail()).isEqualTo(ConsolidationReport.Fate.IMPORTED);
+        assertThat(r.pnlDifferences()).isEmpty();
+        assertThat(r.conversions()).containsEntry("profit_loss unreadable, not compared", 1L);
+        assertThat(positions()).isEqualTo(1);
+    }
+
     private static Map<String, byte[]> contents(Path folder) throws Exception {
         Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {
