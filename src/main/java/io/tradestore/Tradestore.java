@@ -17,6 +17,7 @@ import org.jooq.Configuration;
 import org.jooq.ExecuteListener;
 import org.jooq.ExecuteListenerProvider;
 import org.jooq.SQLDialect;
+import org.jooq.conf.FetchTriggerValuesAfterReturning;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
@@ -90,7 +91,11 @@ public final class Tradestore implements AutoCloseable {
         this.telemetry = Telemetry.of(config.meterRegistry());
         this.jooq = new DefaultConfiguration()
                 .set(engine.dialect())
-                .set(new Settings().withExecuteLogging(false))
+                // NEVER: INSERT ... RETURNING is sent as written on SQLite (3.35+) instead of jOOQ's emulation, an
+                // INSERT then SELECT ... WHERE _rowid_ = last_insert_rowid(). That emulation exists to fetch values
+                // an AFTER trigger sets; tradestore's schema has no triggers (decision 0007).
+                .set(new Settings().withExecuteLogging(false)
+                        .withFetchTriggerValuesAfterReturning(FetchTriggerValuesAfterReturning.NEVER))
                 .set(listeners(engine, observer, StatementTimer.of(telemetry, config.slowQueryThreshold())));
     }
 

@@ -80,8 +80,8 @@ public final class PatternCacheDao {
                     ? replace(db, pattern, expiresAt)
                     : insert(db, pattern, expiresAt);
         }
-        // Read back by key, not with returning(): jOOQ 3.19 emulates RETURNING on SQLite with last_insert_rowid(),
-        // which the DO UPDATE path of an upsert leaves pointing at whatever row this connection inserted last.
+        // Read back by key, not with returning(): the rule of decision 0007 (the RETURNING emulation jOOQ used on
+        // SQLite returned another key's row after the DO UPDATE path; the store now sends native RETURNING).
         return new CachePut(stored(db, pattern.cacheKey(), false).orElseThrow(), written == 1);
     }
 

@@ -54,7 +54,7 @@ public final class PredictionDao {
         var db = tx.dslForWrite("predictions().record");
         // Looked up first rather than read after a failed insert: on PostgreSQL a failed statement aborts the
         // transaction, so the existing row could no longer be named. (ON CONFLICT DO NOTHING is no way out either:
-        // jOOQ emulates RETURNING on SQLite with last_insert_rowid(), which then returns an unrelated row.)
+        // it returns no row on a conflict, so the existing one would still have to be looked up.)
         Optional<Long> existing = db.select(PREDICTIONS.ID).from(PREDICTIONS)
                 .where(PREDICTIONS.SYMBOL.eq(p.symbol()), PREDICTIONS.PREDICTION_TIMESTAMP.eq(p.predictionTimestamp()))
                 .fetchOptional(PREDICTIONS.ID);

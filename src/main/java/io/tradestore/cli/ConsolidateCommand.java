@@ -71,9 +71,10 @@ final class ConsolidateCommand extends CliCommand {
             + " (.tsv) are written (default: beside a SQLite database, else the working directory).")
     Path reportDir;
 
-    @Option(names = "--batch-size", defaultValue = "" + Consolidation.DEFAULT_BATCH_SIZE,
-            description = "Legacy rows per unit of work (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", description = "Legacy rows per unit of work (default: "
+            + Consolidation.DEFAULT_BATCH_SIZE + " on SQLite, " + Consolidation.POSTGRES_BATCH_SIZE
+            + " on PostgreSQL).")
+    Integer batchSize;
 
     @Parameters(arity = "1..*", paramLabel = "<legacy file or folder>",
             description = "SQLite files, or folders searched for them; never written.")
@@ -81,7 +82,10 @@ final class ConsolidateCommand extends CliCommand {
 
     @Override
     public Integer call() {
-        Consolidation c = Consolidation.of(sources).withZone(zone).withPrefer(prefer).withBatchSize(batchSize);
+        Consolidation c = Consolidation.of(sources).withZone(zone).withPrefer(prefer);
+        if (batchSize != null) {
+            c = c.withBatchSize(batchSize);
+        }
         if (backup != null) {
             c = c.withBackup(backup);
         }
@@ -164,9 +168,9 @@ final class ConsolidateCommand extends CliCommand {
 
     private static String text(ConsolidationReport r, List<Path> written) {
         StringBuilder t = new StringBuilder(r.dryRun() ? "DRY RUN: nothing was written.\n" : "");
-        t.append("Plan:\n");
+        t.append("Plan (paths under the folder the sources share; --json gives them in full):\n");
         for (Source s : r.sources()) {
-            t.append(String.format(Locale.ROOT, "  %s (%,d bytes, sha256 %s)%n", s.file(), s.bytes(),
+            t.append(String.format(Locale.ROOT, "  %s (%,d bytes, sha256 %s)%n", s.name(), s.bytes(),
                     s.sha256().substring(0, 16)));
             for (Table tb : s.tables()) {
                 t.append(String.format(Locale.ROOT, "    %-20s %,8d rows  %s%n", tb.name(), tb.rows(),
@@ -237,7 +241,7 @@ final class ConsolidateCommand extends CliCommand {
             t.append(String.format(Locale.ROOT, "Backup before the import: %s (%,d bytes, verified)%n",
                     r.backup().file(), r.backup().bytes()));
         } else if (!r.dryRun()) {
-            t.append("Nothing new to import: no backup taken, nothing written.\n");
+            t.append("Nothing new to import: no backup taken, the database unchanged.\n");
         }
         written.forEach(p -> t.append("Written: ").append(p).append('\n'));
         t.append(String.format(Locale.ROOT, "%d ms", r.millis()));

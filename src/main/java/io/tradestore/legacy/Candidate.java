@@ -56,7 +56,7 @@ final class Candidate {
     }
 
     long rowOrder() {
-        return row.rowid() == null ? 0 : row.rowid();
+        return row.rowid() == null ? row.number() : row.rowid();
     }
 
     /** The natural key of a prediction, and of the outcome that evaluates it. */

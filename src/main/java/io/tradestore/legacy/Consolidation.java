@@ -24,6 +24,7 @@ import io.tradestore.legacy.ConsolidationReport.PnlDifference;
 import io.tradestore.legacy.ConsolidationReport.Rejection;
 import io.tradestore.legacy.ConsolidationReport.RowFate;
 import io.tradestore.legacy.ConsolidationReport.Source;
+import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.Position;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +68,14 @@ import static io.tradestore.internal.db.Tables.SENTIMENT_SCORES;
  */
 public final class Consolidation {
     private static final Logger log = LoggerFactory.getLogger(Consolidation.class);
+    /** Rows per unit on SQLite, where a unit's cost is its commit. */
     public static final int DEFAULT_BATCH_SIZE = 500;
+    /**
+     * Rows per unit on PostgreSQL: each writing statement is a savepoint there (StatementSavepoints), and a unit with
+     * more than 64 of them overflows the backend's subtransaction cache and slows every other session's snapshots;
+     * a row writes at most four statements (a closed position: its insert, entry event, close and exit event).
+     */
+    public static final int POSTGRES_BATCH_SIZE = 15;
     private static final int MAX_EXAMPLES = 3;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -105,7 +113,7 @@ public final class Consolidation {
         if (sources == null || sources.isEmpty() || sources.stream().anyMatch(Objects::isNull)) {
             throw new ValidationException("sources", "must name at least one legacy file or folder", sources);
         }
-        return new Consolidation(List.copyOf(sources), ZoneId.of("UTC"), Prefer.NEWEST, null, DEFAULT_BATCH_SIZE);
+        return new Consolidation(List.copyOf(sources), ZoneId.of("UTC"), Prefer.NEWEST, null, 0);
     }
 
     /** The zone the legacy code's naive timestamps were written in (their wall clock); default UTC. */
@@ -126,7 +134,10 @@ public final class Consolidation {
         return new Consolidation(sources, zone, prefer, Objects.requireNonNull(file, "backup"), batchSize);
     }
 
-    /** Legacy rows per unit of work (default 500): what a killed run can lose and has to redo. */
+    /**
+     * Legacy rows per unit of work: what a killed run can lose and has to redo. Default {@value #DEFAULT_BATCH_SIZE}
+     * on SQLite, {@value #POSTGRES_BATCH_SIZE} on PostgreSQL.
+     */
     public Consolidation withBatchSize(int rows) {
         if (rows < 1 || rows > 100_000) {
             throw new ValidationException("batchSize", "must be within [1, 100000]", rows);
@@ -197,7 +208,7 @@ public final class Consolidation {
         Targets targets = new Targets(conflicts, winners.get(LegacyKind.PREDICTIONS));
         long fresh = 0;
         for (LegacyKind kind : ORDER) {
-            for (List<Candidate> batch : batches(winners.get(kind))) {
+            for (List<Candidate> batch : batches(winners.get(kind), target)) {
                 List<Decision> decided = target.read(uow -> targets.decide(uow, batch, false));
                 apply(decided);
                 fresh += decided.stream().filter(d -> d.fate == Fate.IMPORTED).count();
@@ -209,7 +220,7 @@ public final class Consolidation {
             log.info("consolidation: backed up the target to {} ({} bytes) before importing {} rows",
                     backupReport.file(), backupReport.bytes(), fresh);
             for (LegacyKind kind : ORDER) {
-                for (List<Candidate> batch : batches(winners.get(kind))) {
+                for (List<Candidate> batch : batches(winners.get(kind), target)) {
                     apply(target.inTransaction(uow -> targets.decide(uow, batch, true)));
                 }
             }
@@ -231,21 +242,30 @@ public final class Consolidation {
     // --- stage 2: link outcomes to predictions ---
 
     private static void link(List<Candidate> outcomes, List<Candidate> predictions, List<DanglingOutcome> dangling) {
+        // A valid copy of the prediction wins over a rejected one, wherever it is: its own file's first, then any
+        // file's. Only when every copy was rejected is the outcome rejected with its prediction.
         Map<String, Candidate> sameFile = new HashMap<>();
         Map<String, Candidate> anyFile = new HashMap<>();
-        for (Candidate p : predictions) {
-            if (p.legacyPredictionId != null) {
-                sameFile.putIfAbsent(p.file.order() + "\u0000" + p.legacyPredictionId, p);
-                anyFile.putIfAbsent(p.legacyPredictionId, p);
+        for (boolean valid : new boolean[] {true, false}) {
+            for (Candidate p : predictions) {
+                if (p.legacyPredictionId != null && (p.key != null) == valid) {
+                    sameFile.putIfAbsent(valid + "\u0000" + p.file.order() + "\u0000" + p.legacyPredictionId, p);
+                    anyFile.putIfAbsent(valid + "\u0000" + p.legacyPredictionId, p);
+                }
             }
         }
         for (Candidate o : outcomes) {
             if (o.fate == Fate.REJECTED) {
                 continue;
             }
-            Candidate p = sameFile.get(o.file.order() + "\u0000" + o.legacyPredictionId);
-            if (p == null) {
-                p = anyFile.get(o.legacyPredictionId);
+            Candidate p = null;
+            for (boolean valid : new boolean[] {true, false}) {
+                if (p == null) {
+                    p = sameFile.get(valid + "\u0000" + o.file.order() + "\u0000" + o.legacyPredictionId);
+                }
+                if (p == null) {
+                    p = anyFile.get(valid + "\u0000" + o.legacyPredictionId);
+                }
             }
             if (p == null) {
                 o.reject("outcomes.prediction_id: no prediction with this id in any legacy file",
@@ -400,7 +420,7 @@ public final class Consolidation {
                     out.add(switch (c.kind) {
                         case PREDICTIONS -> prediction(uow, c, write, found);
                         case SENTIMENT -> sentiment(uow, c, write, found);
-                        case POSITIONS -> position(uow, c, write);
+                        case POSITIONS -> position(uow, c, write, found);
                         case OUTCOMES -> outcome(uow, c, write, found);
                         default -> throw new IllegalStateException(c.kind.name());
                     });
@@ -454,7 +474,7 @@ public final class Consolidation {
                     null, null);
         }
 
-        private Decision position(UnitOfWork uow, Candidate c, boolean write) {
+        private Decision position(UnitOfWork uow, Candidate c, boolean write, List<Conflict> found) {
             PositionValue v = (PositionValue) c.value;
             PositionKey k = (PositionKey) c.key;
             List<Long> same = uow.jooq().select(POSITIONS.ID).from(POSITIONS)
@@ -463,7 +483,13 @@ public final class Consolidation {
                             POSITIONS.ENTRY_PRICE.eq(k.entryPrice()))
                     .orderBy(POSITIONS.ID).fetch(POSITIONS.ID);
             if (same.size() > k.k()) {
-                return new Decision(c, Fate.ALREADY_IMPORTED, "trading.positions " + same.get(k.k()), null, null);
+                // Compared like every other kind: the target may hold it in another state (closed since, or by the
+                // new platform), and that difference is a conflict to list, not "already imported".
+                Position p = uow.positions().find(same.get(k.k())).orElseThrow();
+                PositionValue asStored = new PositionValue(new NewPosition(p.symbol(), p.side(), p.quantity(),
+                        p.entryPrice(), p.entryTime(), p.stopLoss(), p.takeProfit(), p.strategy(), p.mlConfidence(),
+                        p.sentimentScore(), p.quoteCurrency()), p.exitPrice(), p.exitTime(), p.exitReason());
+                return existing(c, "trading.positions " + p.id(), asStored, v, found);
             }
             if (!write) {
                 return new Decision(c, Fate.IMPORTED, "trading.positions (new)", null, null);
@@ -519,7 +545,9 @@ public final class Consolidation {
         }
     }
 
-    private List<List<Candidate>> batches(List<Candidate> rows) {
+    private List<List<Candidate>> batches(List<Candidate> rows, Tradestore target) {
+        int batchSize = this.batchSize > 0 ? this.batchSize
+                : target.config().file() == null ? POSTGRES_BATCH_SIZE : DEFAULT_BATCH_SIZE;
         List<List<Candidate>> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i += batchSize) {
             out.add(rows.subList(i, Math.min(rows.size(), i + batchSize)));
@@ -578,9 +606,14 @@ public final class Consolidation {
     private static String label(LegacyKind kind, LegacySources.Row r) {
         return switch (kind) {
             case PREDICTIONS -> "prediction_id " + r.get("prediction_id");
-            case OUTCOMES -> "rowid " + r.rowid();
-            default -> "id " + (r.get("id") != null ? r.get("id") : r.rowid());
+            case OUTCOMES -> r.rowid() != null ? "rowid " + r.rowid() : row(r);
+            default -> r.get("id") != null ? "id " + r.get("id") : r.rowid() != null ? "id " + r.rowid() : row(r);
         };
+    }
+
+    /** A WITHOUT ROWID table's row by its place in key order: "rowid null" named them all alike in the ledger. */
+    private static String row(LegacySources.Row r) {
+        return "row " + r.number() + " in key order";
     }
 
     private ConsolidationReport report(boolean write, List<LegacySources.File> read, List<Candidate> all,

@@ -3,6 +3,10 @@ package io.tradestore.legacy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +37,7 @@ import java.util.stream.Stream;
  * journal is recovered in the copy, never in the original, and nothing appears beside the originals.
  */
 final class LegacySources {
-    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
     private static final String[] SIDECARS = {"-wal", "-journal"};
 
     /** A table of a legacy file as read: its columns (lower case) and, for a kind that is imported, its rows. */
@@ -41,10 +45,25 @@ final class LegacySources {
                  Map<String, Long> notCarried, List<Row> rows) {
     }
 
-    /** One legacy row: its rowid (null for a table without one) and its values by lower-case column. */
-    record Row(Long rowid, Map<String, Object> values) {
+    /**
+     * One legacy row: its rowid (null for a table without one), its 1-based place in the order read (rowid order, or
+     * key order for a WITHOUT ROWID table) and its values by lower-case column.
+     */
+    record Row(Long rowid, long number, Map<String, Object> values) {
         Object get(String column) {
             return values.get(column);
+        }
+    }
+
+    /**
+     * A TEXT value whose bytes are not UTF-8 (SQLite stores any bytes it is given). The driver would read them with
+     * U+FFFD in place of what it cannot decode; kept apart instead, so the value rejects its row rather than being
+     * imported altered.
+     */
+    record NotUtf8(byte[] bytes) {
+        @Override
+        public String toString() {
+            return "text that is not UTF-8, " + bytes.length + " bytes";
         }
     }
 
@@ -91,11 +110,12 @@ final class LegacySources {
         return files.stream().map(f -> common == null ? f.toString() : common.relativize(f).toString()).toList();
     }
 
+    /** Whether the file starts with SQLite's header; one that cannot be read is refused, never skipped unsaid. */
     static boolean isSqlite(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
         } catch (IOException e) {
-            return false;
+            throw new ConsolidationException("cannot read legacy source " + file + ": " + e, e);
         }
     }
 
@@ -189,6 +209,11 @@ final class LegacySources {
         } catch (SQLException withoutRowid) {
             hasRowid = false;
         }
+        boolean utf8;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA encoding")) {
+            // A UTF-16 file hands over UTF-16 bytes; SQLite converts its text, so only UTF-8 files can hold bad bytes.
+            utf8 = rs.next() && "UTF-8".equalsIgnoreCase(rs.getString(1));
+        }
         String sql = hasRowid ? "SELECT rowid AS \"tradestore legacy rowid\", * FROM " + quote(table) + " ORDER BY rowid"
                 : "SELECT * FROM " + quote(table);
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -197,12 +222,30 @@ final class LegacySources {
             while (rs.next()) {
                 Map<String, Object> values = new LinkedHashMap<>();
                 for (int i = first; i <= md.getColumnCount(); i++) {
-                    values.put(md.getColumnName(i).toLowerCase(Locale.ROOT), rs.getObject(i));
+                    Object value = rs.getObject(i);
+                    if (utf8 && value instanceof String text && text.indexOf('\uFFFD') >= 0) {
+                        // Either the legacy code wrote U+FFFD, or the driver put it there: the bytes tell.
+                        byte[] raw = rs.getBytes(i);
+                        if (!isUtf8(raw)) {
+                            value = new NotUtf8(raw);
+                        }
+                    }
+                    values.put(md.getColumnName(i).toLowerCase(Locale.ROOT), value);
                 }
-                rows.add(new Row(hasRowid ? rs.getLong(1) : null, values));
+                rows.add(new Row(hasRowid ? rs.getLong(1) : null, rows.size() + 1, values));
             }
         }
         return rows;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
     }
 
     static String quote(String identifier) {

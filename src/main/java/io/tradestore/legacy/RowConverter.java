@@ -8,6 +8,7 @@ import io.tradestore.analytics.NewPrediction;
 import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.JsonSyntax;
 import io.tradestore.legacy.Candidate.OutcomeValue;
 import io.tradestore.legacy.Candidate.PositionValue;
@@ -48,6 +49,7 @@ final class RowConverter {
             "0", Direction.FLAT, "FLAT", Direction.FLAT, "NEUTRAL", Direction.FLAT);
     private static final BigDecimal PNL_TOLERANCE = new BigDecimal("0.01");
     private static final BigDecimal PNL_RELATIVE = new BigDecimal("1E-9");
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
     private final ZoneId zone;
     private final Map<String, Long> conversions = new TreeMap<>();
@@ -184,11 +186,22 @@ final class RowConverter {
             Check.notBefore("positions.exit_time", exitTime, "positions.entry_time", open.entryTime());
             Check.optionalText("positions.exit_reason", reason, 256);
             Check.decimal("positions.realized_pnl", pnl(open.side(), open.entryPrice(), exitPrice, open.quantity()));
+            // Closing also stores the return, computed as the DAO does (from the exact P&L): one that does not fit
+            // rejects the row here, before anything is written, and the dry run says so too.
+            Decimal18.rounded("positions.return_pct", exactPnl(open.side(), open.entryPrice(), exitPrice,
+                    open.quantity()).multiply(HUNDRED).divide(open.entryPrice().multiply(open.quantity()),
+                    Decimal18.SCALE, RoundingMode.HALF_EVEN));
         } else if (reason != null) {
             pending.add("exit_reason of an open position not carried");
             reason = null;
         }
-        c.storedPnl = decimal("positions.profit_loss", c.row.get("profit_loss"));
+        // Only compared, never stored: an unreadable one ('N/A') does not cost the position, it is just not compared.
+        try {
+            c.storedPnl = decimal("positions.profit_loss", c.row.get("profit_loss"));
+        } catch (ValidationException unreadable) {
+            c.storedPnl = null;
+            pending.add("profit_loss unreadable, not compared");
+        }
         c.value = new PositionValue(open, exitPrice, exitTime, reason);
         c.key = new Candidate.PositionKey(open.symbol(), open.entryTime(), side, open.quantity(), open.entryPrice(), 0);
     }
@@ -217,8 +230,11 @@ final class RowConverter {
 
     /** The exact P&L of a whole position closed at exitPrice, rounded once to 18 places as the store rounds it. */
     static BigDecimal pnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
-        BigDecimal perUnit = side == PositionSide.LONG ? exit.subtract(entry) : entry.subtract(exit);
-        return plain(perUnit.multiply(quantity).setScale(18, RoundingMode.HALF_EVEN));
+        return plain(exactPnl(side, entry, exit, quantity).setScale(18, RoundingMode.HALF_EVEN));
+    }
+
+    private static BigDecimal exactPnl(PositionSide side, BigDecimal entry, BigDecimal exit, BigDecimal quantity) {
+        return (side == PositionSide.LONG ? exit.subtract(entry) : entry.subtract(exit)).multiply(quantity);
     }
 
     /** Whether a stored float P&L is off the exact one by more than rounding: max(0.01, 1e-9 x |exact|). */
@@ -277,6 +293,9 @@ final class RowConverter {
     }
 
     private static String text(String field, Object v) {
+        if (v instanceof LegacySources.NotUtf8) {
+            throw new ValidationException(field, "must be valid UTF-8 text", v);
+        }
         if (v == null || v instanceof String) {
             return (String) v;
         }
@@ -343,6 +362,14 @@ final class RowConverter {
         if (problem != null) {
             throw new ValidationException(field, "must be well-formed JSON (" + problem + ")", text);
         }
+        return json(field, text);
+    }
+
+    /** Json.of, with Json's length rule checked first so that the rejection names the legacy column. */
+    private static Json json(String field, String text) {
+        if (text.length() > Json.MAX_LENGTH) {
+            throw new ValidationException(field, "must be at most " + Json.MAX_LENGTH + " characters", text);
+        }
         return Json.of(text);
     }
 
@@ -353,10 +380,11 @@ final class RowConverter {
             return null;
         }
         if (!text.isBlank() && JsonSyntax.problem(text) == null) {
-            return Json.of(text);
+            return json("predictions.market_context", text);
         }
+        Json asString = json("predictions.market_context", jsonString(text));
         pending.add("market_context text recorded as a JSON string");
-        return Json.of(jsonString(text));
+        return asString;
     }
 
     static String jsonString(String text) {

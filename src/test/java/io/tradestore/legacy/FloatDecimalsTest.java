@@ -26,7 +26,7 @@ class FloatDecimalsTest {
     }
 
     /** Values as prices and sizes look: a few decimals, and the sums and products float arithmetic makes of them. */
-    private static Gen<Double> priceLike() {
+    static Gen<Double> priceLike() {
         Gen<Double> cents = longs().between(1, 10_000_000).map(c -> c / 100.0);
         return cents.zip(cents, Double::sum).mix(cents.zip(doubles().between(0.001, 3), (a, b) -> a * b), 50);
     }
