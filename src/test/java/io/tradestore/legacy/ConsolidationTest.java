@@ -8,6 +8,7 @@ import io.tradestore.analytics.NewSentimentScore;
 import io.tradestore.analytics.PredictedAction;
 import io.tradestore.trading.NewPosition;
 import io.tradestore.trading.PositionSide;
+import io.tradestore.trading.PositionStatus;
 import io.tradestore.crash.ChildJvm;
 import io.tradestore.legacy.Consolidation.Prefer;
 import io.tradestore.legacy.ConsolidationReport.Counts;
@@ -280,6 +281,38 @@ class ConsolidationTest {
                 + " (kept BUY), paper-trading-app/data/trading_predictions.db predictions prediction_id p-7:"
                 + " confidence 0.55 (kept 0.5), paper-trading-app/data/trading_predictions.db predictions"
                 + " prediction_id p-7: direction DOWN (kept UP)]").hasSize(5);
+    }
+
+    @EachEngine
+    void aPositionImportedOpenFromTheStaleCopyAndClosedInTheNewerFileIsAConflictTheTargetWins(TestEngine engine)
+            throws Exception {
+        Legacy legacy = LegacyFixtures.write(dir.resolve("legacy"));
+        consolidation(List.of(legacy.t2()), Prefer.NEWEST).run(store.get());
+
+        ConsolidationReport report = consolidation(List.of(legacy.t1(), legacy.t2()), Prefer.NEWEST).run(store.get());
+
+        Map<String, Fate> fates = fates(report, legacy);
+        Map<String, Fate> expected = new TreeMap<>();
+        for (int id = 1; id <= 18; id++) {
+            expected.put("paper_trading.db positions id " + id, switch (id) {
+                case 1, 4, 8 -> Fate.ALREADY_IMPORTED;
+                // Closed here, open in the target: not "already imported"; the target's row is kept.
+                case 5 -> Fate.MERGED;
+                case 2, 3, 6, 7, 9 -> Fate.IMPORTED;
+                default -> Fate.REJECTED;
+            });
+        }
+        for (int id : new int[] {1, 4, 5, 8}) {
+            expected.put("paper-trading-app/paper_trading.db positions id " + id, Fate.MERGED);
+        }
+        assertThat(fates).isEqualTo(expected);
+        assertThat(conflicts(report, legacy)).filteredOn(c -> c.contains("winner=target"))
+                .singleElement().asString()
+                .startsWith("POSITIONS RIO.AX SHORT 10 @ 120 at 2023-03-01T00:00:00Z winner=target trading.positions")
+                .contains("losers=[paper_trading.db positions id 5]");
+        List<PositionStatus> rio = store.read(uow -> uow.jooq().select(POSITIONS.STATUS).from(POSITIONS)
+                .where(POSITIONS.SYMBOL.eq("RIO.AX")).fetch(POSITIONS.STATUS));
+        assertThat(rio).containsExactly(PositionStatus.OPEN);
     }
 
     @Test
