@@ -28,7 +28,8 @@ public final class FloatDecimals {
 
     /**
      * The shortest decimal that {@link Double#parseDouble} reads back as {@code value}; of two that short, the one
-     * nearer to the double's exact value (the lower one if they are as near). Zero (either sign) is 0.
+     * nearer to the double's exact value, and of two as near, the one ending in an even digit (as Python's repr).
+     * Zero (either sign) is 0.
      *
      * @throws ValidationException if {@code value} is NaN or infinite (no decimal reads back as it)
      */
@@ -46,7 +47,9 @@ public final class FloatDecimals {
             boolean downReads = down.doubleValue() == value;
             boolean upReads = up.doubleValue() == value;
             if (downReads && upReads) {
-                return plain(exact.subtract(down).abs().compareTo(up.subtract(exact).abs()) <= 0 ? down : up);
+                // Both read back: the nearer to the exact value, and of two as near the one ending in an even digit,
+                // as Python's repr (what the old code printed) and JDK 19+'s Double.toString choose.
+                return plain(exact.round(new MathContext(digits, RoundingMode.HALF_EVEN)));
             }
             if (downReads || upReads) {
                 return plain(downReads ? down : up);

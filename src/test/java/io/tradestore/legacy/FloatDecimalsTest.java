@@ -62,6 +62,23 @@ class FloatDecimalsTest {
         }
     }
 
+    /**
+     * On JDK 19+ Double.toString is specified as shortest, nearest, ties to the even digit (JDK-4511638), with at least
+     * two digits: an independent oracle for every value whose shortest decimal has two digits or more. Runs on the
+     * build's second JDK (Temurin 25); JDK 17's Double.toString is not shortest, so there the test is skipped.
+     */
+    @Test
+    void onJdk19AndLaterTheRuleAgreesWithDoubleToString() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 19,
+                "Double.toString is shortest from JDK 19 on");
+        Props.check(20_000, 1_000, anyFiniteDouble().mix(priceLike(), 50), d -> {
+            BigDecimal ours = FloatDecimals.shortest("x", d);
+            if (ours.stripTrailingZeros().precision() >= 2) {
+                assertThat(ours).as("%s", d).isEqualByComparingTo(new BigDecimal(Double.toString(d)));
+            }
+        });
+    }
+
     @Test
     void knownValuesAreWrittenAsTheOldCodePrintedThem() {
         assertThat(FloatDecimals.shortest("x", 0.1)).isEqualTo(new BigDecimal("0.1"));
@@ -71,6 +88,9 @@ class FloatDecimalsTest {
         assertThat(FloatDecimals.shortest("x", 1e-7)).isEqualTo(new BigDecimal("0.0000001"));
         // JDK-4511638: JDK 17's Double.toString prints 2.82879384806159008E17, not the shortest.
         assertThat(FloatDecimals.shortest("x", 2.82879384806159E17)).isEqualTo(new BigDecimal("282879384806159000"));
+        // Exactly halfway between the two 16-digit decimals that read back (…35.875): the even one, as Python's repr
+        // printed it; taking the lower one gave …35.87.
+        assertThat(FloatDecimals.shortest("x", 8.765953823743588E13)).isEqualTo(new BigDecimal("87659538237435.88"));
         // Java prints 4.9E-324, but one digit reads back already.
         assertThat(FloatDecimals.shortest("x", Double.MIN_VALUE)).isEqualTo(new BigDecimal("5E-324"));
         assertThat(FloatDecimals.shortest("x", Double.MAX_VALUE)).isEqualTo(new BigDecimal("1.7976931348623157E308")
