@@ -187,7 +187,7 @@ public final class PerfSuite {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
                 boolean left = i == 0 || i == row.length - 1;
-                String cell = left ? String.format("%-" + width[i] + "s", row[i])
+                String cell = width[i] == 0 ? "" : left ? String.format("%-" + width[i] + "s", row[i])
                         : String.format("%" + width[i] + "s", row[i]);
                 line.append(i == 0 ? "" : "  ").append(cell);
             }
