@@ -131,25 +131,31 @@ public class HotPathsBench {
         Path template = HotPathsTemplate.get(series);
         dir = Files.createTempDirectory("tradestore-hotpaths");
         file = dir.resolve("hotpaths.db");
-        Files.copy(template, file);
-        ids = readIds(file);
-        fillReset = FillReset.read(file);
-        BenchData data = BenchData.load();
-        try (Tradestore checkDao = Tradestore.open(TradestoreConfig.sqlite(file));
-             RawSqlite checkRaw = RawSqlite.open(file)) {
-            HotPathsCheck.run(checkDao, checkRaw, ids, series, data);
-        }
-        fillReset.apply(file);
-        fillOrders = dao ? ids.daoFillOrders : ids.rawFillOrders;
-        liveValues = new BenchData.Values[data.realCount()];
-        for (int i = 0; i < liveValues.length; i++) {
-            liveValues[i] = data.values(i);
-        }
-        appendFrom = series + (dao ? 0 : RAW_APPEND_OFFSET);
-        if (dao) {
-            store = Tradestore.open(TradestoreConfig.sqlite(file));
-        } else {
-            raw = RawSqlite.open(file);
+        // A trial whose setup fails (its self-check) gets no teardown: its copy must not stay behind.
+        try {
+            Files.copy(template, file);
+            ids = readIds(file);
+            fillReset = FillReset.read(file);
+            BenchData data = BenchData.load();
+            try (Tradestore checkDao = Tradestore.open(TradestoreConfig.sqlite(file));
+                 RawSqlite checkRaw = RawSqlite.open(file)) {
+                HotPathsCheck.run(checkDao, checkRaw, ids, series, data);
+            }
+            fillReset.apply(file);
+            fillOrders = dao ? ids.daoFillOrders : ids.rawFillOrders;
+            liveValues = new BenchData.Values[data.realCount()];
+            for (int i = 0; i < liveValues.length; i++) {
+                liveValues[i] = data.values(i);
+            }
+            appendFrom = series + (dao ? 0 : RAW_APPEND_OFFSET);
+            if (dao) {
+                store = Tradestore.open(TradestoreConfig.sqlite(file));
+            } else {
+                raw = RawSqlite.open(file);
+            }
+        } catch (IOException | SQLException | RuntimeException e) {
+            deleteDir();
+            throw e;
         }
     }
 
@@ -171,9 +177,13 @@ public class HotPathsBench {
                 raw.close();
             }
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteDir();
+        }
+    }
+
+    private void deleteDir() throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
