@@ -91,12 +91,20 @@ public final class Tradestore implements AutoCloseable {
         this.telemetry = Telemetry.of(config.meterRegistry());
         this.jooq = new DefaultConfiguration()
                 .set(engine.dialect())
-                // NEVER: INSERT ... RETURNING is sent as written on SQLite (3.35+) instead of jOOQ's emulation, an
-                // INSERT then SELECT ... WHERE _rowid_ = last_insert_rowid(). That emulation exists to fetch values
-                // an AFTER trigger sets; tradestore's schema has no triggers (decision 0007).
-                .set(new Settings().withExecuteLogging(false)
-                        .withFetchTriggerValuesAfterReturning(FetchTriggerValuesAfterReturning.NEVER))
+                .set(settings(engine.dialect()))
                 .set(listeners(engine, observer, StatementTimer.of(telemetry, config.slowQueryThreshold())));
+    }
+
+    private static Settings settings(SQLDialect dialect) {
+        // NEVER: INSERT ... RETURNING is sent as written on SQLite (3.35+) instead of jOOQ's emulation, an INSERT then
+        // SELECT ... WHERE _rowid_ = last_insert_rowid(). That emulation exists to fetch values an AFTER trigger sets;
+        // tradestore's schema has no triggers (decision 0007).
+        Settings s = new Settings().withExecuteLogging(false)
+                .withFetchTriggerValuesAfterReturning(FetchTriggerValuesAfterReturning.NEVER);
+        // jOOQ inlines every value of a statement with more than 999 binds on SQLite (its limit before 3.32), so a
+        // 500-candle chunk (4,000 values) became 56 KB of SQL text to render and compile; SQLite since 3.32 takes
+        // 32,766 binds (SQLITE_MAX_VARIABLE_NUMBER).
+        return dialect == SQLDialect.SQLITE ? s.withInlineThreshold(32_766) : s;
     }
 
     /**

@@ -7,9 +7,9 @@ import io.tradestore.BusyException;
 import org.jooq.SQLDialect;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 
 /**
  * Where connections come from and how a transaction starts and ends on one kind of database. Savepoints use the
@@ -124,9 +124,10 @@ public abstract class Engine implements AutoCloseable {
         }
     }
 
+    /** Prepared, not created: on SQLite the connection keeps it (StatementCache), so BEGIN and COMMIT compile once. */
     static void execute(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute(sql);
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.execute();
         }
     }
 }

@@ -85,7 +85,7 @@ public final class SqliteEngine extends Engine {
         source.setUrl(url);
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
-        hikari.setDataSource(source);
+        hikari.setDataSource(StatementCache.over(source));
         hikari.setMaximumPoolSize(size);
         hikari.setMinimumIdle(size);
         hikari.setConnectionTimeout(Math.max(250, busyTimeout.toMillis()));
