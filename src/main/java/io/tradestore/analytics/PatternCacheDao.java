@@ -2,12 +2,14 @@ package io.tradestore.analytics;
 
 import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
+import io.tradestore.internal.RenderedQuery;
 import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PatternCacheRecord;
 import io.tradestore.market.Timeframe;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -134,10 +136,16 @@ public final class PatternCacheDao {
     /** The unexpired entry under {@code cacheKey}; empty if there is none or it has expired. */
     public Optional<CachedPattern> get(String cacheKey) {
         Check.text("cacheKey", cacheKey, NewCachedPattern.CACHE_KEY_MAX);
-        return tx.dsl().selectFrom(PATTERN_CACHE)
-                .where(PATTERN_CACHE.CACHE_KEY.eq(cacheKey), unexpired())
-                .fetchOptional(PatternCacheDao::map);
+        var db = tx.dsl();
+        Instant now = tx.now();
+        return GET.fetchOptional(db, "read", () -> db.selectFrom(PATTERN_CACHE)
+                        .where(PATTERN_CACHE.CACHE_KEY.eq(cacheKey), PATTERN_CACHE.EXPIRES_AT.gt(now)),
+                DSL.val(cacheKey, PATTERN_CACHE.CACHE_KEY), DSL.val(now, PATTERN_CACHE.EXPIRES_AT))
+                .map(PatternCacheDao::map);
     }
+
+    /** The cache's hot read, rendered once (RenderedQuery). */
+    private static final RenderedQuery<PatternCacheRecord> GET = new RenderedQuery<>(PATTERN_CACHE);
 
     /** Deletes every expired entry (expires_at at or before now) and returns how many there were. */
     public int purgeExpired() {

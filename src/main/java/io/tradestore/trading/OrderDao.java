@@ -11,6 +11,7 @@ import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Keyset;
+import io.tradestore.internal.RenderedQuery;
 import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.OrderFillsRecord;
@@ -272,8 +273,13 @@ public final class OrderDao {
      */
     public Optional<Order> find(long id) {
         var db = tx.dsl();
-        return RowLocks.inWriteUnit(tx, db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))).fetchOptional(OrderDao::map);
+        return FIND.fetchOptional(db, tx.writable() ? "write" : "read",
+                () -> RowLocks.inWriteUnit(tx, db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))),
+                DSL.val(id, ORDERS.ID)).map(OrderDao::map);
     }
+
+    /** A hot read, rendered once (RenderedQuery). */
+    private static final RenderedQuery<OrdersRecord> FIND = new RenderedQuery<>(ORDERS);
 
     /**
      * The order placed under {@code clientOrderId}. In a write unit on PostgreSQL the id stays as this call saw it

@@ -9,6 +9,7 @@ import io.tradestore.ValidationException;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Decimal18;
 import io.tradestore.internal.Keyset;
+import io.tradestore.internal.RenderedQuery;
 import io.tradestore.internal.RowLocks;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.PositionEventsRecord;
@@ -226,9 +227,13 @@ public final class PositionDao {
      */
     public Optional<Position> find(long id) {
         var db = tx.dsl();
-        return RowLocks.inWriteUnit(tx, db, db.selectFrom(POSITIONS).where(POSITIONS.ID.eq(id)))
-                .fetchOptional(PositionDao::map);
+        return FIND.fetchOptional(db, tx.writable() ? "write" : "read",
+                () -> RowLocks.inWriteUnit(tx, db, db.selectFrom(POSITIONS).where(POSITIONS.ID.eq(id))),
+                DSL.val(id, POSITIONS.ID)).map(PositionDao::map);
     }
+
+    /** The hottest read, rendered once (RenderedQuery). */
+    private static final RenderedQuery<PositionsRecord> FIND = new RenderedQuery<>(POSITIONS);
 
     /** All OPEN positions, oldest entry first. */
     public List<Position> listOpen() {
