@@ -136,7 +136,7 @@ public class DaoHotPathBench {
     /** The 1M-candle database of the library on the class path, built once and kept under target/. */
     private static synchronized Path template() throws IOException {
         Path cached = Path.of("target", "bench", "dao-template-" + Tradestore.class.getPackage().getImplementationVersion()
-                + "-" + schemaVersionOfBuild() + ".db");
+                + "-" + HotPathsTemplate.schemaVersionOfBuild() + ".db");
         if (Files.exists(cached)) {
             return cached;
         }
@@ -157,15 +157,5 @@ public class DaoHotPathBench {
         }
         Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING);
         return cached;
-    }
-
-    private static String schemaVersionOfBuild() {
-        try (var in = Tradestore.class.getResourceAsStream("/io/tradestore/internal/schema-version.properties")) {
-            var p = new java.util.Properties();
-            p.load(in);
-            return p.getProperty("schema.version").trim();
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 }

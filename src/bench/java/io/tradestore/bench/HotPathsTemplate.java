@@ -203,7 +203,8 @@ final class HotPathsTemplate {
         return out;
     }
 
-    private static String schemaVersionOfBuild() {
+    /** The schema version the library on the class path was built at; the templates are kept per version. */
+    static String schemaVersionOfBuild() {
         try (var in = Tradestore.class.getResourceAsStream("/io/tradestore/internal/schema-version.properties")) {
             var p = new java.util.Properties();
             p.load(in);

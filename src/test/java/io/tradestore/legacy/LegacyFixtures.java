@@ -371,6 +371,19 @@ final class LegacyFixtures {
                 "created_at", "2023-03-03 09:00:00");
     }
 
+    /** {@code v} with each (column, value) pair of {@code overrides} put over it, as alternating names and values. */
+    private static Object[] withOverrides(Map<String, Object> v, Object... overrides) {
+        for (int i = 0; i < overrides.length; i += 2) {
+            v.put((String) overrides[i], overrides[i + 1]);
+        }
+        List<Object> out = new ArrayList<>();
+        v.forEach((k, x) -> {
+            out.add(k);
+            out.add(x);
+        });
+        return out.toArray();
+    }
+
     /** A rejected prediction's columns: valid apart from the overrides, at an aware {@code at}. */
     private static Object[] ok(String at, Object... overrides) {
         Map<String, Object> v = new LinkedHashMap<>();
@@ -382,15 +395,7 @@ final class LegacyFixtures {
         v.put("predicted_magnitude", 0.01);
         v.put("model_version", "v1");
         v.put("created_at", "2023-03-03 00:00:00");
-        for (int i = 0; i < overrides.length; i += 2) {
-            v.put((String) overrides[i], overrides[i + 1]);
-        }
-        List<Object> out = new ArrayList<>();
-        v.forEach((k, x) -> {
-            out.add(k);
-            out.add(x);
-        });
-        return out.toArray();
+        return withOverrides(v, overrides);
     }
 
     private static void predictionsFile2(FileWriter f) throws SQLException {
@@ -516,15 +521,7 @@ final class LegacyFixtures {
         v.put("entry_price", 4.0);
         v.put("position_size", 100L);
         v.put("created_at", "2023-03-01 00:00:00");
-        for (int i = 0; i < overrides.length; i += 2) {
-            v.put((String) overrides[i], overrides[i + 1]);
-        }
-        List<Object> out = new ArrayList<>();
-        v.forEach((k, x) -> {
-            out.add(k);
-            out.add(x);
-        });
-        return out.toArray();
+        return withOverrides(v, overrides);
     }
 
     /**
