@@ -4,6 +4,7 @@ import io.tradestore.Tradestore;
 import io.tradestore.TradestoreConfig;
 import io.tradestore.analytics.NewExecutionEvent;
 import io.tradestore.market.Candle;
+import io.tradestore.market.CandleIngest;
 import io.tradestore.market.Timeframe;
 import io.tradestore.trading.NewOrder;
 import io.tradestore.trading.OrderSide;
@@ -65,6 +66,10 @@ public class ContentionBench {
     /** Candles per ingest unit: 10,000 as the issue asks; smaller slices let a waiting placement in sooner. */
     @Param({"10000"})
     int batch;
+
+    /** unit: each batch one unit of work; sliced: each batch through CandleIngest, one unit per 500 candles. */
+    @Param({"unit", "sliced"})
+    String ingest;
 
     private Tradestore store;
     private Path dir;
@@ -132,7 +137,8 @@ public class ContentionBench {
             nextMinute += batch;
         }
         List<Candle> candles = candles(start, batch);
-        return store.inTransaction(uow -> uow.candlesticks().upsert(candles));
+        return ingest.equals("sliced") ? CandleIngest.upsert(store, candles)
+                : store.inTransaction(uow -> uow.candlesticks().upsert(candles));
     }
 
     private long place() {

@@ -234,7 +234,7 @@ public final class CandlestickDao {
         return all;
     }
 
-    private static void validate(List<Candle> candles) {
+    static void validate(List<Candle> candles) {
         Check.notNull("candles", candles);
         Map<CandleKey, Integer> firstIndex = new HashMap<>();
         int i = 0;
