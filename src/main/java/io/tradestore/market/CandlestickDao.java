@@ -7,6 +7,7 @@ import io.tradestore.internal.Check;
 import io.tradestore.internal.DecimalBinding;
 import io.tradestore.internal.EpochMicros;
 import io.tradestore.internal.Keyset;
+import io.tradestore.internal.RenderedStatement;
 import io.tradestore.internal.SqlErrors;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.CandlestickMetadataRecord;
@@ -14,6 +15,7 @@ import io.tradestore.internal.db.tables.records.CandlesticksRecord;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertValuesStep8;
+import org.jooq.Param;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 
@@ -254,9 +256,39 @@ public final class CandlestickDao {
 
     /** Inserts the candles whose key is not stored and returns how many that was; stored keys are left as they are. */
     private static int insertNew(DSLContext db, List<Candle> candles) {
-        return insert(db, candles).onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
-                .doNothing()
-                .execute();
+        Param<?>[] binds = new Param<?>[candles.size() * 8];
+        int i = 0;
+        for (Candle c : candles) {
+            binds[i++] = val(c.symbol(), CANDLESTICKS.SYMBOL);
+            binds[i++] = val(c.timeframe(), CANDLESTICKS.TIMEFRAME);
+            binds[i++] = val(c.openTime(), CANDLESTICKS.OPEN_TIME);
+            binds[i++] = val(c.open(), CANDLESTICKS.OPEN);
+            binds[i++] = val(c.high(), CANDLESTICKS.HIGH);
+            binds[i++] = val(c.low(), CANDLESTICKS.LOW);
+            binds[i++] = val(c.close(), CANDLESTICKS.CLOSE);
+            binds[i++] = val(c.volume(), CANDLESTICKS.VOLUME);
+        }
+        // Rendered once per row count (a live feed writes one candle a unit: issue 13, case g).
+        return INSERT_NEW.execute(db, "rows:" + candles.size(), () -> insertOf(db, binds)
+                .onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
+                .doNothing(), binds);
+    }
+
+    private static final RenderedStatement INSERT_NEW = new RenderedStatement();
+    private static final RenderedStatement GROW_METADATA = new RenderedStatement();
+
+    /** The multi-row INSERT of {@link #insert} over bind parameters, eight per candle, in column order. */
+    @SuppressWarnings("unchecked")
+    private static InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal,
+            BigDecimal, BigDecimal, BigDecimal> insertOf(DSLContext db, Param<?>[] binds) {
+        var insert = db.insertInto(CANDLESTICKS, CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME,
+                CANDLESTICKS.OPEN, CANDLESTICKS.HIGH, CANDLESTICKS.LOW, CANDLESTICKS.CLOSE, CANDLESTICKS.VOLUME);
+        for (int i = 0; i < binds.length; i += 8) {
+            insert = insert.values((Field<String>) binds[i], (Field<Timeframe>) binds[i + 1],
+                    (Field<Instant>) binds[i + 2], (Field<BigDecimal>) binds[i + 3], (Field<BigDecimal>) binds[i + 4],
+                    (Field<BigDecimal>) binds[i + 5], (Field<BigDecimal>) binds[i + 6], (Field<BigDecimal>) binds[i + 7]);
+        }
+        return insert;
     }
 
     /** Inserts each candle or replaces the values stored under its key. */
@@ -302,10 +334,17 @@ public final class CandlestickDao {
                     .execute();
             return;
         }
-        db.insertInto(CANDLESTICK_METADATA, CANDLESTICK_METADATA.SYMBOL, CANDLESTICK_METADATA.TIMEFRAME,
-                        CANDLESTICK_METADATA.FIRST_OPEN_TIME, CANDLESTICK_METADATA.LAST_OPEN_TIME,
-                        CANDLESTICK_METADATA.CANDLE_COUNT, CANDLESTICK_METADATA.UPDATED_AT)
-                .values(series.symbol(), series.timeframe(), g.first, g.last, g.added, now)
+        var symbol = val(series.symbol(), CANDLESTICK_METADATA.SYMBOL);
+        var timeframe = val(series.timeframe(), CANDLESTICK_METADATA.TIMEFRAME);
+        var first = val(g.first, CANDLESTICK_METADATA.FIRST_OPEN_TIME);
+        var last = val(g.last, CANDLESTICK_METADATA.LAST_OPEN_TIME);
+        var added = val(g.added, CANDLESTICK_METADATA.CANDLE_COUNT);
+        var updated = val(now, CANDLESTICK_METADATA.UPDATED_AT);
+        GROW_METADATA.execute(db, "grow", () -> db.insertInto(CANDLESTICK_METADATA, CANDLESTICK_METADATA.SYMBOL,
+                        CANDLESTICK_METADATA.TIMEFRAME, CANDLESTICK_METADATA.FIRST_OPEN_TIME,
+                        CANDLESTICK_METADATA.LAST_OPEN_TIME, CANDLESTICK_METADATA.CANDLE_COUNT,
+                        CANDLESTICK_METADATA.UPDATED_AT)
+                .values(symbol, timeframe, first, last, added, updated)
                 .onConflict(CANDLESTICK_METADATA.SYMBOL, CANDLESTICK_METADATA.TIMEFRAME)
                 .doUpdate()
                 .set(CANDLESTICK_METADATA.FIRST_OPEN_TIME, least(CANDLESTICK_METADATA.FIRST_OPEN_TIME,
@@ -314,8 +353,8 @@ public final class CandlestickDao {
                         excluded(CANDLESTICK_METADATA.LAST_OPEN_TIME)))
                 .set(CANDLESTICK_METADATA.CANDLE_COUNT, CANDLESTICK_METADATA.CANDLE_COUNT
                         .plus(excluded(CANDLESTICK_METADATA.CANDLE_COUNT)))
-                .set(CANDLESTICK_METADATA.UPDATED_AT, excluded(CANDLESTICK_METADATA.UPDATED_AT))
-                .execute();
+                .set(CANDLESTICK_METADATA.UPDATED_AT, excluded(CANDLESTICK_METADATA.UPDATED_AT)),
+                symbol, timeframe, first, last, added, updated);
     }
 
     /** What one batch adds to one series: the candles not stored before, and its first and last open times. */
