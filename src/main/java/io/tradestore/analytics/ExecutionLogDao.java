@@ -5,6 +5,7 @@ import io.tradestore.Page;
 import io.tradestore.PageRequest;
 import io.tradestore.internal.Check;
 import io.tradestore.internal.Keyset;
+import io.tradestore.internal.RenderedQuery;
 import io.tradestore.internal.Tx;
 import io.tradestore.internal.db.tables.records.TradeExecutionLogRecord;
 
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 
 import static io.tradestore.internal.db.Tables.TRADE_EXECUTION_LOG;
+import static org.jooq.impl.DSL.val;
 
 /**
  * analytics.trade_execution_log: an append-only log, so there is no update or delete. Obtain from
@@ -32,22 +34,30 @@ public final class ExecutionLogDao {
     public ExecutionEvent record(NewExecutionEvent e) {
         Check.notNull("event", e);
         var db = tx.dslForWrite("executionLog().record");
+        var orderId = val(e.orderId(), TRADE_EXECUTION_LOG.ORDER_ID);
+        var clientOrderId = val(e.clientOrderId(), TRADE_EXECUTION_LOG.CLIENT_ORDER_ID);
+        var event = val(e.event(), TRADE_EXECUTION_LOG.EVENT);
+        var latency = val(e.latencyMicros(), TRADE_EXECUTION_LOG.LATENCY_MICROS);
+        var loggedAt = val(e.loggedAt(), TRADE_EXECUTION_LOG.LOGGED_AT);
+        var details = val(e.details(), TRADE_EXECUTION_LOG.DETAILS);
         try {
-            return map(db.insertInto(TRADE_EXECUTION_LOG)
-                    .set(TRADE_EXECUTION_LOG.ORDER_ID, e.orderId())
-                    .set(TRADE_EXECUTION_LOG.CLIENT_ORDER_ID, e.clientOrderId())
-                    .set(TRADE_EXECUTION_LOG.EVENT, e.event())
-                    .set(TRADE_EXECUTION_LOG.LATENCY_MICROS, e.latencyMicros())
-                    .set(TRADE_EXECUTION_LOG.LOGGED_AT, e.loggedAt())
-                    .set(TRADE_EXECUTION_LOG.DETAILS, e.details())
-                    .returning()
-                    .fetchSingle());
+            return map(RECORD.fetchOptional(db, "insert", () -> db.insertInto(TRADE_EXECUTION_LOG)
+                    .set(TRADE_EXECUTION_LOG.ORDER_ID, orderId)
+                    .set(TRADE_EXECUTION_LOG.CLIENT_ORDER_ID, clientOrderId)
+                    .set(TRADE_EXECUTION_LOG.EVENT, event)
+                    .set(TRADE_EXECUTION_LOG.LATENCY_MICROS, latency)
+                    .set(TRADE_EXECUTION_LOG.LOGGED_AT, loggedAt)
+                    .set(TRADE_EXECUTION_LOG.DETAILS, details)
+                    .returning(), orderId, clientOrderId, event, latency, loggedAt, details).orElseThrow());
         } catch (ForeignKeyViolationException fk) {
             throw new ForeignKeyViolationException("order " + e.orderId() + " does not exist"
                     + " (trade_execution_log.order_id, event " + e.event() + " of client order " + e.clientOrderId()
                     + "); log events of orders not stored in this database with a null orderId", fk.sqlState(), fk);
         }
     }
+
+    /** The log's hot write, rendered once (RenderedQuery: an INSERT ... RETURNING is a result query). */
+    private static final RenderedQuery<TradeExecutionLogRecord> RECORD = new RenderedQuery<>(TRADE_EXECUTION_LOG);
 
     /** Every event of one client order id, in the order they were logged (ties by id). */
     public List<ExecutionEvent> forClientOrderId(String clientOrderId) {

@@ -67,22 +67,35 @@ public final class OrderDao {
         }
         Instant now = tx.now();
         try {
-            return map(db.insertInto(ORDERS)
-                    .set(ORDERS.CLIENT_ORDER_ID, o.clientOrderId())
-                    .set(ORDERS.POSITION_ID, o.positionId())
-                    .set(ORDERS.SYMBOL, o.symbol())
-                    .set(ORDERS.SIDE, o.side())
-                    .set(ORDERS.ORDER_TYPE, o.type())
-                    .set(ORDERS.STATUS, OrderStatus.NEW)
-                    .set(ORDERS.QUANTITY, o.quantity())
-                    .set(ORDERS.LIMIT_PRICE, o.limitPrice())
-                    .set(ORDERS.STOP_PRICE, o.stopPrice())
-                    .set(ORDERS.FILLED_QUANTITY, BigDecimal.ZERO)
-                    .set(ORDERS.CREATED_AT, now)
-                    .set(ORDERS.UPDATED_AT, now)
-                    .set(ORDERS.VERSION, 0L)
-                    .returning()
-                    .fetchSingle());
+            var clientOrderId = DSL.val(o.clientOrderId(), ORDERS.CLIENT_ORDER_ID);
+            var positionId = DSL.val(o.positionId(), ORDERS.POSITION_ID);
+            var symbol = DSL.val(o.symbol(), ORDERS.SYMBOL);
+            var side = DSL.val(o.side(), ORDERS.SIDE);
+            var type = DSL.val(o.type(), ORDERS.ORDER_TYPE);
+            var status = DSL.val(OrderStatus.NEW, ORDERS.STATUS);
+            var quantity = DSL.val(o.quantity(), ORDERS.QUANTITY);
+            var limitPrice = DSL.val(o.limitPrice(), ORDERS.LIMIT_PRICE);
+            var stopPrice = DSL.val(o.stopPrice(), ORDERS.STOP_PRICE);
+            var filled = DSL.val(BigDecimal.ZERO, ORDERS.FILLED_QUANTITY);
+            var created = DSL.val(now, ORDERS.CREATED_AT);
+            var updated = DSL.val(now, ORDERS.UPDATED_AT);
+            var version = DSL.val(0L, ORDERS.VERSION);
+            return map(PLACE.fetchOptional(db, "insert", () -> db.insertInto(ORDERS)
+                    .set(ORDERS.CLIENT_ORDER_ID, clientOrderId)
+                    .set(ORDERS.POSITION_ID, positionId)
+                    .set(ORDERS.SYMBOL, symbol)
+                    .set(ORDERS.SIDE, side)
+                    .set(ORDERS.ORDER_TYPE, type)
+                    .set(ORDERS.STATUS, status)
+                    .set(ORDERS.QUANTITY, quantity)
+                    .set(ORDERS.LIMIT_PRICE, limitPrice)
+                    .set(ORDERS.STOP_PRICE, stopPrice)
+                    .set(ORDERS.FILLED_QUANTITY, filled)
+                    .set(ORDERS.CREATED_AT, created)
+                    .set(ORDERS.UPDATED_AT, updated)
+                    .set(ORDERS.VERSION, version)
+                    .returning(), clientOrderId, positionId, symbol, side, type, status, quantity, limitPrice,
+                    stopPrice, filled, created, updated, version).orElseThrow());
         } catch (ForeignKeyViolationException e) {
             throw new ForeignKeyViolationException("cannot place order \"" + o.clientOrderId()
                     + "\": orders.position_id " + o.positionId() + " names no position", e.sqlState(), e);
@@ -105,8 +118,14 @@ public final class OrderDao {
     }
 
     private static OrdersRecord byClientOrderId(DSLContext db, String clientOrderId) {
-        return db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)).fetchOne();
+        return BY_CLIENT_ORDER_ID.fetchOptional(db, "plain",
+                () -> db.selectFrom(ORDERS).where(ORDERS.CLIENT_ORDER_ID.eq(clientOrderId)),
+                DSL.val(clientOrderId, ORDERS.CLIENT_ORDER_ID)).orElse(null);
     }
+
+    /** The placement path's statements, rendered once (RenderedQuery). */
+    private static final RenderedQuery<OrdersRecord> PLACE = new RenderedQuery<>(ORDERS);
+    private static final RenderedQuery<OrdersRecord> BY_CLIENT_ORDER_ID = new RenderedQuery<>(ORDERS);
 
     /** A placement repeated: the stored order if the parameters are the same, else the conflict naming them. */
     private static Order placedBefore(OrdersRecord existing, NewOrder o) {
