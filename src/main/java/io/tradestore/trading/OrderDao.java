@@ -126,6 +126,10 @@ public final class OrderDao {
     /** The placement path's statements, rendered once (RenderedQuery). */
     private static final RenderedQuery<OrdersRecord> PLACE = new RenderedQuery<>(ORDERS);
     private static final RenderedQuery<OrdersRecord> BY_CLIENT_ORDER_ID = new RenderedQuery<>(ORDERS);
+    /** The fill path's statements, rendered once. */
+    private static final RenderedQuery<OrdersRecord> LOAD = new RenderedQuery<>(ORDERS);
+    private static final RenderedQuery<OrderFillsRecord> FILL_BY_TRADE_ID = new RenderedQuery<>(ORDER_FILLS);
+    private static final RenderedQuery<OrderFillsRecord> INSERT_FILL = new RenderedQuery<>(ORDER_FILLS);
 
     /** A placement repeated: the stored order if the parameters are the same, else the conflict naming them. */
     private static Order placedBefore(OrdersRecord existing, NewOrder o) {
@@ -162,9 +166,9 @@ public final class OrderDao {
         Check.notNull("fill", fill);
         var db = tx.dslForWrite("orders().fill");
         OrdersRecord order = load(db, orderId);
-        OrderFillsRecord stored = db.selectFrom(ORDER_FILLS)
-                .where(ORDER_FILLS.ORDER_ID.eq(orderId), ORDER_FILLS.TRADE_ID.eq(fill.tradeId()))
-                .fetchOne();
+        OrderFillsRecord stored = FILL_BY_TRADE_ID.fetchOptional(db, "plain", () -> db.selectFrom(ORDER_FILLS)
+                        .where(ORDER_FILLS.ORDER_ID.eq(orderId), ORDER_FILLS.TRADE_ID.eq(fill.tradeId())),
+                DSL.val(orderId, ORDER_FILLS.ORDER_ID), DSL.val(fill.tradeId(), ORDER_FILLS.TRADE_ID)).orElse(null);
         if (stored != null) {
             List<String> differences = differences(stored, fill);
             if (!differences.isEmpty()) {
@@ -196,16 +200,22 @@ public final class OrderDao {
                 .set(ORDERS.AVERAGE_FILL_PRICE, averagePrice(db, orderId, fill.quantity(), fill.price()))
                 .set(ORDERS.LAST_FILL_AT, lastFillAt));
         // Inserted only once the order row has accepted the change, so a failed version check leaves no fill behind.
-        OrderFillsRecord row = db.insertInto(ORDER_FILLS)
-                .set(ORDER_FILLS.ORDER_ID, orderId)
-                .set(ORDER_FILLS.TRADE_ID, fill.tradeId())
-                .set(ORDER_FILLS.QUANTITY, fill.quantity())
-                .set(ORDER_FILLS.PRICE, fill.price())
-                .set(ORDER_FILLS.FEE, fill.fee())
-                .set(ORDER_FILLS.FEE_CURRENCY, fill.feeCurrency())
-                .set(ORDER_FILLS.FILLED_AT, fill.filledAt())
-                .returning()
-                .fetchSingle();
+        var fillOrder = DSL.val(orderId, ORDER_FILLS.ORDER_ID);
+        var tradeId = DSL.val(fill.tradeId(), ORDER_FILLS.TRADE_ID);
+        var quantity = DSL.val(fill.quantity(), ORDER_FILLS.QUANTITY);
+        var price = DSL.val(fill.price(), ORDER_FILLS.PRICE);
+        var fee = DSL.val(fill.fee(), ORDER_FILLS.FEE);
+        var feeCurrency = DSL.val(fill.feeCurrency(), ORDER_FILLS.FEE_CURRENCY);
+        var filledAt = DSL.val(fill.filledAt(), ORDER_FILLS.FILLED_AT);
+        OrderFillsRecord row = INSERT_FILL.fetchOptional(db, "insert", () -> db.insertInto(ORDER_FILLS)
+                .set(ORDER_FILLS.ORDER_ID, fillOrder)
+                .set(ORDER_FILLS.TRADE_ID, tradeId)
+                .set(ORDER_FILLS.QUANTITY, quantity)
+                .set(ORDER_FILLS.PRICE, price)
+                .set(ORDER_FILLS.FEE, fee)
+                .set(ORDER_FILLS.FEE_CURRENCY, feeCurrency)
+                .set(ORDER_FILLS.FILLED_AT, filledAt)
+                .returning(), fillOrder, tradeId, quantity, price, fee, feeCurrency, filledAt).orElseThrow();
         return new FillResult(updated, mapFill(row), false);
     }
 
@@ -460,7 +470,9 @@ public final class OrderDao {
 
     /** The order to change, locked until the unit ends: the order row orders every writer of it and its fills. */
     private static OrdersRecord load(DSLContext db, long id) {
-        OrdersRecord order = RowLocks.forWrite(db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))).fetchOne();
+        OrdersRecord order = LOAD.fetchOptional(db, "locked",
+                () -> RowLocks.forWrite(db, db.selectFrom(ORDERS).where(ORDERS.ID.eq(id))), DSL.val(id, ORDERS.ID))
+                .orElse(null);
         if (order == null) {
             throw new NotFoundException("no order with id " + id);
         }
