@@ -11,7 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.logging.Logger;
@@ -100,11 +103,19 @@ final class StatementCache implements InvocationHandler {
 
     /** One kept statement and the handle callers get: its close() puts the statement back. */
     private static final class Cached implements InvocationHandler {
+        /** Statement-level settings: a statement whose setting changed is not handed out again. */
+        private static final Set<String> SETTINGS = Set.of("setMaxRows", "setLargeMaxRows", "setQueryTimeout",
+                "setFetchSize", "setFetchDirection", "setMaxFieldSize", "setEscapeProcessing", "setPoolable",
+                "setCursorName", "closeOnCompletion");
         final PreparedStatement statement;
         final PreparedStatement handle;
         boolean inUse;
-        /** The last result set handed out: closed on reset (sqlite-jdbc refuses getResultSet() while one is open). */
-        ResultSet lastResult;
+        /** Result sets handed out since the statement was taken: closed on reset. */
+        final List<ResultSet> results = new ArrayList<>();
+        /** execute() said there are rows and nobody asked for them: the statement is still stepping. */
+        boolean rowsUnread;
+        /** A statement-level setting was changed (maxRows, queryTimeout...): the statement is not reused. */
+        boolean dirty;
 
         Cached(PreparedStatement statement) {
             this.statement = statement;
@@ -136,10 +147,16 @@ final class StatementCache implements InvocationHandler {
                     }
                 }
             }
+            if (SETTINGS.contains(method.getName())) {
+                dirty = true;
+            }
             try {
                 Object result = method.invoke(statement, args);
                 if (result instanceof ResultSet rs) {
-                    lastResult = rs;
+                    results.add(rs);
+                    rowsUnread = false;
+                } else if (method.getName().equals("execute") && Boolean.TRUE.equals(result)) {
+                    rowsUnread = true;
                 }
                 return result;
             } catch (InvocationTargetException e) {
@@ -147,11 +164,28 @@ final class StatementCache implements InvocationHandler {
             }
         }
 
+        /**
+         * Leaves the statement as prepared: no open cursor (a statement still stepping keeps its connection's read
+         * snapshot: the next read unit on that connection would see old data, and the WAL could not be
+         * checkpointed), no parameters, no batch. One whose settings were changed is finalised instead, so the next
+         * user never inherits a maxRows or a timeout.
+         */
         private void reset() throws SQLException {
+            if (dirty) {
+                finish();
+                return;
+            }
             try {
-                if (lastResult != null) {
-                    lastResult.close();
-                    lastResult = null;
+                for (ResultSet rs : results) {
+                    rs.close();
+                }
+                results.clear();
+                if (rowsUnread) {
+                    rowsUnread = false;
+                    ResultSet rs = statement.getResultSet();
+                    if (rs != null) {
+                        rs.close();
+                    }
                 }
                 statement.clearParameters();
                 statement.clearBatch();

@@ -69,4 +69,69 @@ class StatementCacheTest {
             }
         }
     }
+
+    private static int checkpointBusy(Connection writer) throws Exception {
+        try (Statement checkpoint = writer.createStatement();
+             ResultSet cp = checkpoint.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+            cp.next();
+            return cp.getInt(1);
+        }
+    }
+
+    /** execute() of a query, put back without reading a row (jOOQ's plain execute(sql) does that), found by review. */
+    @Test
+    void aQueryRunWithExecuteAndPutBackUnreadHoldsNoSnapshot() throws Exception {
+        try (Connection writer = open("e.db"); Statement w = writer.createStatement()) {
+            w.execute("CREATE TABLE t (x INTEGER)");
+            w.execute("INSERT INTO t VALUES (1), (2), (3)");
+            try (Connection reader = StatementCache.wrap(DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("e.db")))) {
+                PreparedStatement read = reader.prepareStatement("SELECT x FROM t");
+                assertThat(read.execute()).isTrue();
+                read.close();
+                w.execute("INSERT INTO t VALUES (4)");
+                try (PreparedStatement count = reader.prepareStatement("SELECT count(*) FROM t");
+                     ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("a new read sees the fourth row").isEqualTo(4);
+                }
+                assertThat(checkpointBusy(writer)).as("checkpoint busy").isZero();
+            }
+        }
+    }
+
+    /** A statement whose maxRows or timeout was changed is finalised, so its next user gets a fresh one. */
+    @Test
+    void aStatementWhoseSettingsChangedIsNotHandedOutAgain() throws Exception {
+        try (Connection c = StatementCache.wrap(open("s.db"))) {
+            PreparedStatement first = c.prepareStatement("SELECT 1 UNION ALL SELECT 2");
+            first.setMaxRows(1);
+            first.close();
+            PreparedStatement next = c.prepareStatement("SELECT 1 UNION ALL SELECT 2");
+            assertThat(next.getMaxRows()).isZero();
+            int rows = 0;
+            try (ResultSet rs = next.executeQuery()) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+            assertThat(rows).isEqualTo(2);
+            next.close();
+        }
+    }
+
+    /** Through the store: a read unit after a plain execute() on the same (only) reader sees the latest commit. */
+    @Test
+    void aReadUnitAfterAPlainExecuteSeesTheLatestCommit() {
+        try (io.tradestore.Tradestore store = io.tradestore.Tradestore.open(
+                io.tradestore.testing.Stores.config(dir.resolve("store")).withPoolSize(1))) {
+            java.time.Instant t0 = java.time.Instant.parse("2024-01-01T00:00:00Z");
+            store.useTransaction(uow -> uow.executionLog().record(
+                    new io.tradestore.analytics.NewExecutionEvent(null, "c1", "NEW", null, t0, null)));
+            store.read(uow -> uow.jooq().execute("SELECT id FROM trade_execution_log"));
+            store.useTransaction(uow -> uow.executionLog().record(
+                    new io.tradestore.analytics.NewExecutionEvent(null, "c2", "NEW", null, t0.plusSeconds(1), null)));
+            int seen = store.read(uow -> uow.jooq().fetchCount(io.tradestore.internal.db.Tables.TRADE_EXECUTION_LOG));
+            assertThat(seen).isEqualTo(2);
+        }
+    }
 }
