@@ -256,6 +256,18 @@ public final class CandlestickDao {
 
     /** Inserts the candles whose key is not stored and returns how many that was; stored keys are left as they are. */
     private static int insertNew(DSLContext db, List<Candle> candles) {
+        Param<?>[] binds = binds(candles);
+        // Rendered once per row count (a live feed writes one candle a unit: issue 13, case g).
+        return INSERT_NEW.execute(db, "rows:" + candles.size(), () -> insertOf(db, binds)
+                .onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
+                .doNothing(), binds);
+    }
+
+    private static final RenderedStatement INSERT_NEW = new RenderedStatement();
+    private static final RenderedStatement GROW_METADATA = new RenderedStatement();
+
+    /** Eight bind parameters per candle, in column order, each bound through its column's binding. */
+    private static Param<?>[] binds(List<Candle> candles) {
         Param<?>[] binds = new Param<?>[candles.size() * 8];
         int i = 0;
         for (Candle c : candles) {
@@ -268,16 +280,10 @@ public final class CandlestickDao {
             binds[i++] = val(c.close(), CANDLESTICKS.CLOSE);
             binds[i++] = val(c.volume(), CANDLESTICKS.VOLUME);
         }
-        // Rendered once per row count (a live feed writes one candle a unit: issue 13, case g).
-        return INSERT_NEW.execute(db, "rows:" + candles.size(), () -> insertOf(db, binds)
-                .onConflict(CANDLESTICKS.SYMBOL, CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME)
-                .doNothing(), binds);
+        return binds;
     }
 
-    private static final RenderedStatement INSERT_NEW = new RenderedStatement();
-    private static final RenderedStatement GROW_METADATA = new RenderedStatement();
-
-    /** The multi-row INSERT of {@link #insert} over bind parameters, eight per candle, in column order. */
+    /** The multi-row INSERT of the candles whose {@link #binds} these are. */
     @SuppressWarnings("unchecked")
     private static InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal,
             BigDecimal, BigDecimal, BigDecimal> insertOf(DSLContext db, Param<?>[] binds) {
@@ -305,15 +311,7 @@ public final class CandlestickDao {
 
     private static InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal,
             BigDecimal, BigDecimal, BigDecimal> insert(DSLContext db, List<Candle> candles) {
-        InsertValuesStep8<CandlesticksRecord, String, Timeframe, Instant, BigDecimal, BigDecimal, BigDecimal,
-                BigDecimal, BigDecimal> insert = db.insertInto(CANDLESTICKS, CANDLESTICKS.SYMBOL,
-                CANDLESTICKS.TIMEFRAME, CANDLESTICKS.OPEN_TIME, CANDLESTICKS.OPEN, CANDLESTICKS.HIGH,
-                CANDLESTICKS.LOW, CANDLESTICKS.CLOSE, CANDLESTICKS.VOLUME);
-        for (Candle c : candles) {
-            insert = insert.values(c.symbol(), c.timeframe(), c.openTime(), c.open(), c.high(), c.low(), c.close(),
-                    c.volume());
-        }
-        return insert;
+        return insertOf(db, binds(candles));
     }
 
     /**
